@@ -1,0 +1,1 @@
+"""Database layer: engine, tables and read queries."""

@@ -1,0 +1,231 @@
+"""The tables. Datetimes are naive Beijing time (Asia/Shanghai has no DST)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import NaiveDatetime
+from sqlalchemy import CheckConstraint, Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+UNIT_KINDS = ("乡镇", "部门", "国企", "群组", "其他")
+LEADER_ROLES = ("牵头", "协助")
+UNIT_ROLES = ("牵头", "配合")
+TASK_STATUSES = ("已完成", "序时推进", "滞后", "未启动")
+USER_ROLES = ("admin", "leader", "unit")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+# --- registry -------------------------------------------------------------
+
+
+class Category(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("year", "seq"), UniqueConstraint("year", "name"))
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    seq: int
+    name: str
+    short: str
+
+
+class Leader(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+
+class Unit(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="unit_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str
+    note: str = ""
+
+
+class UnitAlias(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+
+
+class GroupMember(SQLModel, table=True):
+    __table_args__ = (CheckConstraint("group_id <> member_id", name="group_not_self"),)
+    group_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("year", "no"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    no: int
+    category_id: int = Field(foreign_key="category.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TaskLeader(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("role", LEADER_ROLES), name="task_leader_role"),
+        UniqueConstraint("task_id", "position"),
+    )
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    leader_id: int = Field(foreign_key="leader.id", primary_key=True, index=True)
+    role: str
+    position: int
+
+
+class TaskUnit(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("role", UNIT_ROLES), name="task_unit_role"),
+        UniqueConstraint("task_id", "position"),
+    )
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+    role: str
+    position: int
+
+
+# --- settings and periods ---------------------------------------------------
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Period(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="period_month"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)  # YYYY-MM
+    year: int = Field(index=True)
+    month: int
+    due_at: NaiveDatetime
+    due_note: str = ""  # e.g. the calendar fallback used for the due date
+    closed: bool = False
+
+
+# --- submissions ------------------------------------------------------------
+
+
+class Submission(SQLModel, table=True):
+    """One accepted upload: a version of a unit's report for a period."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "period_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    version: int
+    received_at: NaiveDatetime = Field(index=True)
+    uploaded_by: str
+    on_behalf: bool = False  # ingested by the office for the unit (document platform)
+    is_demo: bool = Field(default=False, index=True)
+    file_name: str
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    filler: str = ""
+    phone: str = ""
+    head: str = ""
+
+
+class SubmissionRow(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("submission_id", "task_id"),
+        CheckConstraint(_in("status", TASK_STATUSES), name="row_status"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="row_progress"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", index=True)
+    role: str
+    status: str
+    progress: float
+    progress_text: str = Field(sa_column=Column(Text, nullable=False))
+    problems: str = Field(default="", sa_column=Column(Text, nullable=False))
+    next_steps: str = Field(default="", sa_column=Column(Text, nullable=False))
+    remarks: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class RejectedAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    period_id: int | None = Field(default=None, foreign_key="period.id", index=True)
+    attempted_at: NaiveDatetime
+    uploaded_by: str
+    on_behalf: bool = False
+    file_name: str
+    size: int
+    sha256: str
+    error_count: int
+    errors_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+# --- office workbench --------------------------------------------------------
+
+
+class Exemption(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    reason: str
+    granted_by: str
+    granted_at: NaiveDatetime
+    revoked_by: str | None = None
+    revoked_at: NaiveDatetime | None = None
+
+
+class PaperCopy(SQLModel, table=True):
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    period_id: int = Field(foreign_key="period.id", primary_key=True)
+    received_on: date
+    recorded_by: str
+    recorded_at: NaiveDatetime
+
+
+class Appeal(SQLModel, table=True):
+    """An appeal (申诉) against one deduction, identified by its kind, period and task."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    year: int
+    deduction_key: str
+    reason: str
+    filed_by: str
+    filed_at: NaiveDatetime
+    decision: str | None = None  # 核减 or 维持
+    decided_by: str | None = None
+    decided_at: NaiveDatetime | None = None
+    decision_note: str = ""
+
+
+# --- accounts ---------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="user_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True)
+    password_hash: str
+    role: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    leader_id: int | None = Field(default=None, foreign_key="leader.id")
+    must_change_password: bool = False
+    failed_logins: int = 0
+    locked_until: NaiveDatetime | None = None
+    active: bool = True
+    created_at: NaiveDatetime
+    last_login_at: NaiveDatetime | None = None
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(index=True)
+    username: str = Field(index=True)
+    action: str = Field(index=True)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))

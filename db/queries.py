@@ -1,0 +1,143 @@
+"""Read queries on the task registry, shared by the CLI and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
+
+
+@dataclass
+class TaskView:
+    id: int
+    no: int
+    year: int
+    category: str
+    category_short: str
+    category_seq: int
+    text: str
+    leaders: list[str] = field(default_factory=list)
+    lead_leader: str = ""
+    units: list[str] = field(default_factory=list)
+
+    @property
+    def lead_unit(self) -> str:
+        return self.units[0] if self.units else ""
+
+    @property
+    def assisting_leaders(self) -> list[str]:
+        return [name for name in self.leaders if name != self.lead_leader]
+
+    @property
+    def co_units(self) -> list[str]:
+        return self.units[1:]
+
+    def as_json(self) -> dict:
+        return {
+            "no": self.no,
+            "category": self.category,
+            "text": self.text,
+            "leaders": self.leaders,
+            "lead_leader": self.lead_leader,
+            "units": self.units,
+            "lead_unit": self.lead_unit,
+        }
+
+
+def registry_years(session: Session) -> list[int]:
+    return list(session.exec(select(Task.year).distinct().order_by(Task.year)))
+
+
+def current_year(session: Session) -> int | None:
+    return session.exec(select(func.max(Task.year))).first()
+
+
+def tasks(session: Session, year: int | None = None) -> list[TaskView]:
+    """Every task of ``year`` (default: the latest) in order, with leaders and units as listed."""
+    year = year or current_year(session)
+    rows = session.exec(
+        select(Task, Category)
+        .join(Category, Category.id == Task.category_id)
+        .where(Task.year == year)
+        .order_by(Task.no)
+    ).all()
+    views = {
+        task.id: TaskView(task.id, task.no, task.year, cat.name, cat.short, cat.seq, task.text) for task, cat in rows
+    }
+    leader_rows = session.exec(
+        select(TaskLeader.task_id, Leader.name, TaskLeader.role)
+        .join(Leader, Leader.id == TaskLeader.leader_id)
+        .join(Task, Task.id == TaskLeader.task_id)
+        .where(Task.year == year)
+        .order_by(TaskLeader.task_id, TaskLeader.position)
+    ).all()
+    for task_id, name, role in leader_rows:
+        views[task_id].leaders.append(name)
+        if role == "牵头":
+            views[task_id].lead_leader = name
+    unit_rows = session.exec(
+        select(TaskUnit.task_id, Unit.name)
+        .join(Unit, Unit.id == TaskUnit.unit_id)
+        .join(Task, Task.id == TaskUnit.task_id)
+        .where(Task.year == year)
+        .order_by(TaskUnit.task_id, TaskUnit.position)
+    ).all()
+    for task_id, name in unit_rows:
+        views[task_id].units.append(name)
+    return list(views.values())
+
+
+def categories(session: Session, year: int | None = None) -> list[Category]:
+    year = year or current_year(session)
+    return list(session.exec(select(Category).where(Category.year == year).order_by(Category.seq)))
+
+
+def leader_names(session: Session) -> list[str]:
+    """Leaders in the order they first appear in the registry."""
+    rows = session.exec(
+        select(Leader.name, func.min(Task.no))
+        .join(TaskLeader, TaskLeader.leader_id == Leader.id)
+        .join(Task, Task.id == TaskLeader.task_id)
+        .group_by(Leader.name)
+        .order_by(func.min(Task.no))
+    ).all()
+    return [name for name, _ in rows]
+
+
+@dataclass
+class UnitView:
+    id: int
+    name: str
+    kind: str
+    note: str
+    aliases: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        data = {"name": self.name, "kind": self.kind, "aliases": self.aliases}
+        if self.kind == "群组":
+            data["members"] = self.members
+            data["reason"] = self.note
+        return data
+
+
+def units(session: Session) -> list[UnitView]:
+    views = {u.id: UnitView(u.id, u.name, u.kind, u.note) for u in session.exec(select(Unit).order_by(Unit.id))}
+    for alias in session.exec(select(UnitAlias).order_by(UnitAlias.id)):
+        views[alias.unit_id].aliases.append(alias.alias)
+    for member in session.exec(select(GroupMember).order_by(GroupMember.group_id, GroupMember.member_id)):
+        views[member.group_id].members.append(views[member.member_id].name)
+    return list(views.values())
+
+
+def resolve_unit(session: Session, name: str) -> Unit | None:
+    """The unit called ``name`` by its canonical name or an alias (spaces ignored)."""
+    name = "".join(str(name).split())
+    unit = session.exec(select(Unit).where(Unit.name == name)).first()
+    if unit is None:
+        unit = session.exec(
+            select(Unit).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == name)
+        ).first()
+    return unit

@@ -1,0 +1,76 @@
+"""Office-tunable settings, stored in the ``setting`` table, with their defaults in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from db.models import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    kind: type
+    default: Any
+    low: float | None = None
+    high: float | None = None
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("deadline_day", "每月报送截止日（次月几日）", int, 5, 1, 28),
+        SettingSpec("roll_to_workday", "截止日遇节假日顺延至下一个工作日", bool, False),
+        SettingSpec("lag_margin", "欠进度判定容差（百分点）", float, 10.0, 0, 100),
+        SettingSpec("deduct_late", "迟报扣分（每次）", float, 0.1, 0, 100),
+        SettingSpec("deduct_missing", "漏报扣分（每次）", float, 0.5, 0, 100),
+        SettingSpec("deduct_lagging", "年末仍滞后任务扣分（每项）", float, 0.2, 0, 100),
+        SettingSpec("session_timeout_minutes", "无操作自动退出（分钟）", int, 30, 1, 24 * 60),
+    )
+}
+
+_TRUE = {"true", "1", "yes", "y", "on", "是"}
+_FALSE = {"false", "0", "no", "n", "off", "否"}
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """Turn the text form of a setting into its value, or raise ValueError in Chinese."""
+    spec = SPECS.get(key)
+    if spec is None:
+        raise ValueError(f"没有名为 {key} 的设置项；可用的有：{'、'.join(SPECS)}")
+    text = str(raw).strip()
+    if spec.kind is bool:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueError(f"{spec.label} 只能是 true 或 false，收到 {raw!r}")
+    try:
+        value = spec.kind(text)
+    except ValueError:
+        kind = "整数" if spec.kind is int else "数字"
+        raise ValueError(f"{spec.label} 应为{kind}，收到 {raw!r}") from None
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        raise ValueError(f"{spec.label} 应在 {spec.low:g} 到 {spec.high:g} 之间，收到 {raw!r}")
+    return value
+
+
+def get_setting(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    return SPECS[key].default if row is None else parse_value(key, row.value)
+
+
+def put_setting(session: Session, key: str, raw: Any) -> Any:
+    """Validate and store a setting in the caller's transaction; returns the parsed value."""
+    value = parse_value(key, str(raw).lower() if isinstance(raw, bool) else str(raw))
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+    return value
