@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import func, select
 
 from db.engine import write_session
-from db.models import Submission, SubmissionRow, Task
+from db.models import Submission, SubmissionRow
 from db.queries import resolve_unit
 from reporting.obligations import unit_obligations
 from reporting.periods import get_period
@@ -75,5 +75,4 @@ def add_submission(
                     next_steps="加快推进" if status == "滞后" else "",
                 )
             )
-        assert session.get(Task, ob.task_id) is not None
         return submission.id
