@@ -9,8 +9,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from db import queries
+from db import backup, queries
 from db.engine import database_url, read_session
 from seed.loader import ensure_loaded, init_database
 from seed.units import SeedError
@@ -66,6 +67,23 @@ def cmd_units(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- maintenance ------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    out = backup.backup(Path(args.out))
+    print(f"已备份到 {out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise DataError("恢复会用备份覆盖当前数据库的全部内容；确认无误请加 --yes 再运行")
+    target = backup.restore(Path(args.backup_file))
+    print(f"已用 {args.backup_file} 恢复数据库 {target}")
+    return 0
+
+
 # --- parser -----------------------------------------------------------------
 
 
@@ -84,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("units", help="列出全部单位、别名与群组")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("backup", help="在线备份 SQLite 数据库（运行中也可备份）")
+    p.add_argument("out", help="备份文件路径（不能已存在）")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="用备份文件恢复数据库（先停止系统）")
+    p.add_argument("backup_file", help="由 backup 生成的备份文件")
+    p.add_argument("--yes", action="store_true", help="确认覆盖当前数据库")
+    p.set_defaults(func=cmd_restore)
 
     return parser
 
