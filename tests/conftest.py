@@ -1,5 +1,6 @@
-"""Every test gets a fresh, empty database: a temporary SQLite file, or the PostgreSQL
-database named by ``TEST_DATABASE_URL`` with its schema dropped and recreated."""
+"""Every test gets a fresh, empty database: a temporary SQLite file, or, when
+``TEST_DATABASE_URL`` names a PostgreSQL database, a schema of this test process's own
+(so two runs on one server never meet), dropped and recreated for each test."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ from seed.parser import ParsedRegistry, load_registry
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _wipe_postgres(url: str) -> None:
-    engine = create_engine(url)
+def _fresh_postgres_schema(base_url: str) -> str:
+    schema = f"duban_test_{os.getpid()}"
+    engine = create_engine(base_url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +37,10 @@ def registry() -> ParsedRegistry:
 
 @pytest.fixture(autouse=True)
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        dispose_engines()
-        _wipe_postgres(url)
+    dispose_engines()
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if base_url:
+        url = _fresh_postgres_schema(base_url)
     else:
         url = f"sqlite:///{tmp_path / 'duban.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
