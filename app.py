@@ -4,6 +4,8 @@ import streamlit as st
 
 from db.engine import database_url
 from seed.loader import ensure_loaded
+from ui import auth
+from ui.pages_registry import navigation
 
 st.set_page_config(page_title="督办 · 重点任务督查", page_icon="📋", layout="wide")
 
@@ -16,5 +18,5 @@ def _prepare_database(url: str) -> bool:
 
 _prepare_database(database_url())
 
-pages = [st.Page("pages/tasks.py", title="任务清单", icon="📋", default=True)]
-st.navigation(pages).run()
+# Pages are registered, with the roles that may open them, in ui/pages_registry.py.
+navigation(auth.current_actor()).run()

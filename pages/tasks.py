@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui import data
+from ui.auth import require
 from ui.filters import ALL, url_select, url_text
 
+require("admin", "leader", "unit")
 st.header("任务清单")
 frame = data.task_frame()
 if frame.empty:

@@ -56,3 +56,19 @@ def entries(
     if until:
         query = query.where(AuditLog.at <= until)
     return list(session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+def logged_usernames(session: Session) -> list[str]:
+    """Everyone who appears in the log, including names tried at a failed sign-in."""
+    return list(session.exec(select(AuditLog.username).distinct().order_by(AuditLog.username)))
+
+
+def detail_text(entry: AuditLog) -> str:
+    """The detail as a readable line: a JSON object becomes 「键：值；键：值」."""
+    try:
+        data = json.loads(entry.detail)
+    except ValueError:
+        return entry.detail
+    if not isinstance(data, dict):
+        return entry.detail
+    return "；".join(f"{key}：{value}" for key, value in data.items())

@@ -5,16 +5,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from sqlalchemy import create_engine, text
+from streamlit.testing.v1 import AppTest
 
-from db.engine import dispose_engines
+from db.engine import create_schema, dispose_engines, write_session
+from reporting import accounts
+from reporting.access import SYSTEM, Actor
 from seed.loader import init_database
 from seed.parser import ParsedRegistry, load_registry
+from ui import auth
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,10 +43,7 @@ def registry() -> ParsedRegistry:
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     dispose_engines()
     base_url = os.environ.get("TEST_DATABASE_URL")
-    if base_url:
-        url = _fresh_postgres_schema(base_url)
-    else:
-        url = f"sqlite:///{tmp_path / 'duban.db'}"
+    url = _fresh_postgres_schema(base_url) if base_url else f"sqlite:///{tmp_path / 'duban.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     dispose_engines()
     st.cache_data.clear()
@@ -56,3 +57,36 @@ def loaded(db_url: str, registry: ParsedRegistry) -> str:
     """A database with the 2023 registry loaded."""
     init_database(registry=registry)
     return db_url
+
+
+TEST_PASSWORD = "test-password-1"
+
+
+@pytest.fixture
+def login_as(db_url: str) -> Callable[..., Actor]:
+    """Sign an AppTest in before its first run: ``login_as(at)`` as the office,
+    ``login_as(at, "unit", unit="岩寺镇")``, ``login_as(at, "leader", leader="黄劼")`` (those two
+    need the ``loaded`` registry). The account (username: 督查室, the unit or the leader name,
+    password ``TEST_PASSWORD``) is created on first use. Returns the actor."""
+
+    def _login(at: AppTest, role: str = "admin", *, unit: str = "岩寺镇", leader: str = "黄劼") -> Actor:
+        create_schema()
+        username = {"admin": "督查室", "unit": unit, "leader": leader}[role]
+        with write_session() as session:
+            user = accounts.get_user(session, username)
+            if user is None:
+                user = accounts.create_user(
+                    session,
+                    username=username,
+                    password=TEST_PASSWORD,
+                    role=role,
+                    unit=unit if role == "unit" else None,
+                    leader=leader if role == "leader" else None,
+                    actor=SYSTEM,
+                    must_change_password=False,
+                )
+            actor = accounts.actor_for(user)
+            at.session_state[auth.USER_KEY] = user.id
+        return actor
+
+    return _login

@@ -1,0 +1,9 @@
+"""修改密码: every signed-in user changes their own password."""
+
+import streamlit as st
+
+from ui.auth import password_form, require
+
+actor = require("admin", "leader", "unit")
+st.header("修改密码")
+password_form(actor)

@@ -1,0 +1,71 @@
+"""Which pages exist and who may open them: one line per page, in navigation order.
+
+The roles here decide the page list app.py shows; each page file checks the same roles itself
+with ``ui.auth.require`` (tests hold the two together). The first page a role sees is its home.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from reporting.access import Actor
+from ui import auth
+
+OFFICE = ("admin",)
+UNITS = ("admin", "unit")
+EVERYONE = ("admin", "leader", "unit")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to app.py
+    title: str
+    icon: str
+    roles: tuple[str, ...]
+    section: str
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "总览", "📊", EVERYONE, "看板"),
+    PageSpec("pages/by_category.py", "按分类", "🗂️", EVERYONE, "看板"),
+    PageSpec("pages/by_leader.py", "按领导", "👤", EVERYONE, "看板"),
+    PageSpec("pages/by_unit.py", "按单位", "🏢", EVERYONE, "看板"),
+    PageSpec("pages/task_detail.py", "任务详情", "🔎", EVERYONE, "看板"),
+    PageSpec("pages/tasks.py", "任务清单", "📋", EVERYONE, "任务"),
+    PageSpec("pages/template.py", "模板下载", "📥", UNITS, "月报"),
+    PageSpec("pages/upload.py", "上传月报", "📤", UNITS, "月报"),
+    PageSpec("pages/reporting_status.py", "报送情况", "📮", OFFICE, "督查室"),
+    PageSpec("pages/deductions.py", "考核扣分", "➖", OFFICE, "督查室"),
+    PageSpec("pages/bulletin.py", "督查通报", "📰", OFFICE, "督查室"),
+    PageSpec("pages/report_settings.py", "报送设置", "🗓️", OFFICE, "督查室"),
+    PageSpec("pages/accounts.py", "账号管理", "👥", OFFICE, "督查室"),
+    PageSpec("pages/audit_log.py", "审计日志", "🧾", OFFICE, "督查室"),
+    PageSpec("pages/account.py", "修改密码", "🔑", EVERYONE, "我的账号"),
+]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [spec for spec in PAGES if role in spec.roles]
+
+
+def _page(spec: PageSpec) -> StreamlitPage:
+    return st.Page(spec.path, title=spec.title, icon=spec.icon)
+
+
+def navigation(actor: Actor | None) -> StreamlitPage:
+    """Set up the navigation for this actor and return the page to run.
+
+    Before sign-in the sign-in page is the only one shown. The others are registered hidden so
+    that a shared link still opens its page after sign-in; until then every page shows nothing
+    but the sign-in form (``ui.auth.require``)."""
+    if actor is None:
+        login = st.Page(auth.login_page, title="登录", icon="🔐", url_path="login", default=True)
+        return st.navigation([login, *(_page(spec) for spec in PAGES)], position="hidden")
+    sections: dict[str, list[StreamlitPage]] = {}
+    for spec in pages_for(actor.role):
+        sections.setdefault(spec.section, []).append(_page(spec))
+    # Expanded: the office has fifteen pages, and a collapsed list hides the last ones.
+    return st.navigation(sections, expanded=True)
