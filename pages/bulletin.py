@@ -1,0 +1,56 @@
+"""督查通报: the month's key numbers, the Word bulletin and the Excel 台账 of all tasks."""
+
+import streamlit as st
+
+from reporting import clock
+from reporting.bulletin import DOCX_MIME, ISSUER
+from reporting.exports import XLSX_MIME
+from reporting.terms import STATUS_ORDER
+from ui import bulletin_view as bv
+from ui.auth import require
+from ui.filters import url_select
+from ui.workbench import period_choices
+
+actor = require("admin")
+st.header("督查通报")
+codes, current = period_choices()
+if not codes:
+    st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
+    st.stop()
+
+with st.columns([1, 3])[0]:
+    code = url_select("通报月份", "period", codes, default=current or codes[-1])
+report = bv.bulletin(code)
+data = report.data
+st.markdown(f"**{data.title}**")
+st.caption(f"{ISSUER}　统计时点：{clock.fmt(data.as_of)}")
+
+st.subheader("任务进展")
+for column, status in zip(st.columns(len(STATUS_ORDER)), STATUS_ORDER, strict=True):
+    column.metric(status, data.counts[status])
+st.subheader("报送情况")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("应报单位", data.rate.expected)
+c2.metric("已报送", data.rate.received)
+c3.metric("迟报单位", len(data.late))
+c4.metric("漏报单位", len(data.missing))
+bv.key_lists(data)
+
+left, right = st.columns(2)
+left.download_button(
+    "下载督查通报（Word）",
+    report.docx,
+    file_name=f"督查通报-{code}.docx",
+    mime=DOCX_MIME,
+    type="primary",
+    on_click="ignore",
+    key="bulletin_docx",
+)
+right.download_button(
+    "下载重点任务台账（Excel）",
+    report.xlsx,
+    file_name=f"重点任务台账-{code}.xlsx",
+    mime=XLSX_MIME,
+    on_click="ignore",
+    key="bulletin_xlsx",
+)

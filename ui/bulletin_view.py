@@ -1,0 +1,73 @@
+"""Pieces of the 督查通报 page: the bulletin and the 台账, built as of now and cached briefly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from db.engine import database_url, read_session
+from reporting import clock
+from reporting.bulletin import BulletinData, bulletin_data, render
+from reporting.exports import task_ledger
+from reporting.periods import get_period
+
+
+@dataclass(frozen=True)
+class Report:
+    data: BulletinData
+    docx: bytes
+    xlsx: bytes
+
+
+@st.cache_data(show_spinner="正在生成通报…", ttl=60)
+def _bulletin(url: str, code: str) -> Report:
+    as_of = clock.now()
+    with read_session() as session:
+        data = bulletin_data(session, code, as_of)
+        ledger = task_ledger(session, get_period(session, code), as_of)
+    return Report(data, render(data), ledger)
+
+
+def bulletin(code: str) -> Report:
+    return _bulletin(database_url(), code)
+
+
+def key_lists(data: BulletinData) -> None:
+    """The lagging tasks and the late and missing units the bulletin names."""
+    with st.expander(f"滞后任务（{len(data.lagging)} 项）", expanded=bool(data.lagging)):
+        if data.lagging:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "序号": t.no,
+                        "主要任务": t.text,
+                        "牵头领导": t.lead_leader,
+                        "牵头单位": t.lead_unit,
+                        "存在问题": t.problems,
+                    }
+                    for t in data.lagging
+                ),
+                hide_index=True,
+                width="stretch",
+                key="lagging_table",
+            )
+        else:
+            st.caption("无")
+    with st.expander(f"迟报、漏报单位（{len(data.late) + len(data.missing)} 个）"):
+        st.markdown("**迟报**：" + ("、".join(f"{r.unit}（迟{r.days_late}天）" for r in data.late) or "无"))
+        st.markdown("**漏报**：" + ("、".join(r.unit for r in data.missing) or "无"))
+    with st.expander(f"本月扣分单位（{len(data.deductions)} 个）"):
+        if data.deductions:
+            st.dataframe(
+                pd.DataFrame(
+                    {"单位": d.unit, "扣分事项": "；".join(d.reasons), "本月扣分": d.period_net, "本年累计": d.year_net}
+                    for d in data.deductions
+                ),
+                hide_index=True,
+                width="stretch",
+                key="deduction_lines",
+            )
+        else:
+            st.caption("无")

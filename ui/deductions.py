@@ -1,0 +1,251 @@
+"""Pieces of the 考核扣分 page: the rules, the ledger per unit, appeals, the Excel export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from db import queries
+from db.engine import database_url, read_session, write_session
+from reporting import clock, deductions, exports
+from reporting.access import Actor
+from reporting.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
+from ui.workbench import done
+
+_CONFIG = {name: st.column_config.NumberColumn(format="%.2f") for name in ("应扣", "核减", "实扣", "扣分")}
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    year: int
+    as_of: datetime
+    ledgers: list[UnitLedger]
+    rules: Rules
+    appeals: list[AppealView]
+
+    def unit(self, unit_id: int) -> UnitLedger | None:
+        return next((one for one in self.ledgers if one.unit_id == unit_id), None)
+
+
+@st.cache_data(show_spinner=False)
+def _years(url: str) -> list[int]:
+    with read_session() as session:
+        return queries.registry_years(session)
+
+
+def years() -> list[int]:
+    return _years(database_url())
+
+
+@st.cache_data(show_spinner="正在计算扣分…", ttl=60)
+def _ledger_view(url: str, year: int) -> LedgerView:
+    as_of = clock.now()
+    with read_session() as session:
+        return LedgerView(
+            year,
+            as_of,
+            deductions.ledger(session, year, as_of),
+            deductions.rules(session),
+            deductions.appeals(session, year),
+        )
+
+
+def ledger_view(year: int) -> LedgerView:
+    return _ledger_view(database_url(), year)
+
+
+# --- rules ----------------------------------------------------------------------
+
+
+def rules_form(actor: Actor, current: Rules) -> None:
+    default = deductions.default_rules()
+    st.caption(
+        f"默认标准：迟报每次扣 {default.late:g} 分，漏报每次扣 {default.missing:g} 分，"
+        f"年末（全年最后一个月的月报）仍滞后的任务，每项扣牵头单位 {default.lagging:g} 分。"
+    )
+    with st.form("deduction_rules"):
+        c1, c2, c3 = st.columns(3)
+        values = []
+        for column, key, label, value, fallback in (
+            (c1, "rule_late", "迟报（每次）", current.late, default.late),
+            (c2, "rule_missing", "漏报（每次）", current.missing, default.missing),
+            (c3, "rule_lagging", "年末仍滞后（每项）", current.lagging, default.lagging),
+        ):
+            values.append(
+                column.number_input(
+                    label,
+                    min_value=0.0,
+                    max_value=100.0,
+                    value=float(value),
+                    step=0.05,
+                    format="%.2f",
+                    help=f"默认 {fallback:g} 分",
+                    key=key,
+                )
+            )
+        left, right = st.columns(2)
+        save = left.form_submit_button("保存扣分标准", type="primary")
+        reset = right.form_submit_button("恢复默认标准")
+    if not (save or reset):
+        return
+    chosen = Rules(*values) if save else default
+    try:
+        with write_session() as session:
+            deductions.set_rules(session, actor, chosen.late, chosen.missing, chosen.lagging)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    done(
+        f"扣分标准已{'保存' if save else '恢复为默认'}：迟报 {chosen.late:g}、漏报 {chosen.missing:g}、"
+        f"年末滞后 {chosen.lagging:g} 分。"
+    )
+
+
+# --- the ledger -----------------------------------------------------------------
+
+
+def summary_frame(ledgers: list[UnitLedger]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "单位": one.unit,
+            "类别": one.kind,
+            "迟报次数": one.count(LATE),
+            "漏报次数": one.count(MISSING),
+            "年末滞后任务": one.count(LAGGING),
+            "应扣": one.gross,
+            "核减": one.reduced,
+            "实扣": one.net,
+        }
+        for one in sorted(ledgers, key=lambda x: -x.net)
+    )
+
+
+def summary_table(view: LedgerView, only_deducted: bool) -> None:
+    ledgers = [one for one in view.ledgers if one.items or not only_deducted]
+    if not ledgers:
+        st.info("本年度暂无扣分。")
+        return
+    st.dataframe(summary_frame(ledgers), hide_index=True, width="stretch", column_config=_CONFIG, key="summary")
+
+
+def items_frame(one: UnitLedger) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "事项": item.label,
+            "月份": item.period,
+            "事由": item.reason,
+            "截止时间": clock.fmt(item.due),
+            "报送时间": clock.fmt(item.received),
+            "扣分": item.amount,
+            "申诉": item.appeal.state if item.appeal else "",
+            "决定人": (item.appeal.decided_by or "") if item.appeal else "",
+            "实扣": item.net,
+        }
+        for item in one.items
+    )
+
+
+def unit_ledger(one: UnitLedger) -> None:
+    st.markdown(
+        f"**{one.unit}**：应扣 {one.gross:g} 分，申诉核减 {one.reduced:g} 分，“推进工作落实”实扣 **{one.net:g}** 分。"
+    )
+    if one.items:
+        st.dataframe(items_frame(one), hide_index=True, width="stretch", column_config=_CONFIG, key="unit_items")
+    else:
+        st.caption("该单位本年度没有扣分。")
+
+
+def export_button(view: LedgerView) -> None:
+    st.download_button(
+        "导出扣分台账（Excel）",
+        exports.deductions_workbook(view.year, view.ledgers, view.rules, view.as_of),
+        file_name=f"考核扣分-{view.year}.xlsx",
+        mime=exports.XLSX_MIME,
+        on_click="ignore",
+        key="deductions_download",
+    )
+
+
+# --- appeals --------------------------------------------------------------------
+
+
+def appeal_form(actor: Actor, view: LedgerView, one: UnitLedger) -> None:
+    open_items = {item.key: item for item in one.items if item.appeal is None}
+    if not open_items:
+        st.caption("该单位没有可申诉的扣分（每项扣分只能申诉一次）。")
+        return
+    with st.form("file_appeal", clear_on_submit=True):
+        key = st.selectbox(
+            "申诉的扣分",
+            list(open_items),
+            format_func=lambda k: f"{open_items[k].reason}（扣 {open_items[k].amount:g} 分）",
+            key="appeal_item",
+        )
+        reason = st.text_area(
+            "申诉理由", placeholder="例如：系统故障导致无法上传，已于截止前报送纸质件", key="appeal_reason"
+        )
+        filed = st.form_submit_button("登记申诉", type="primary")
+    if not filed:
+        return
+    try:
+        with write_session() as session:
+            deductions.file_appeal(session, actor, one.unit_id, view.year, key, reason, clock.now())
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    done(f"已登记{one.unit}的申诉，待督查室决定。")
+
+
+def appeals_table(view: LedgerView, names: dict[int, str]) -> None:
+    if not view.appeals:
+        st.caption("本年度暂无申诉。")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "单位": names.get(a.unit_id, ""),
+                "扣分": a.key,
+                "申诉理由": a.reason,
+                "登记人": a.filed_by,
+                "登记时间": clock.fmt(a.filed_at),
+                "决定": a.state,
+                "决定人": a.decided_by or "",
+                "决定时间": clock.fmt(a.decided_at),
+                "说明": a.decision_note,
+            }
+            for a in view.appeals
+        ),
+        hide_index=True,
+        width="stretch",
+        key="appeals_table",
+    )
+
+
+def decide_form(actor: Actor, view: LedgerView, names: dict[int, str]) -> None:
+    pending = {a.id: a for a in view.appeals if a.decision is None}
+    if not pending:
+        return
+    with st.form("decide_appeal", clear_on_submit=True):
+        appeal_id = st.selectbox(
+            "待决定的申诉",
+            list(pending),
+            format_func=lambda i: f"{names.get(pending[i].unit_id, '')}：{pending[i].key}（{pending[i].reason[:30]}）",
+            key="decide_choice",
+        )
+        decision = st.radio(
+            "决定", DECISIONS, horizontal=True, key="decide_decision", help="核减：取消这项扣分；维持：扣分不变"
+        )
+        note = st.text_input("说明", key="decide_note")
+        decided = st.form_submit_button("确认决定", type="primary")
+    if not decided:
+        return
+    try:
+        with write_session() as session:
+            result = deductions.decide_appeal(session, actor, appeal_id, decision, note)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    done(f"已决定：{names.get(result.unit_id, '')}的申诉{result.decision}。")
