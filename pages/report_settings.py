@@ -1,0 +1,14 @@
+"""报送设置: the deadline rule, and each period's due date and whether it accepts uploads."""
+
+import streamlit as st
+
+from ui import cycle
+from ui.auth import require
+from ui.report_settings import deadline_form, period_switch, period_table
+
+actor = require("admin")
+st.header("报送设置")
+deadline_form(actor)
+st.subheader("各月份报送截止时间")
+period_table(cycle.periods())
+period_switch(actor, cycle.periods())

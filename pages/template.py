@@ -1,0 +1,35 @@
+"""模板下载: a unit's monthly report template for a chosen period."""
+
+import streamlit as st
+
+from reporting.template import TemplateError
+from ui import cycle
+from ui.acting import acting_unit
+from ui.auth import require
+
+actor = require("admin", "unit")
+st.header("模板下载")
+unit_id, unit_name = acting_unit(actor)
+period = cycle.period_select()
+st.caption(f"报送截止：{period.due_text}　·　{period.state}")
+
+try:
+    template = cycle.template(unit_id, period.code)
+except TemplateError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.download_button(
+    f"下载 {unit_name} {period.code} 月报模板",
+    template,
+    file_name=f"{unit_name}_{period.code}_月报.xlsx",
+    mime=cycle.XLSX_MIME,
+    type="primary",
+    on_click="ignore",
+    key="download_template",
+)
+st.markdown(
+    "1. 用 Excel 或 WPS 打开模板，按“填报说明”工作表填写白色单元格（灰色列已预填并锁定）。\n"
+    "2. 保存为 .xlsx 后，在“上传月报”页面上传；系统会立即逐项检查。\n"
+    "3. 单位主要负责人签字的纸质件另行报送区督查室。"
+)

@@ -1,0 +1,31 @@
+"""上传月报: upload a filled template, see every problem or the accepted version, and the history."""
+
+import streamlit as st
+
+from reporting.limits import MAX_UPLOAD_MB
+from ui import cycle, upload_view
+from ui.acting import acting_unit, office_intake
+from ui.auth import require
+
+actor = require("admin", "unit")
+st.header("上传月报")
+unit_id, unit_name = acting_unit(actor)
+period = cycle.period_select()
+st.caption(f"报送截止：{period.due_text}　·　{period.state}")
+if period.closed:
+    st.warning(f"{period.code} 已停止接收报送；如需补报，请联系督查室重新开放。")
+on_behalf, received_at = office_intake(actor)
+
+uploaded = st.file_uploader(
+    f"选择填好的月报（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",
+    type=["xlsx", "xlsm", "xls", "et", "csv"],
+    key="upload_file",
+)
+if st.button("上传并检查", type="primary", disabled=uploaded is None, key="upload_submit") and uploaded:
+    upload_view.upload(
+        actor, unit_id, unit_name, period.code, uploaded.name, uploaded.getvalue(), on_behalf, received_at
+    )
+upload_view.show_outcome(unit_id, period.code)
+
+st.subheader(f"{period.code} 上传记录")
+upload_view.show_history(actor, unit_id, period.code)

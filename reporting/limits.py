@@ -1,0 +1,26 @@
+"""Limits on uploaded workbooks, in one place.
+
+``MAX_UPLOAD_BYTES`` must match ``server.maxUploadSize`` (in MB) in ``.streamlit/config.toml``.
+"""
+
+from __future__ import annotations
+
+MAX_UPLOAD_MB = 5
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+
+# Inside the .xlsx (a zip archive): generous for a monthly report, small enough to stay safe.
+MAX_ZIP_MEMBERS = 300
+MAX_MEMBER_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 40 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100  # only checked for members above RATIO_CHECK_BYTES
+RATIO_CHECK_BYTES = 1024 * 1024
+
+# Cells a sheet may use: row 2,000 and column Z at most.
+MAX_ROWS = 2000
+MAX_COLUMN = 26
+MAX_CELLS = MAX_ROWS * MAX_COLUMN
+
+# Lengths of what a unit types.
+MAX_TEXT_CHARS = 2000  # 本月工作进展 / 存在问题 / 下步打算
+MAX_REMARK_CHARS = 500  # 备注
+MAX_HEADER_CHARS = 50  # 填报单位 / 填报人 / 联系电话 / 单位主要负责人

@@ -1,0 +1,118 @@
+"""模板下载, 上传月报 and 报送设置 through AppTest, with the file uploader, as a unit and as the office."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from db.engine import read_session
+from db.models import Submission
+from tests.monthly_kit import SMALL_UNIT, XLSX_MIME, filled
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page(name: str, login_as, role: str = "admin", unit: str = SMALL_UNIT) -> AppTest:  # type: ignore[no-untyped-def]
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+    login_as(at, role, unit=unit)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, file_name: str, content: bytes, period: str = "2023-03") -> AppTest:
+    at.selectbox(key="cycle_period").select(period).run()
+    at.file_uploader(key="upload_file").set_value((file_name, content, XLSX_MIME)).run()
+    at.button(key="upload_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_unit_uploads_sees_accepted_version_then_duplicate_and_history(loaded, login_as) -> None:
+    at = _page("upload.py", login_as, "unit")
+    assert "acting_unit" not in [s.key for s in at.selectbox]
+    assert f"报送单位：**{SMALL_UNIT}**" in [c.value for c in at.caption]
+    _upload(at, "三月.xlsx", filled())
+    assert [s.value for s in at.success] == [f"已接收：{SMALL_UNIT} 2023-03 第 1 版，共 4 项任务。"]
+    history = at.dataframe[-1].value
+    assert list(history["结果"]) == ["通过（当前版本）"]
+    assert list(history["上传人"]) == [SMALL_UNIT]
+    assert [b.label for b in at.download_button] == ["下载原始文件"]
+
+    at.button(key="upload_submit").click().run()
+    assert [i.value for i in at.info] == ["与当前版本（第 1 版）内容完全相同，未生成新版本。"]
+    assert len(at.dataframe[-1].value) == 1
+
+
+def test_unit_sees_every_error_cell_and_gets_an_annotated_copy(loaded, login_as) -> None:
+    at = _page("upload.py", login_as, "unit")
+    _upload(at, "三月.xlsx", filled(rows={53: {"progress": "约80"}, 78: {"status": "滞后"}}))
+    assert at.error[0].value.startswith("未通过校验：共 3 处问题，本次上传未保存任何内容")
+    errors = at.dataframe[0].value
+    assert list(errors["单元格"]) == ["E7", "G10", "H10"]
+    assert errors.iloc[0]["填写内容"] == "约80"
+    assert errors.iloc[1]["问题"] == "完成状态为“滞后”时，请填写存在问题"
+    assert [b.label for b in at.download_button] == ["下载标注副本（问题单元格已标红并附批注）"]
+    assert list(at.dataframe[-1].value["结果"]) == ["未通过"]
+    with read_session() as session:
+        assert session.exec(select(Submission)).first() is None
+
+
+def test_a_csv_gets_one_message_and_no_annotated_copy(loaded, login_as) -> None:
+    at = _page("upload.py", login_as, "unit")
+    _upload(at, "三月.csv", "序号,完成进度\n53,80\n".encode("gb18030"))
+    errors = at.dataframe[0].value
+    assert len(errors) == 1 and errors.iloc[0]["问题"].startswith("这是文本（CSV 等）文件")
+    assert not at.download_button
+
+
+def test_office_records_a_platform_file_on_behalf_with_its_received_time(loaded, login_as) -> None:
+    at = _page("upload.py", login_as, "admin")
+    at.selectbox(key="acting_unit").select(SMALL_UNIT).run()
+    at.checkbox(key="intake_platform").check().run()
+    at.date_input(key="intake_date").set_value(date(2023, 4, 3))
+    at.time_input(key="intake_time").set_value(time(9, 15))
+    _upload(at, "公文平台来件.xlsx", filled())
+    assert at.success[0].value.startswith(f"已接收：{SMALL_UNIT} 2023-03 第 1 版")
+    assert list(at.dataframe[-1].value["上传人"]) == ["督查室（代为录入）"]
+    with read_session() as session:
+        submission = session.exec(select(Submission)).one()
+    assert (submission.on_behalf, submission.received_at, submission.uploaded_by) == (
+        True,
+        datetime(2023, 4, 3, 9, 15),
+        "督查室",
+    )
+
+
+def test_template_page_offers_the_units_template(loaded, login_as) -> None:
+    at = _page("template.py", login_as, "unit")
+    at.selectbox(key="cycle_period").select("2023-09").run()
+    assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-09 月报模板"]
+    assert "报送截止：2023-10-05 23:59　·　开放" in [c.value for c in at.caption]
+
+    office = _page("template.py", login_as, "admin")
+    office.selectbox(key="acting_unit").select("岩寺镇").run()
+    assert office.download_button[0].label.startswith("下载 岩寺镇 ")
+
+
+def test_settings_page_changes_the_rule_and_closes_a_period(loaded, login_as) -> None:
+    at = _page("report_settings.py", login_as, "admin")
+    at.number_input(key="deadline_day").set_value(10)
+    at.toggle(key="roll_to_workday").set_value(True)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已保存，各月份截止时间已重算。"
+    table = at.dataframe[0].value
+    assert table.iloc[0]["报送截止"] == "2023-02-10 23:59"
+    assert table.iloc[4]["报送截止"] == "2023-06-12 23:59"
+
+    at.selectbox(key="switch_period").select("2023-03").run()
+    at.button(key="switch_submit").click().run()
+    assert at.dataframe[0].value.iloc[2]["状态"] == "已关闭"
+
+    unit = _page("report_settings.py", login_as, "unit")
+    assert unit.error[0].value.startswith("无权访问")
+    assert not unit.dataframe

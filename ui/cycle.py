@@ -1,0 +1,113 @@
+"""Cached reads for the monthly reporting pages, keyed by the database URL and cleared by
+``ui.data.clear()`` after every write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+
+from db import queries
+from db.engine import database_url, read_session
+from db.models import Unit
+from reporting import clock
+from reporting.ingest import HistoryEntry, submission_history
+from reporting.obligations import obligations
+from reporting.periods import all_periods, get_period
+from reporting.template import build_template
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    code: str
+    due_at: datetime
+    due_note: str
+    closed: bool
+
+    @property
+    def due_text(self) -> str:
+        return clock.fmt(self.due_at) + (f"（{self.due_note}）" if self.due_note else "")
+
+    @property
+    def state(self) -> str:
+        return "已关闭" if self.closed else "开放"
+
+
+@st.cache_data(show_spinner=False)
+def _reporting_units(url: str) -> list[tuple[int, str]]:
+    with read_session() as session:
+        year = queries.current_year(session)
+        obliged = obligations(session, year) if year else {}
+        return [(u.id, u.name) for u in queries.units(session) if u.id in obliged]
+
+
+def reporting_units() -> list[tuple[int, str]]:
+    """(id, name) of every unit with tasks to report on this year, in registry order."""
+    return _reporting_units(database_url())
+
+
+@st.cache_data(show_spinner=False)
+def _unit_name(url: str, unit_id: int) -> str:
+    with read_session() as session:
+        unit = session.get(Unit, unit_id)
+        return unit.name if unit else ""
+
+
+def unit_name(unit_id: int) -> str:
+    return _unit_name(database_url(), unit_id)
+
+
+@st.cache_data(show_spinner=False)
+def _periods(url: str) -> list[PeriodInfo]:
+    with read_session() as session:
+        return [PeriodInfo(p.code, p.due_at, p.due_note, p.closed) for p in all_periods(session)]
+
+
+def periods() -> list[PeriodInfo]:
+    return _periods(database_url())
+
+
+def default_period_index(infos: list[PeriodInfo], now: datetime) -> int:
+    """The month being reported now: the latest month that has already ended."""
+    ended = [i for i, p in enumerate(infos) if p.code < f"{now.year:04d}-{now.month:02d}"]
+    return ended[-1] if ended else 0
+
+
+def period_select(label: str = "填报月份") -> PeriodInfo:
+    infos = periods()
+    if not infos:
+        st.info("还没有填报月份。请先运行 python cli.py init 载入任务清单。")
+        st.stop()
+    codes = [p.code for p in infos]
+    by_code = {p.code: p for p in infos}
+    code = st.selectbox(
+        label,
+        codes,
+        index=default_period_index(infos, clock.now()),
+        format_func=lambda c: f"{c}（已关闭）" if by_code[c].closed else c,
+        key="cycle_period",
+    )
+    return by_code[code]
+
+
+@st.cache_data(show_spinner="正在生成模板…")
+def _template(url: str, unit_id: int, code: str) -> bytes:
+    with read_session() as session:
+        return build_template(session, unit_id, code)
+
+
+def template(unit_id: int, code: str) -> bytes:
+    return _template(database_url(), unit_id, code)
+
+
+@st.cache_data(show_spinner=False)
+def _history(url: str, unit_id: int, code: str) -> list[HistoryEntry]:
+    with read_session() as session:
+        return submission_history(session, unit_id, get_period(session, code).id)
+
+
+def history(unit_id: int, code: str) -> list[HistoryEntry]:
+    return _history(database_url(), unit_id, code)

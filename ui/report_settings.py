@@ -1,0 +1,78 @@
+"""Pieces of the 报送设置 page; every change goes through ``reporting.cycle_admin``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from db.engine import read_session
+from reporting.access import Actor
+from reporting.cycle_admin import change_setting, set_period_open
+from reporting.settings import SPECS, get_setting
+from ui import data
+from ui.cycle import PeriodInfo
+
+
+def deadline_form(actor: Actor) -> None:
+    with read_session() as session:
+        day = get_setting(session, "deadline_day")
+        roll = get_setting(session, "roll_to_workday")
+    spec = SPECS["deadline_day"]
+    with st.form("deadline_rule"):
+        new_day = st.number_input(
+            spec.label,
+            min_value=int(spec.low or 1),
+            max_value=int(spec.high or 28),
+            value=day,
+            step=1,
+            key="deadline_day",
+        )
+        new_roll = st.toggle(
+            SPECS["roll_to_workday"].label,
+            value=roll,
+            key="roll_to_workday",
+            help="按国家法定节假日和调休安排；节假日数据尚未收录的年份按周一至周五推算，并在截止时间旁注明。",
+        )
+        st.caption("保存后将按新规则重算全部月份（包括已过去的月份）的截止时间，迟报、漏报随之重新判断。")
+        saved = st.form_submit_button("保存并重算截止时间", type="primary")
+    if not saved or (new_day, new_roll) == (day, roll):
+        return
+    try:
+        if new_day != day:
+            change_setting(actor, "deadline_day", new_day)
+        if new_roll != roll:
+            change_setting(actor, "roll_to_workday", new_roll)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    data.clear()
+    st.success("已保存，各月份截止时间已重算。")
+
+
+def period_table(periods: list[PeriodInfo]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            {"月份": p.code, "报送截止": p.due_text, "状态": p.state + ("" if p.closed else "（接收上传）")}
+            for p in periods
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def period_switch(actor: Actor, periods: list[PeriodInfo]) -> None:
+    """Close a period (uploads refused) or open it again (late reports accepted, counted late)."""
+    by_code = {p.code: p for p in periods}
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    code = left.selectbox(
+        "开放或关闭某月份", list(by_code), format_func=lambda c: f"{c}（{by_code[c].state}）", key="switch_period"
+    )
+    closed = by_code[code].closed
+    if right.button("重新开放" if closed else "关闭填报", key="switch_submit"):
+        try:
+            set_period_open(actor, code, closed)
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        data.clear()
+        st.rerun()

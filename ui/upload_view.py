@@ -1,0 +1,126 @@
+"""Pieces of the upload page: the result of an upload, and the unit's history for a period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from db.engine import read_session
+from reporting import clock
+from reporting.access import Actor
+from reporting.ingest import IngestResult, ingest_upload, original_file
+from reporting.validation import Problem, annotate
+from ui import cycle, data
+
+RESULT_KEY = "upload_result"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The last upload on this page, kept across reruns (downloads rerun the script)."""
+
+    unit_id: int
+    period: str
+    file_name: str
+    result: IngestResult
+    annotated: bytes | None
+
+
+def upload(
+    actor: Actor,
+    unit_id: int,
+    unit_name: str,
+    period: str,
+    file_name: str,
+    content: bytes,
+    on_behalf: bool,
+    received_at: datetime | None,
+) -> None:
+    """Ingest one file and remember the outcome for ``show_outcome``."""
+    try:
+        result = ingest_upload(
+            content,
+            file_name=file_name,
+            unit=unit_name,
+            actor=actor,
+            period=period,
+            on_behalf=on_behalf,
+            received_at=received_at,
+        )
+    except ValueError as exc:
+        st.session_state.pop(RESULT_KEY, None)
+        st.error(str(exc))
+        return
+    data.clear()
+    annotated = None if result.accepted else annotate(content, result.errors)
+    st.session_state[RESULT_KEY] = Outcome(unit_id, period, file_name, result, annotated)
+
+
+def problem_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"工作表": p.sheet, "单元格": p.cell, "填写内容": p.value, "问题": p.message} for p in problems],
+        columns=["工作表", "单元格", "填写内容", "问题"],
+    )
+
+
+def show_outcome(unit_id: int, period: str) -> None:
+    outcome: Outcome | None = st.session_state.get(RESULT_KEY)
+    if outcome is None or (outcome.unit_id, outcome.period) != (unit_id, period):
+        return
+    result = outcome.result
+    if not result.accepted:
+        st.error(f"未通过校验：共 {len(result.errors)} 处问题，本次上传未保存任何内容。请按下表逐项修改后重新上传。")
+        st.dataframe(problem_frame(result.errors), hide_index=True, width="stretch")
+        if outcome.annotated:
+            st.download_button(
+                "下载标注副本（问题单元格已标红并附批注）",
+                outcome.annotated,
+                file_name=f"标注_{outcome.file_name.rsplit('.', 1)[0]}.xlsx",
+                mime=cycle.XLSX_MIME,
+                on_click="ignore",
+                key="download_annotated",
+            )
+        return
+    if result.duplicate:
+        st.info(f"与当前版本（第 {result.version} 版）内容完全相同，未生成新版本。")
+    else:
+        st.success(f"已接收：{result.unit} {result.period} 第 {result.version} 版，共 {result.rows} 项任务。")
+    if result.warnings:
+        st.warning(f"以下 {len(result.warnings)} 处请核对（不影响接收，督查室会复核）：")
+        st.dataframe(problem_frame(result.warnings), hide_index=True, width="stretch")
+
+
+def show_history(actor: Actor, unit_id: int, period: str) -> None:
+    entries = cycle.history(unit_id, period)
+    if not entries:
+        st.caption("本月尚无上传记录。")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "时间": clock.fmt(e.at),
+                "结果": e.result,
+                "版本": f"第 {e.version} 版" if e.version else "",
+                "上传人": e.uploaded_by + ("（代为录入）" if e.on_behalf else ""),
+                "文件": e.file_name,
+                "任务数/问题数": f"{e.rows} 项任务" if e.accepted else f"{e.error_count} 处问题",
+            }
+            for e in entries
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    versions = {f"第 {e.version} 版（{clock.fmt(e.at)}）": e.submission_id for e in entries if e.accepted}
+    if not versions:
+        return
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("下载已接收版本的原始文件", list(versions), key="history_version")
+    with read_session() as session:
+        name, content = original_file(session, versions[chosen], actor)  # type: ignore[arg-type]
+    right.download_button(
+        "下载原始文件", content, file_name=name, mime=cycle.XLSX_MIME, on_click="ignore", key="download_original"
+    )
