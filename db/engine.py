@@ -78,12 +78,16 @@ def write_session() -> Iterator[Session]:
 
 
 def create_schema() -> None:
-    from db import models  # noqa: F401  (registers the tables)
+    """Bring the database to the newest schema through the Alembic migrations."""
+    from db.migrate import upgrade
 
-    SQLModel.metadata.create_all(get_engine())
+    upgrade()
 
 
 def drop_schema() -> None:
     from db import models  # noqa: F401  (registers the tables)
 
-    SQLModel.metadata.drop_all(get_engine())
+    engine = get_engine()
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
