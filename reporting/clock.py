@@ -1,15 +1,30 @@
-"""Beijing time: every stored datetime is naive Asia/Shanghai wall time."""
+"""Beijing time: every stored datetime is naive Asia/Shanghai wall time.
+
+``DUBAN_NOW`` (ISO 8601) sets the system's clock to that moment when the process starts and
+lets it run on from there: for rehearsals and training on a past year's data, and for tests
+of a whole reporting cycle in a real browser.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def now() -> datetime:
+def _real_now() -> datetime:
     return datetime.now(TZ).replace(tzinfo=None)
+
+
+def _offset() -> timedelta:
+    start = os.environ.get("DUBAN_NOW")
+    return parse_moment(start) - _real_now() if start else timedelta(0)
+
+
+def now() -> datetime:
+    return _real_now() + _OFFSET
 
 
 def to_local(moment: datetime) -> datetime:
@@ -30,3 +45,6 @@ def parse_moment(text: str) -> datetime:
 
 def fmt(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+_OFFSET = _offset()

@@ -41,11 +41,17 @@ class Server:
 
 
 @pytest.fixture
-def server(loaded: str, tmp_path: Path) -> Iterator[Server]:
+def server_env() -> dict[str, str]:
+    """Extra environment for the server; a test module overrides it (e.g. ``DUBAN_NOW``)."""
+    return {}
+
+
+@pytest.fixture
+def server(loaded: str, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
     """A freshly started server on the test's database (registry loaded)."""
     port = _free_port()
     log = tmp_path / "streamlit.log"
-    env = {**os.environ, "DATABASE_URL": loaded}
+    env = {**os.environ, "DATABASE_URL": loaded, **server_env}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
