@@ -1,0 +1,68 @@
+"""An ingest that stops inside its transaction and waits there to be killed.
+
+``python -m tests.proof.crashing_ingest FILE UNIT PERIOD SIGNAL POINT`` (from the repository
+root). POINT is where to stop: ``submission`` (just after the submission's own row is
+inserted), ``rows=N`` (just after the insert that brings its task rows to N or more) or
+``commit`` (everything written, the COMMIT about to be sent). There the hook counts what the
+open transaction holds, writes it to SIGNAL as JSON, and sleeps; the test then kills the
+process with SIGKILL. The hook lives here, not in the application.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+
+from reporting.access import SYSTEM
+from reporting.ingest import ingest_upload
+
+SUBMISSION_INSERT = re.compile(r"^\s*INSERT INTO submission\b", re.IGNORECASE)
+ROW_INSERT = re.compile(r"^\s*INSERT INTO submissionrow\b", re.IGNORECASE)
+
+
+def _held(dbapi_connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    held = {}
+    for table in ("submission", "submissionrow"):
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        held[table] = cursor.fetchone()[0]
+    return held
+
+
+def _stop(signal: str, held: dict[str, int]) -> None:
+    partial = Path(f"{signal}.partial")
+    partial.write_text(json.dumps(held))
+    partial.rename(signal)
+    time.sleep(600)
+
+
+def main(argv: list[str]) -> None:
+    path, unit, period, signal, point = argv
+
+    if point == "commit":
+
+        @event.listens_for(Engine, "commit")
+        def _before_commit(conn) -> None:  # type: ignore[no-untyped-def]
+            _stop(signal, _held(conn.connection.dbapi_connection))
+
+    else:
+        insert, rows = (SUBMISSION_INSERT, 0) if point == "submission" else (ROW_INSERT, int(point.split("=")[1]))
+
+        @event.listens_for(Engine, "after_cursor_execute")
+        def _after_insert(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+            if insert.match(statement):
+                held = _held(cursor.connection)
+                if held["submissionrow"] >= rows:
+                    _stop(signal, held)
+
+    ingest_upload(Path(path).read_bytes(), file_name=Path(path).name, unit=unit, actor=SYSTEM, period=period)
+    raise SystemExit("the ingest finished without reaching the stopping point")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
