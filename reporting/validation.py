@@ -47,7 +47,8 @@ _HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
 _TASK_NO = re.compile(r"^(\d+)(?:\.0+)?$")
 _PERIOD_TEXT = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?$")
-_DDE = re.compile(r"^[+\-]\s*\w+\s*\|")
+# A sign, optional arithmetic, then a name followed by | ( or !: +cmd|…, -2+3+cmd|…, +SUM(…).
+_DDE = re.compile(r"^[+\-][\s\d.+\-*/]*[A-Za-z_]\w*\s*[|(!]")
 
 
 @dataclass(frozen=True)
