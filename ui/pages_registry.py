@@ -41,6 +41,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/deductions.py", "考核扣分", "➖", OFFICE, "督查室"),
     PageSpec("pages/bulletin.py", "督查通报", "📰", OFFICE, "督查室"),
     PageSpec("pages/report_settings.py", "报送设置", "🗓️", OFFICE, "督查室"),
+    PageSpec("pages/units_admin.py", "单位管理", "🏛️", OFFICE, "督查室"),
     PageSpec("pages/accounts.py", "账号管理", "👥", OFFICE, "督查室"),
     PageSpec("pages/audit_log.py", "审计日志", "🧾", OFFICE, "督查室"),
     PageSpec("pages/account.py", "修改密码", "🔑", EVERYONE, "我的账号"),

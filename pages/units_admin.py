@@ -1,0 +1,24 @@
+"""单位管理: the office sees every unit with its aliases and tasks, fills groups with their member
+units, adds and removes aliases, adds units the document did not name and corrects a kind."""
+
+import streamlit as st
+
+from ui import units_admin as screens
+from ui.auth import require
+
+actor = require("admin")
+st.header("单位管理")
+st.caption(screens.RENAME_NOTE)
+screens.show_flash()
+rows = screens.unit_rows()
+screens.units_table(rows)
+
+groups, aliases, add, kind = st.tabs(["群组成员", "别名", "新增单位", "修改类别"])
+with groups:
+    screens.group_editor(actor, rows)
+with aliases:
+    screens.alias_forms(actor, rows)
+with add:
+    screens.add_unit_form(actor)
+with kind:
+    screens.kind_form(actor, rows)
