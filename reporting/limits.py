@@ -15,8 +15,9 @@ MAX_TOTAL_BYTES = 40 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100  # only checked for members above RATIO_CHECK_BYTES
 RATIO_CHECK_BYTES = 1024 * 1024
 
-# Cells a sheet may use: row 2,000 and column Z at most.
-MAX_ROWS = 2000
+# Cells a sheet may use: row 3,000 and column Z at most (a unit of a city or province may
+# report on a couple of thousand tasks).
+MAX_ROWS = 3000
 MAX_COLUMN = 26
 MAX_CELLS = MAX_ROWS * MAX_COLUMN
 

@@ -17,7 +17,7 @@ from db.engine import read_session
 from db.models import RejectedAttempt, Submission, SubmissionRow
 from reporting.access import SYSTEM
 from reporting.ingest import ingest_upload
-from reporting.limits import MAX_UPLOAD_BYTES
+from reporting.limits import MAX_ROWS, MAX_UPLOAD_BYTES
 from reporting.validation import annotate, read_upload
 from reporting.xlsx_guard import FileRejected, inspect
 from tests.monthly_kit import SMALL_UNIT, edit, filled
@@ -63,19 +63,19 @@ def _far_cell(wb) -> None:  # type: ignore[no-untyped-def]
     wb["月报"]["XFD1048576"] = "x"
 
 
-def _row_2001(wb) -> None:  # type: ignore[no-untyped-def]
-    wb["月报"]["A2001"] = "x"
+def _row_past_the_limit(wb) -> None:  # type: ignore[no-untyped-def]
+    wb["月报"][f"A{MAX_ROWS + 1}"] = "x"
 
 
 def _huge_merge(wb) -> None:  # type: ignore[no-untyped-def]
-    wb["月报"].merge_cells("A3000:B3000")
+    wb["月报"].merge_cells(f"A{MAX_ROWS + 1000}:B{MAX_ROWS + 1000}")
 
 
 def _full_sheet() -> bytes:
-    """A sheet using every cell the limits allow (A1:Z2000): legal alone, too many with another."""
+    """A sheet using every cell the limits allow (A1:Z{MAX_ROWS}): legal alone, too many with another."""
     rows = "".join(
         f'<row r="{r}">' + "".join(f'<c r="{chr(64 + c)}{r}"><v>1</v></c>' for c in range(1, 27)) + "</row>"
-        for r in range(1, 2001)
+        for r in range(1, MAX_ROWS + 1)
     )
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     return f'<worksheet xmlns="{ns}"><sheetData>{rows}</sheetData></worksheet>'.encode()
@@ -103,7 +103,7 @@ def _hostile(valid: bytes) -> list[tuple[str, bytes, str]]:
         ),
         ("zip bomb", _rezip(valid, _add("xl/media/padding.bin", b"\0" * (3 * 1024 * 1024))), "疑似压缩炸弹"),
         ("cell at the far corner", edit(valid, _far_cell), "范围过大"),
-        ("row 2001", edit(valid, _row_2001), "范围过大"),
+        ("row past the limit", edit(valid, _row_past_the_limit), "范围过大"),
         ("too many cells in all", _rezip(valid, _add("xl/worksheets/sheet2.xml", _full_sheet())), "文件内容过多"),
         ("merged range beyond the limits", edit(valid, _huge_merge), "范围过大"),
         (
