@@ -7,7 +7,7 @@ from seed.loader import ensure_loaded
 from ui import auth
 from ui.pages_registry import navigation
 
-st.set_page_config(page_title="督办 · 重点任务督查", page_icon="📋", layout="wide")
+st.set_page_config(page_title="督办 · 重点任务督查", page_icon=":material/fact_check:", layout="wide")
 
 
 @st.cache_resource(show_spinner="正在初始化数据库…")

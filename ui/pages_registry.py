@@ -29,22 +29,22 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "总览", "📊", EVERYONE, "看板"),
-    PageSpec("pages/by_category.py", "按分类", "🗂️", EVERYONE, "看板"),
-    PageSpec("pages/by_leader.py", "按领导", "👤", EVERYONE, "看板"),
-    PageSpec("pages/by_unit.py", "按单位", "🏢", EVERYONE, "看板"),
-    PageSpec("pages/task_detail.py", "任务详情", "🔎", EVERYONE, "看板"),
-    PageSpec("pages/tasks.py", "任务清单", "📋", EVERYONE, "任务"),
-    PageSpec("pages/template.py", "模板下载", "📥", UNITS, "月报"),
-    PageSpec("pages/upload.py", "上传月报", "📤", UNITS, "月报"),
-    PageSpec("pages/reporting_status.py", "报送情况", "📮", OFFICE, "督查室"),
-    PageSpec("pages/deductions.py", "考核扣分", "➖", OFFICE, "督查室"),
-    PageSpec("pages/bulletin.py", "督查通报", "📰", OFFICE, "督查室"),
-    PageSpec("pages/report_settings.py", "报送设置", "🗓️", OFFICE, "督查室"),
-    PageSpec("pages/units_admin.py", "单位管理", "🏛️", OFFICE, "督查室"),
-    PageSpec("pages/accounts.py", "账号管理", "👥", OFFICE, "督查室"),
-    PageSpec("pages/audit_log.py", "审计日志", "🧾", OFFICE, "督查室"),
-    PageSpec("pages/account.py", "修改密码", "🔑", EVERYONE, "我的账号"),
+    PageSpec("pages/overview.py", "总览", ":material/dashboard:", EVERYONE, "看板"),
+    PageSpec("pages/by_category.py", "按分类", ":material/category:", EVERYONE, "看板"),
+    PageSpec("pages/by_leader.py", "按领导", ":material/person:", EVERYONE, "看板"),
+    PageSpec("pages/by_unit.py", "按单位", ":material/apartment:", EVERYONE, "看板"),
+    PageSpec("pages/task_detail.py", "任务详情", ":material/search:", EVERYONE, "看板"),
+    PageSpec("pages/tasks.py", "任务清单", ":material/checklist:", EVERYONE, "任务"),
+    PageSpec("pages/template.py", "模板下载", ":material/download:", UNITS, "月报"),
+    PageSpec("pages/upload.py", "上传月报", ":material/upload_file:", UNITS, "月报"),
+    PageSpec("pages/reporting_status.py", "报送情况", ":material/assignment_turned_in:", OFFICE, "督查室"),
+    PageSpec("pages/deductions.py", "考核扣分", ":material/remove_circle:", OFFICE, "督查室"),
+    PageSpec("pages/bulletin.py", "督查通报", ":material/article:", OFFICE, "督查室"),
+    PageSpec("pages/report_settings.py", "报送设置", ":material/event:", OFFICE, "督查室"),
+    PageSpec("pages/units_admin.py", "单位管理", ":material/account_balance:", OFFICE, "督查室"),
+    PageSpec("pages/accounts.py", "账号管理", ":material/group:", OFFICE, "督查室"),
+    PageSpec("pages/audit_log.py", "审计日志", ":material/receipt_long:", OFFICE, "督查室"),
+    PageSpec("pages/account.py", "修改密码", ":material/key:", EVERYONE, "我的账号"),
 ]
 
 
@@ -63,7 +63,7 @@ def navigation(actor: Actor | None) -> StreamlitPage:
     that a shared link still opens its page after sign-in; until then every page shows nothing
     but the sign-in form (``ui.auth.require``)."""
     if actor is None:
-        login = st.Page(auth.login_page, title="登录", icon="🔐", url_path="login", default=True)
+        login = st.Page(auth.login_page, title="登录", icon=":material/login:", url_path="login", default=True)
         return st.navigation([login, *(_page(spec) for spec in PAGES)], position="hidden")
     sections: dict[str, list[StreamlitPage]] = {}
     for spec in pages_for(actor.role):
