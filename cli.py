@@ -6,13 +6,30 @@ Exit codes: 0 success, 1 data error (message on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import re
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from db import backup, queries
-from db.engine import database_url, read_session
+from db.engine import database_url, read_session, write_session
+from db.models import USER_ROLES, Period
+from reporting import accounts, clock, deductions, demo, exports, units_admin, workbench
+from reporting.access import ROLE_LABELS, SYSTEM
+from reporting.bulletin import bulletin_data
+from reporting.bulletin import render as render_bulletin
+from reporting.cycle_admin import change_setting, set_period_open
+from reporting.ingest import UsageError, ingest_upload
+from reporting.lateness import lateness
+from reporting.limits import MAX_UPLOAD_BYTES
+from reporting.periods import PeriodError, all_periods, get_period
+from reporting.settings import SPECS, get_setting
+from reporting.template import build_template
+from reporting.xlsx_guard import TOO_LARGE
 from seed.loader import ensure_loaded, init_database
 from seed.units import SeedError
 
@@ -84,6 +101,474 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- accounts ---------------------------------------------------------------
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """One line from stdin with --password-stdin; otherwise typed twice, not echoed."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise DataError("标准输入中没有读到密码：使用 --password-stdin 时请通过管道传入一行密码")
+        return line.rstrip("\r\n")
+    password = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != password:
+        raise DataError("两次输入的密码不一致")
+    return password
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    if args.role == "unit" and not args.unit:
+        args.usage_error("责任单位账号（--role unit）须用 --unit 指定所属单位")
+    if args.role == "leader" and not args.leader:
+        args.usage_error("领导账号（--role leader）须用 --leader 指定责任领导")
+    if args.unit and args.role != "unit":
+        args.usage_error("--unit 只用于责任单位账号（--role unit）")
+    if args.leader and args.role != "leader":
+        args.usage_error("--leader 只用于领导账号（--role leader）")
+    ensure_loaded()
+    password = _read_password(args)
+    with write_session() as session:
+        user = accounts.create_user(
+            session,
+            username=args.username,
+            password=password,
+            role=args.role,
+            unit=args.unit,
+            leader=args.leader,
+            actor=SYSTEM,
+        )
+        name = user.username
+    print(f"已新建账号 {name}（{ROLE_LABELS[args.role]}）；首次登录时须修改密码")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    with read_session() as session:
+        users = accounts.list_users(session)
+    if not users:
+        print("还没有任何账号：可用 python cli.py user add 新建，或在系统首页初始化管理员")
+        return 0
+    now = clock.now()
+    for u in users:
+        last = clock.fmt(u.last_login_at) or "从未登录"
+        print(f"{u.username}\t{u.role_label}\t{u.unit or u.leader or '-'}\t{u.status(now)}\t最近登录：{last}")
+    return 0
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    with read_session() as session:
+        if accounts.get_user(session, args.username.strip()) is None:
+            raise DataError(f"没有名为 {args.username} 的账号；可用 python cli.py user list 查看")
+    password = _read_password(args)
+    with write_session() as session:
+        accounts.reset_password(session, username=args.username, new_password=password, actor=SYSTEM)
+    print(f"已重置 {args.username.strip()} 的密码并解除锁定；该账号下次登录时须修改密码")
+    return 0
+
+
+def cmd_users_bootstrap(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        args.usage_error("--out 须为 .xlsx 文件，例如 --out 单位账号.xlsx")
+    if out.exists():
+        raise DataError(f"文件已存在：{out}；请换一个文件名，以免覆盖此前生成的初始密码表")
+    if not out.parent.is_dir():
+        raise DataError(f"目录不存在：{out.parent}")
+    ensure_loaded()
+    written = False
+    try:
+        with write_session() as session:
+            created = accounts.bootstrap_unit_accounts(session, actor=SYSTEM)
+            if created:
+                out.write_bytes(accounts.credentials_workbook(created))
+                written = True
+    except BaseException:
+        if written:
+            out.unlink(missing_ok=True)
+        raise
+    if not created:
+        print("所有单位都已有账号，未生成文件")
+        return 0
+    print(f"已为 {len(created)} 个单位开设账号，初始密码表已写入 {out}；请分发给各单位，首次登录时须修改密码")
+    return 0
+
+
+def _add_account_commands(sub: argparse._SubParsersAction) -> None:
+    user = sub.add_parser("user", help="账号：新建、列出、重置密码")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="子命令")
+
+    p = user_sub.add_parser("add", help="新建账号（密码从提示输入，或 --password-stdin 从标准输入读一行）")
+    p.add_argument("--role", required=True, choices=USER_ROLES, help="admin 督查室 / leader 领导 / unit 责任单位")
+    p.add_argument("--username", required=True, help="用户名")
+    p.add_argument("--unit", help="责任单位账号的所属单位（名称或别名）")
+    p.add_argument("--leader", help="领导账号对应的责任领导姓名")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    p.set_defaults(func=cmd_user_add, usage_error=p.error)
+
+    p = user_sub.add_parser("list", help="列出全部账号")
+    p.set_defaults(func=cmd_user_list)
+
+    p = user_sub.add_parser("reset-password", help="重置密码并解除锁定；下次登录时须修改")
+    p.add_argument("--username", required=True, help="用户名")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
+    p.set_defaults(func=cmd_user_reset_password)
+
+    users = sub.add_parser("users", help="批量开设单位账号")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="子命令")
+    p = users_sub.add_parser("bootstrap", help="为尚无账号的单位开设账号，并写出初始密码表")
+    p.add_argument("--out", required=True, help="初始密码表（.xlsx，不能已存在）")
+    p.set_defaults(func=cmd_users_bootstrap, usage_error=p.error)
+
+
+# --- units, aliases and groups -------------------------------------------------
+
+
+def cmd_group_set(args: argparse.Namespace) -> int:
+    members = [name for name in re.split(r"[,，、]", args.members) if name.strip()]
+    ensure_loaded()
+    with write_session() as session:
+        change = units_admin.set_group_members(session, actor=SYSTEM, group=args.name, members=members)
+    print(change.message())
+    if change.impact.warning():
+        print(change.impact.warning())
+    return 0
+
+
+def cmd_alias_add(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    with write_session() as session:
+        unit, alias = units_admin.add_alias(session, actor=SYSTEM, unit=args.unit, alias=args.alias)
+    print(f"已将“{alias}”添加为{unit}的别名")
+    return 0
+
+
+def cmd_alias_remove(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    with write_session() as session:
+        unit, alias = units_admin.remove_alias(session, actor=SYSTEM, alias=args.alias)
+    print(f"已删除{unit}的别名“{alias}”")
+    return 0
+
+
+def _add_unit_commands(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("group", help="群组：设置成员")
+    group_sub = group.add_subparsers(dest="group_command", required=True, metavar="子命令")
+    p = group_sub.add_parser("set", help='把群组的成员设为所列单位（覆盖原有成员；--members "" 清空）')
+    p.add_argument("name", help="群组名称，例如 沿线各乡镇")
+    p.add_argument("--members", required=True, help="成员单位（名称或别名），用逗号或顿号分隔")
+    p.set_defaults(func=cmd_group_set)
+
+    alias = sub.add_parser("alias", help="单位别名：添加、删除")
+    alias_sub = alias.add_subparsers(dest="alias_command", required=True, metavar="子命令")
+    p = alias_sub.add_parser("add", help="为单位添加别名")
+    p.add_argument("alias", help="别名")
+    p.add_argument("--unit", required=True, help="单位名称（或已有别名）")
+    p.set_defaults(func=cmd_alias_add)
+    p = alias_sub.add_parser("remove", help="删除在系统中添加的别名（任务分解表原文中的写法不能删除）")
+    p.add_argument("alias", help="别名")
+    p.set_defaults(func=cmd_alias_remove)
+
+
+# --- monthly reporting --------------------------------------------------------
+
+
+def _usage(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    with read_session() as session:
+        unit = queries.resolve_unit(session, args.unit)
+        if unit is None:
+            return _usage(f"没有名为“{args.unit}”的单位")
+        try:
+            period = get_period(session, args.period)
+        except PeriodError as exc:
+            return _usage(str(exc))
+        data = build_template(session, unit.id, period.code)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        raise DataError(f"无法写入 {args.out}：{exc.strerror}") from None
+    print(f"已生成 {unit.name} {period.code} 月报模板：{args.out}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    path = Path(args.path)
+    if not path.is_file():
+        return _usage(f"找不到文件 {path}")
+    try:
+        received = clock.parse_moment(args.received_at) if args.received_at else None
+    except ValueError as exc:
+        return _usage(str(exc))
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise DataError(TOO_LARGE)
+    try:
+        result = ingest_upload(
+            path.read_bytes(),
+            file_name=path.name,
+            unit=args.unit,
+            actor=SYSTEM,
+            received_at=received,
+            period=args.period,
+            on_behalf=True,
+        )
+    except (UsageError, PeriodError) as exc:
+        return _usage(str(exc))
+    if not result.accepted:
+        if args.json:
+            _print_json([e.as_json() for e in result.errors])
+        else:
+            for error in result.errors:
+                print(error)
+        print(f"未通过校验：共 {len(result.errors)} 处问题，未写入任何数据", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(result.as_json())
+        return 0
+    if result.duplicate:
+        print(f"与 {result.unit} {result.period} 当前版本（第 {result.version} 版）内容完全相同，未生成新版本")
+    else:
+        print(f"已接收：{result.unit} {result.period} 第 {result.version} 版，共 {result.rows} 项任务")
+    for warning in result.warnings:
+        print(f"提醒 {warning}")
+    return 0
+
+
+def cmd_lateness(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    try:
+        as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
+        with read_session() as session:
+            period = get_period(session, args.period)
+            rows = lateness(session, period, as_of)
+    except ValueError as exc:
+        return _usage(str(exc))
+    if args.json:
+        _print_json([row.as_json() for row in rows])
+        return 0
+    print(f"{period.code} 报送情况（截止 {clock.fmt(period.due_at)}，统计时点 {clock.fmt(as_of)}）")
+    for row in rows:
+        days = f"，迟 {row.days_late} 天" if row.status == "late" else ""
+        submitted = f"  报送于 {clock.fmt(row.submitted_at)}" if row.submitted_at else ""
+        print(f"{row.unit}  {row.label}{days}{submitted}")
+    return 0
+
+
+def cmd_periods(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    try:
+        for code, is_open in ((args.close, False), (args.open, True)):
+            if code:
+                set_period_open(SYSTEM, code, is_open)
+    except PeriodError as exc:
+        return _usage(str(exc))
+    with read_session() as session:
+        periods = all_periods(session)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "period": p.code,
+                    "due": p.due_at.isoformat(timespec="seconds"),
+                    "due_note": p.due_note,
+                    "closed": p.closed,
+                }
+                for p in periods
+            ]
+        )
+        return 0
+    for p in periods:
+        note = f"（{p.due_note}）" if p.due_note else ""
+        print(f"{p.code}  截止 {clock.fmt(p.due_at)}{note}  {'已关闭' if p.closed else '开放'}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    if args.action == "set":
+        try:
+            value = change_setting(SYSTEM, args.key, args.value)
+        except ValueError as exc:
+            return _usage(str(exc))
+        print(f"已设置 {SPECS[args.key].label} = {value}")
+        if args.key in ("deadline_day", "roll_to_workday"):
+            print("已按新规则重算各月份的报送截止时间（python cli.py periods 查看）")
+        return 0
+    with read_session() as session:
+        for key, spec in SPECS.items():
+            print(f"{key} = {get_setting(session, key)}  # {spec.label}")
+    return 0
+
+
+# --- office workbench ---------------------------------------------------------
+
+
+def _write_output(path: str, data: bytes) -> None:
+    """Write through a temporary file beside the target, so a failure leaves nothing half-written."""
+    out = Path(path)
+    part = out.with_name(f".{out.name}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise DataError(f"无法写入 {path}：{exc.strerror}") from None
+
+
+def _workbench_inputs(args: argparse.Namespace, suffix: str | None) -> tuple[datetime, Period] | int:
+    """The moment and period a command is about, or the exit code of a usage error."""
+    if suffix and args.out and Path(args.out).suffix.lower() != suffix:
+        return _usage(f"--out 须为 {suffix} 文件，例如 --out {args.period}{suffix}")
+    ensure_loaded()
+    try:
+        as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
+        with read_session() as session:
+            period = get_period(session, args.period)
+    except ValueError as exc:
+        return _usage(str(exc))
+    return as_of, period
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    inputs = _workbench_inputs(args, ".docx")
+    if isinstance(inputs, int):
+        return inputs
+    as_of, period = inputs
+    with read_session() as session:
+        data = bulletin_data(session, period.code, as_of)
+    _write_output(args.out, render_bulletin(data))
+    print(
+        f"已生成督查通报“{data.title}”：{args.out}\n"
+        f"滞后任务 {len(data.lagging)} 项，迟报单位 {len(data.late)} 个，漏报单位 {len(data.missing)} 个"
+    )
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    inputs = _workbench_inputs(args, ".xlsx")
+    if isinstance(inputs, int):
+        return inputs
+    as_of, period = inputs
+    with read_session() as session:
+        data = exports.task_ledger(session, period, as_of)
+    _write_output(args.out, data)
+    print(f"已生成 {period.code} 重点任务台账：{args.out}")
+    return 0
+
+
+def cmd_chase(args: argparse.Namespace) -> int:
+    inputs = _workbench_inputs(args, ".xlsx")
+    if isinstance(inputs, int):
+        return inputs
+    as_of, period = inputs
+    with read_session() as session:
+        rows = workbench.chase_list(session, period, as_of)
+    if args.out:
+        _write_output(args.out, exports.chase_workbook(period, rows, as_of))
+        print(f"已生成催报名单（{len(rows)} 个单位）：{args.out}", file=sys.stderr)
+    if args.json:
+        _print_json(
+            [{"unit": r.unit, "kind": r.kind, "status": r.status, "filler": r.filler, "phone": r.phone} for r in rows]
+        )
+    else:
+        print(workbench.chase_text(period, rows))
+    return 0
+
+
+def cmd_deductions(args: argparse.Namespace) -> int:
+    if args.out and Path(args.out).suffix.lower() != ".xlsx":
+        return _usage(f"--out 须为 .xlsx 文件，例如 --out 扣分-{args.year}.xlsx")
+    ensure_loaded()
+    try:
+        as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
+    except ValueError as exc:
+        return _usage(str(exc))
+    with read_session() as session:
+        if not workbench.year_periods(session, args.year):
+            return _usage(f"没有 {args.year} 年的填报月份")
+        ledgers = deductions.ledger(session, args.year, as_of)
+        rules = deductions.rules(session)
+    if args.out:
+        _write_output(args.out, exports.deductions_workbook(args.year, ledgers, rules, as_of))
+        print(f"已生成 {args.year} 年考核扣分台账：{args.out}")
+        return 0
+    if args.json:
+        _print_json([one.as_json() for one in ledgers])
+        return 0
+    print(f"{args.year} 年“推进工作落实”扣分（统计时点 {clock.fmt(as_of)}）")
+    for one in sorted(ledgers, key=lambda x: -x.net):
+        if one.items:
+            print(
+                f"{one.unit}  迟报 {one.count(deductions.LATE)} 次  漏报 {one.count(deductions.MISSING)} 次  "
+                f"年末滞后 {one.count(deductions.LAGGING)} 项  "
+                f"应扣 {one.gross:g}  核减 {one.reduced:g}  实扣 {one.net:g}"
+            )
+    return 0
+
+
+def _add_workbench_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bulletin", help="生成某月督查通报（Word）")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--out", required=True, help="输出的 .docx 文件路径")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.set_defaults(func=cmd_bulletin)
+
+    p = sub.add_parser("ledger", help="导出某月全部任务台账（Excel）")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--out", required=True, help="输出的 .xlsx 文件路径")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("chase", help="催报名单：某月尚未报送的单位及联系人")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.add_argument("--out", help="另存为 .xlsx 文件")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_chase)
+
+    p = sub.add_parser("deductions", help="某年各单位考核扣分台账")
+    p.add_argument("--year", required=True, type=int, help="年份，例如 2023")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="输出 JSON")
+    group.add_argument("--out", help="输出的 .xlsx 文件路径")
+    p.set_defaults(func=cmd_deductions)
+
+
+# --- demo data ----------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    if args.clear:
+        submissions, rows = demo.clear_demo()
+        print(f"已清除演示数据：报送 {submissions} 份（{rows} 行）；正式数据未改动。")
+        return 0
+    started = clock.now()
+    result = demo.load_demo(progress=lambda code: print(f"  {code} 已载入", flush=True))
+    seconds = (clock.now() - started).total_seconds()
+    print(
+        f"已载入演示数据 {result.periods[0]} 至 {result.periods[-1]}：报送 {result.submissions} 份"
+        f"（其中更正版本 {result.versions} 份，迟报 {result.late} 份），漏报 {result.missing} 次；"
+        f"用时 {seconds:.0f} 秒。清除：python cli.py demo --clear"
+    )
+    return 0
+
+
+def _add_demo_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="载入演示数据（2023-01 至 2023-10 的月报），或用 --clear 清除")
+    p.add_argument("--clear", action="store_true", help="只删除演示数据，正式数据不动")
+    p.set_defaults(func=cmd_demo)
+
+
 # --- parser -----------------------------------------------------------------
 
 
@@ -111,6 +596,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup_file", help="由 backup 生成的备份文件")
     p.add_argument("--yes", action="store_true", help="确认覆盖当前数据库")
     p.set_defaults(func=cmd_restore)
+
+    _add_account_commands(sub)
+    _add_unit_commands(sub)
+
+    p = sub.add_parser("template", help="生成某单位某月的月报模板")
+    p.add_argument("--unit", required=True, help="单位全称或简称")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--out", required=True, help="输出的 .xlsx 文件路径")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("ingest", help="代单位录入一份月报（公文平台来件）")
+    p.add_argument("path", help="月报 .xlsx 文件")
+    p.add_argument("--unit", required=True, help="单位全称或简称")
+    p.add_argument("--period", help="填报月份 YYYY-MM；给出时须与表中的填报月份一致")
+    p.add_argument("--received-at", help="收件时间 ISO 8601，默认为现在")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("lateness", help="某月各单位按时、迟报、漏报情况")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_lateness)
+
+    p = sub.add_parser("periods", help="列出填报月份及截止时间；开放或关闭某月")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--close", metavar="YYYY-MM", help="关闭该月份（不再接收上传）")
+    p.add_argument("--open", metavar="YYYY-MM", help="重新开放该月份")
+    p.set_defaults(func=cmd_periods)
+
+    p = sub.add_parser("config", help="查看或修改设置（截止日、节假日顺延等）")
+    config = p.add_subparsers(dest="action", required=True, metavar="操作")
+    s = config.add_parser("set", help="修改一项设置，例如 config set deadline_day 5")
+    s.add_argument("key", choices=list(SPECS), metavar="KEY", help=f"设置项：{'、'.join(SPECS)}")
+    s.add_argument("value", help="新值")
+    config.add_parser("show", help="列出全部设置的当前值")
+    p.set_defaults(func=cmd_config)
+
+    _add_workbench_commands(sub)
+    _add_demo_commands(sub)
 
     return parser
 

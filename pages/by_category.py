@@ -1,0 +1,39 @@
+"""按分类: one category's tasks in a month, and its status mix month by month."""
+
+import streamlit as st
+
+from ui import charts, data
+from ui.auth import require
+from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
+
+require("admin", "leader", "unit")
+st.header("按分类")
+left, right = st.columns([1, 3])
+with left:
+    chosen = choose_period("by_category")
+if chosen is None:
+    st.stop()
+period, has_data = chosen
+names = data.category_names(int(period[:4]))
+if not names:
+    st.info(f"{period[:4]} 年没有任务分类。")
+    st.stop()
+with right:
+    category = url_choice("分类", "category", names, names[0], key="by_category_category")
+if not has_data:
+    say_no_data(period)
+    st.stop()
+
+tasks = data.task_table(period, category=category)
+st.caption(f"{status_summary(tasks)}。完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
+task_table(
+    tasks,
+    ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "配合单位报送", "本月工作进展"],
+    period=period,
+    key="by_category_tasks",
+)
+st.plotly_chart(
+    charts.status_bars(data.status_trend(period, category=category), "月份", title="逐月完成状态", horizontal=False),
+    key="by_category_trend",
+)
+links(period, (OVERVIEW, "← 返回总览", {}))

@@ -1,0 +1,52 @@
+"""按领导: the tasks a leader leads (▲) and those they assist, their status mix and what is behind."""
+
+import streamlit as st
+
+from reporting.dashboard import LEADING
+from ui import charts, data
+from ui.auth import own_leader_name, require
+from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
+
+actor = require("admin", "leader", "unit")
+st.header("按领导")
+left, right = st.columns([1, 3])
+with left:
+    chosen = choose_period("by_leader")
+if chosen is None:
+    st.stop()
+period, has_data = chosen
+names = data.leader_names()
+if not names:
+    st.info("任务清单中没有责任领导。")
+    st.stop()
+own = own_leader_name(actor)
+with right:
+    leader = url_choice("责任领导", "leader", names, own if own in names else names[0], key="by_leader_leader")
+if not has_data:
+    say_no_data(period)
+    st.stop()
+
+tasks = data.leader_tasks(period, leader)
+st.plotly_chart(
+    charts.status_bars(tasks.mix, "分组", title=f"{leader} 负责任务的完成状态"),
+    key="by_leader_mix",
+)
+
+st.subheader(f"滞后与欠进度（{len(tasks.behind)} 项）")
+if tasks.behind.empty:
+    st.success("没有滞后或欠进度的任务。")
+else:
+    task_table(
+        tasks.behind,
+        ["序号", "职责", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位"],
+        period=period,
+        key="by_leader_behind",
+    )
+
+columns = ["序号", "分类", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "本月工作进展"]
+st.subheader(f"{LEADING}的任务（{status_summary(tasks.leading)}）")
+task_table(tasks.leading, columns, period=period, key="by_leader_leading")
+st.subheader(f"协助的任务（{status_summary(tasks.assisting)}）")
+task_table(tasks.assisting, columns, period=period, key="by_leader_assisting")
+st.caption("完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
+links(period, (OVERVIEW, "← 返回总览", {}))

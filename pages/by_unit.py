@@ -1,0 +1,65 @@
+"""按单位: a unit's tasks with what it reported, and its reporting record month by month."""
+
+import streamlit as st
+
+from ui import charts, data
+from ui.auth import require
+from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, task_table, url_choice
+
+actor = require("admin", "leader", "unit")
+st.header("按单位")
+left, right = st.columns([1, 3])
+with left:
+    chosen = choose_period("by_unit")
+if chosen is None:
+    st.stop()
+period, has_data = chosen
+year = int(period[:4])
+units = dict(data.reporting_units(year))
+if actor.role == "unit":
+    units = {uid: name for uid, name in units.items() if uid == actor.unit_id}
+if not units:
+    st.info(f"{year} 年没有需要报送的单位。" if actor.role != "unit" else f"本单位在 {year} 年没有需要报送的任务。")
+    st.stop()
+ids = {name: uid for uid, name in units.items()}
+default = units[actor.unit_id] if actor.unit_id in units else next(iter(ids))
+with right:
+    unit = url_choice("责任单位", "unit", list(ids), default, key="by_unit_unit")
+unit_id = ids[unit]
+
+st.subheader(f"{year} 年逐月报送情况")
+st.dataframe(
+    data.unit_record(unit_id, year),
+    hide_index=True,
+    width="stretch",
+    column_config={"报送情况": charts.lateness_column()},
+)
+
+st.subheader(f"{period} 本单位负责的任务")
+if not has_data:
+    say_no_data(period)
+    st.stop()
+tasks = data.unit_tasks(unit_id, period)
+lead_count = int((tasks["责任类型"] == "牵头").sum())
+st.caption(
+    f"牵头 {lead_count} 项，配合 {len(tasks) - lead_count} 项。“本单位报送状态”是本单位本月最新一次报送所填；"
+    "“任务完成状态”以牵头单位的报送为准。点击一行查看任务详情。"
+)
+task_table(
+    tasks,
+    [
+        "序号",
+        "责任类型",
+        "主要任务",
+        "本单位报送状态",
+        "本单位进度",
+        "任务完成状态",
+        "序时进度",
+        "本月工作进展",
+        "存在问题",
+        "下步打算",
+    ],
+    period=period,
+    key="by_unit_tasks",
+)
+links(period, (OVERVIEW, "← 返回总览", {}))

@@ -1,0 +1,75 @@
+"""总览: where all tasks stand in a month, and what is behind."""
+
+import streamlit as st
+
+from reporting.terms import STATUS_ORDER
+from ui import charts, data
+from ui.auth import own_leader_name, require
+from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, links, say_no_data, task_table
+
+actor = require("admin", "leader", "unit")
+st.header("总览")
+with st.columns([1, 3])[0]:
+    chosen = choose_period("overview")
+if chosen is None:
+    st.stop()
+period, has_data = chosen
+if not has_data:
+    say_no_data(period)
+    st.stop()
+
+summary = data.overview(period)
+cells = st.columns([1] * (len(STATUS_ORDER) + 1) + [1.6])
+cells[0].metric("任务总数（项）", summary.total, border=True)
+for cell, status in zip(cells[1:-1], STATUS_ORDER, strict=True):
+    cell.metric(
+        status,
+        summary.counts[status],
+        f"占 {summary.share(status):.1%}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+rate = summary.rate.on_time_rate
+change = summary.on_time_change
+cells[-1].metric(
+    "按时报送率",
+    "—" if rate is None else f"{rate:.1%}",
+    None if change is None else f"较上月 {change:+.1f} 个百分点",
+    help=f"按时报送 {summary.rate.on_time} 家 / 应报 {summary.rate.expected} 家（不含免报和未到期）",
+    border=True,
+)
+st.caption(
+    f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“未报送”。"
+    f"本月序时进度 {summary.expected:.1f}%。" + ("　本月数据含演示数据。" if summary.demo else "")
+)
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(
+        charts.status_bars(summary.by_category, "分组", title="按分类"),
+        key="overview_by_category",
+    )
+with right:
+    st.plotly_chart(
+        charts.status_bars(summary.by_leader, "分组", title="按牵头领导"),
+        key="overview_by_leader",
+    )
+own = own_leader_name(actor)
+mine = [(BY_LEADER, f"我负责的任务（{own}）→", {"leader": own})] if own else []
+links(period, (BY_CATEGORY, "按分类查看 →", {}), (BY_LEADER, "按领导查看 →", {}), *mine)
+
+behind = data.task_table(period, behind_only=True)
+st.subheader(f"滞后与欠进度任务（{len(behind)} 项）")
+if behind.empty:
+    st.success("本月没有滞后或欠进度的任务。")
+else:
+    st.caption(
+        f"欠进度：报送进度低于序时进度超过 {summary.lag_margin:g} 个百分点（已完成的除外）。点击一行查看任务详情。"
+    )
+    task_table(
+        behind,
+        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位"],
+        period=period,
+        key="overview_behind",
+    )

@@ -1,0 +1,90 @@
+"""任务详情: one task's text, leaders and units, its month-by-month timeline and every report on it."""
+
+import pandas as pd
+import streamlit as st
+
+from reporting.dashboard import LEAD_LEADER_MARK
+from ui import charts, data
+from ui.auth import require
+from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, links
+
+require("admin", "leader", "unit")
+st.header("任务详情")
+left, right = st.columns([1, 3])
+with left:
+    chosen = choose_period("task_detail")
+if chosen is None:
+    st.stop()
+period, has_data = chosen
+year = int(period[:4])
+numbers = data.task_numbers(year)
+if not numbers:
+    st.info(f"{year} 年没有任务。")
+    st.stop()
+with right:
+    choice = choose_task(numbers, key="task_detail_task")
+found = data.task_detail(choice, year)
+if found is None:
+    st.error(f"{year} 年没有第 {choice} 项任务。")
+    st.stop()
+detail, timeline, reports = found
+
+st.subheader(f"第 {detail.no} 项 · {detail.category}")
+st.markdown(detail.text)
+leaders_cell, units_cell = st.columns(2)
+leaders_cell.markdown(
+    f"**责任领导**：{LEAD_LEADER_MARK}{detail.lead_leader}" + "".join(f"、{name}" for name in detail.assisting_leaders)
+)
+units_cell.markdown(f"**牵头单位**：{'、'.join(detail.lead_units)}　**配合单位**：{'、'.join(detail.co_units) or '无'}")
+
+now = timeline[timeline["月份"] == period].iloc[0]
+if has_data:
+    cells = st.columns(3)
+    cells[0].metric(f"{period} 完成状态", now["完成状态"], border=True)
+    cells[1].metric("报送进度", "—" if pd.isna(now["进度"]) else f"{now['进度']:.0f}%", border=True)
+    cells[2].metric(
+        "序时进度", f"{now['序时进度']:.1f}%", "欠进度" if now["欠进度"] else None, delta_color="inverse", border=True
+    )
+else:
+    st.info(f"{period} 还没有任何单位报送，暂无本月数据。下面是全年逐月情况。")
+
+st.markdown("#### 逐月完成状态与进度")
+if reports.empty:
+    st.info(f"这项任务在 {year} 年还没有任何单位报送。")
+else:
+    st.plotly_chart(charts.progress_line(timeline), key="task_detail_timeline")
+st.dataframe(
+    timeline,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "完成状态": charts.status_column(),
+        "进度": charts.progress_column(),
+        "序时进度": charts.expected_column(),
+        "欠进度": st.column_config.CheckboxColumn(width="small"),
+    },
+)
+
+st.markdown("#### 各单位逐月报送内容")
+if not reports.empty:
+    st.dataframe(
+        reports,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "完成状态": charts.status_column(),
+            "进度": charts.progress_column(),
+            "本月工作进展": st.column_config.TextColumn(width="large"),
+            "存在问题": st.column_config.TextColumn(width="medium"),
+            "下步打算": st.column_config.TextColumn(width="medium"),
+            "报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        },
+    )
+targets = [
+    (OVERVIEW, "← 总览", {}),
+    (BY_CATEGORY, "同分类的任务 →", {"category": detail.category}),
+    (BY_LEADER, f"{detail.lead_leader} 负责的任务 →", {"leader": detail.lead_leader}),
+]
+if detail.lead_units and not detail.lead_is_group:
+    targets.append((BY_UNIT, f"{detail.lead_units[0]} 的报送 →", {"unit": detail.lead_units[0]}))
+links(period, *targets)
