@@ -95,13 +95,14 @@ def categories(session: Session, year: int | None = None) -> list[Category]:
 
 
 def leader_names(session: Session) -> list[str]:
-    """Leaders in the order they first appear in the registry."""
+    """Leaders in the order they first appear in the registry (task, then place in the cell)."""
+    first_seen = func.min(Task.no * 1000 + TaskLeader.position)
     rows = session.exec(
-        select(Leader.name, func.min(Task.no))
+        select(Leader.name, first_seen)
         .join(TaskLeader, TaskLeader.leader_id == Leader.id)
         .join(Task, Task.id == TaskLeader.task_id)
         .group_by(Leader.name)
-        .order_by(func.min(Task.no))
+        .order_by(first_seen)
     ).all()
     return [name for name, _ in rows]
 
