@@ -32,6 +32,17 @@ def _check(path: Path) -> None:
         raise BackupError(f"{path} 完整性检查未通过：{ok}")
 
 
+def _copy(source: sqlite3.Connection, target_path: Path) -> None:
+    try:
+        target = sqlite3.connect(target_path, timeout=30)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
 def backup(out: Path) -> Path:
     """Copy the live database to ``out`` page by page while others keep writing."""
     source_path = sqlite_path()
@@ -42,15 +53,7 @@ def backup(out: Path) -> Path:
         raise BackupError(f"{out} 已存在，请换一个文件名，以免覆盖已有备份")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    source = sqlite3.connect(source_path, timeout=30)
-    try:
-        target = sqlite3.connect(partial)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
+    _copy(sqlite3.connect(source_path, timeout=30), partial)
     _check(partial)
     partial.replace(out)
     return out
@@ -65,13 +68,5 @@ def restore(backup_file: Path) -> Path:
     target_path = sqlite_path()
     target_path.parent.mkdir(parents=True, exist_ok=True)
     dispose_engines()
-    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-    try:
-        target = sqlite3.connect(target_path, timeout=30)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
+    _copy(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True), target_path)
     return target_path
