@@ -66,10 +66,12 @@ def _fresh_postgres() -> str | None:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {schema}"))
+            version = conn.execute(text("SHOW server_version")).scalar()
         engine.dispose()
     except Exception as exc:  # any failure means: no PostgreSQL here
         print(f"PostgreSQL not reachable, skipped: {exc.__class__.__name__}")
         return None
+    print(f"PostgreSQL {version}（本机，{POSTGRES.split('@')[1]}）\n")
     return f"{POSTGRES}?options=-csearch_path%3D{schema}"
 
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -115,7 +116,7 @@ def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str
         assert checked.period is not None
         period = checked.period
         current = session.exec(
-            select(Submission)
+            select(Submission.id, Submission.version, Submission.sha256)
             .where(Submission.unit_id == unit.id, Submission.period_id == period.id)
             .order_by(Submission.version.desc())  # type: ignore[attr-defined]
         ).first()
@@ -146,21 +147,24 @@ def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str
         )
         session.add(submission)
         session.flush()
-        session.add_all(
-            SubmissionRow(
-                submission_id=submission.id,
-                task_id=row.task_id,
-                role=row.role,
-                status=row.status,
-                progress=row.progress,
-                progress_text=row.progress_text,
-                problems=row.problems,
-                next_steps=row.next_steps,
-                remarks=row.remarks,
-            )
-            for row in checked.rows
+        # Into the table, not through the ORM: one executemany, no object per row.
+        session.execute(
+            insert(SubmissionRow.__table__),  # type: ignore[arg-type]
+            [
+                {
+                    "submission_id": submission.id,
+                    "task_id": row.task_id,
+                    "role": row.role,
+                    "status": row.status,
+                    "progress": row.progress,
+                    "progress_text": row.progress_text,
+                    "problems": row.problems,
+                    "next_steps": row.next_steps,
+                    "remarks": row.remarks,
+                }
+                for row in checked.rows
+            ],
         )
-        session.flush()
         audit(
             session,
             upload.actor.username,

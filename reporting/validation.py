@@ -1,6 +1,7 @@
 """Validation of an uploaded monthly report: every problem is collected, each with its cell.
 
-``read_upload`` needs no database: the file-level guard, then openpyxl on bytes that passed it.
+``read_upload`` needs no database: the file-level guard, then python-calamine on bytes that
+passed it (openpyxl only writes: the annotated copy).
 ``check`` compares what was read with the registry and the unit's earlier reports. The upload
 page and ``python cli.py ingest`` both go through ``reporting.ingest``, which uses these two.
 """
@@ -14,11 +15,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from string import ascii_uppercase
+from typing import NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
+from python_calamine import CalamineWorkbook
 from sqlmodel import Session, select
 
 from db import queries
@@ -39,7 +43,7 @@ from reporting.template import (
     TEMPLATE_VERSION,
 )
 from reporting.terms import TASK_STATUSES
-from reporting.xlsx_guard import SAVE_AS_XLSX, FileRejected, inspect
+from reporting.xlsx_guard import SAVE_AS_XLSX, FileRejected, GuardReport, inspect
 
 STATUS_DONE, _, STATUS_LAGGING, STATUS_NOT_STARTED = TASK_STATUSES
 STATUS_CHOICES = "已完成、序时推进、滞后 或 未启动"
@@ -69,8 +73,7 @@ class Problem:
         return f"{self.sheet or '文件'}: {self.message}"
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
     coord: str
     value: object
     number_format: str = "General"
@@ -88,8 +91,7 @@ class ParsedUpload:
     formula_cells: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class ReportRow:
+class ReportRow(NamedTuple):
     task_id: int
     task_no: int
     role: str
@@ -124,21 +126,25 @@ def read_upload(data: bytes) -> ParsedUpload:
         parsed.problems.append(Problem("", "", "", str(exc)))
         return parsed
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # openpyxl raises many kinds on damaged parts; the user needs one message
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            names = book.sheet_names
+            meta = _Sheet.read(book, SHEET_META, report, rows=20) if SHEET_META in names else None
+            ws = _Sheet.read(book, SHEET_REPORT, report, rows=MAX_ROWS) if SHEET_REPORT in names else None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # any failure on damaged parts, also a Rust panic (not an Exception)
         parsed.problems.append(Problem("", "", "", f"文件已损坏，无法读取：{SAVE_AS_XLSX}"))
         return parsed
-    if SHEET_META in wb.sheetnames:
-        meta = wb[SHEET_META]
-        for key, value in meta.iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
-            if key is not None:
-                parsed.meta[str(key).strip()] = _text(value)
-    if SHEET_REPORT not in wb.sheetnames:
+    if meta is not None:
+        for row in range(1, 21):
+            key = meta.value(row, 1)
+            if not _blank(key):
+                parsed.meta[str(key).strip()] = _text(meta.value(row, 2))
+    if ws is None:
         parsed.problems.append(
             Problem(SHEET_REPORT, "", "", f"找不到“{SHEET_REPORT}”工作表：请使用本系统下载的模板填写，不要改工作表名称")
         )
         return parsed
-    ws = wb[SHEET_REPORT]
     parsed.formula_cells = set(report.formula_cells.get(SHEET_REPORT, []))
     header_row = _find_table_header(ws)
     if header_row is None:
@@ -150,38 +156,95 @@ def read_upload(data: bytes) -> ParsedUpload:
         cell = ws.cell(header_row, column)
         if _squash(cell.value) != _squash(expected):
             parsed.problems.append(
-                Problem(SHEET_REPORT, cell.coordinate, _shown(cell.value), f"此列表头应为“{expected}”，请不要修改表头")
+                Problem(SHEET_REPORT, cell.coord, _shown(cell.value), f"此列表头应为“{expected}”，请不要修改表头")
             )
     parsed.header = _read_header(ws, header_row)
-    last = min(ws.max_row, MAX_ROWS)
-    for cells in ws.iter_rows(min_row=header_row + 1, max_row=last, max_col=len(COLUMNS)):
-        raw = tuple(RawCell(c.coordinate, c.value, c.number_format or "General") for c in cells)
-        if any(not _blank(c.value) for c in raw):
-            parsed.rows.append(raw)
+    for row in range(header_row + 1, min(ws.height, MAX_ROWS) + 1):
+        if any(not _blank(value) for value in ws.grid[row - 1][: len(COLUMNS)]):
+            parsed.rows.append(ws.row_cells(row, len(COLUMNS)))
     parsed.readable = True
     return parsed
 
 
-def _find_table_header(ws: Worksheet) -> int | None:
+@dataclass
+class _Sheet:
+    """A sheet's values as the user sees them in Excel, addressed like Excel (row and column from 1)."""
+
+    grid: list[list[object]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]  # 0-based (first row, first column), (last …)
+    percent: dict[str, str]
+
+    @classmethod
+    def read(cls, book: CalamineWorkbook, name: str, report: GuardReport, rows: int) -> _Sheet:
+        sheet = book.get_sheet_by_name(name)
+        grid: list[list[object]] = sheet.to_python(skip_empty_area=False, nrows=rows)  # type: ignore[assignment]
+        merged = sheet.merged_cell_ranges or []
+        # As in Excel, only the first cell of a merged range holds a value.
+        for (top, left), (bottom, right) in merged:
+            for r in range(top, min(bottom + 1, len(grid))):
+                for c in range(left, min(right + 1, len(grid[r]))):
+                    if (r, c) != (top, left):
+                        grid[r][c] = None
+        # Where the value would hide what is written (a formula, an error value), take what is written.
+        for coord, written in report.written.get(name, {}).items():
+            r, c = coordinate_to_tuple(coord)
+            if r <= len(grid) and c <= len(grid[r - 1]):
+                grid[r - 1][c - 1] = written
+        return cls(grid, merged, report.percent_formats.get(name, {}))
+
+    @property
+    def height(self) -> int:
+        return len(self.grid)
+
+    def value(self, row: int, column: int) -> object:
+        values = self.grid[row - 1] if row <= len(self.grid) else ()
+        return _number(values[column - 1]) if column <= len(values) else None
+
+    def cell(self, row: int, column: int) -> RawCell:
+        coord = f"{get_column_letter(column)}{row}"
+        return RawCell(coord, self.value(row, column), self.percent.get(coord, "General"))
+
+    def row_cells(self, row: int, count: int) -> tuple[RawCell, ...]:
+        """The row's first ``count`` cells (``cell`` for each, in one go)."""
+        values = self.grid[row - 1][:count]
+        values += [None] * (count - len(values))
+        coords = [f"{get_column_letter(column)}{row}" for column in range(1, count + 1)]
+        return tuple(
+            RawCell(coord, _number(value), self.percent.get(coord, "General"))
+            for coord, value in zip(coords, values, strict=True)
+        )
+
+    def merged_end(self, row: int, column: int) -> int:
+        """The last column of the merged range the cell is in (its own column if none)."""
+        end = column
+        for (top, left), (bottom, right) in self.merged:
+            if top < row <= bottom + 1 and left < column <= right + 1:
+                end = right + 1
+        return end
+
+
+def _number(value: object) -> object:
+    """Whole numbers as int, as Excel shows them (the reader gives every number as a float)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _find_table_header(ws: _Sheet) -> int | None:
     for row in range(1, _HEADER_SEARCH_ROWS + 1):
-        if _squash(ws.cell(row, 1).value) == COLUMNS[0]:
+        if _squash(ws.value(row, 1)) == COLUMNS[0]:
             return row
     return None
 
 
-def _read_header(ws: Worksheet, header_row: int) -> dict[str, RawCell]:
+def _read_header(ws: _Sheet, header_row: int) -> dict[str, RawCell]:
     """label -> the cell right of the label (past the label's merged range)."""
     found: dict[str, RawCell] = {}
-    for cells in ws.iter_rows(min_row=1, max_row=header_row - 1, max_col=len(COLUMNS)):
-        for cell in cells:
-            label = _squash(cell.value).rstrip(":：")
+    for row in range(1, header_row):
+        for column in range(1, len(COLUMNS) + 1):
+            label = _squash(ws.value(row, column)).rstrip(":：")
             if label in HEADER_LABELS and label not in found:
-                end = cell.column
-                for merged in ws.merged_cells.ranges:
-                    if cell.coordinate in merged:
-                        end = merged.max_col
-                value = ws.cell(cell.row, end + 1)
-                found[label] = RawCell(value.coordinate, value.value, value.number_format or "General")
+                found[label] = ws.cell(row, ws.merged_end(row, column) + 1)
     return found
 
 
@@ -198,6 +261,8 @@ def _squash(value: object) -> str:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):  # by far the most common
+        return value.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -208,7 +273,7 @@ def _text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    return _text(str(value))
 
 
 def _shown(value: object) -> str:
@@ -334,7 +399,7 @@ def _check_header(
     unit_cell = cells.get(LABEL_UNIT)
     if unit_cell is not None and unit_cell.coord not in found.formulas:
         name = _squash(unit_cell.value)
-        named = queries.resolve_unit(session, name) if name else None
+        named = unit if name == unit.name else queries.resolve_unit(session, name) if name else None
         if not name:
             found.add(unit_cell, f"请填写填报单位：{unit.name}")
         elif named is None:
@@ -379,7 +444,7 @@ def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: _Collector
     rows: list[ReportRow] = []
     for raw in parsed.rows:
         no_cell, text_cell, role_cell, status_cell, progress_cell, *text_cells = raw
-        line = int(re.sub(r"\D", "", no_cell.coord))
+        line = int(no_cell.coord.lstrip(ascii_uppercase))
         if _blank(no_cell.value):
             found.add(no_cell, "此行没有序号：请不要在表格中增加行；补充说明请写在该任务的备注栏")
             continue
@@ -467,7 +532,7 @@ def _warnings(
                 f"本表是用 {meta_period} 的模板填写的，填报月份写的是 {period.code}：请确认月份无误",
             )
         )
-    earlier = previous_rows(session, unit.id, period)
+    earlier = previous_rows(session, unit.id, period, {row.task_id for row in rows})
     for row in rows:
         before = earlier.get(row.task_id)
         if before is None:
@@ -495,8 +560,18 @@ def _warnings(
     return warnings
 
 
-def previous_rows(session: Session, unit_id: int, period: Period) -> dict[int, tuple[str, SubmissionRow]]:
-    """task id -> (period code, row) from the unit's latest accepted report in an earlier period."""
+class EarlierRow(NamedTuple):
+    progress: float
+    progress_text: str
+
+
+def previous_rows(
+    session: Session, unit_id: int, period: Period, task_ids: set[int] | None = None
+) -> dict[int, tuple[str, EarlierRow]]:
+    """task id -> (period code, row) from the unit's latest accepted report in an earlier period.
+
+    With ``task_ids``, only those tasks, and no further back than needed to find them.
+    """
     submissions = session.exec(
         select(Submission.id, Submission.version, Period.code, Period.year, Period.month)
         .join(Period, Period.id == Submission.period_id)
@@ -507,10 +582,18 @@ def previous_rows(session: Session, unit_id: int, period: Period) -> dict[int, t
     for sub_id, version, code, year, month in submissions:
         if code not in current or version > current[code][1]:
             current[code] = (sub_id, version, (year, month))
-    found: dict[int, tuple[str, SubmissionRow]] = {}
+    found: dict[int, tuple[str, EarlierRow]] = {}
     for code, (sub_id, _, _) in sorted(current.items(), key=lambda item: item[1][2], reverse=True):
-        for row in session.exec(select(SubmissionRow).where(SubmissionRow.submission_id == sub_id)):
-            found.setdefault(row.task_id, (code, row))
+        if task_ids is not None and task_ids <= found.keys():
+            break
+        rows = session.exec(
+            select(SubmissionRow.task_id, SubmissionRow.progress, SubmissionRow.progress_text).where(
+                SubmissionRow.submission_id == sub_id
+            )
+        )
+        for task_id, progress, progress_text in rows:
+            if task_ids is None or task_id in task_ids:
+                found.setdefault(task_id, (code, EarlierRow(progress, progress_text)))
     return found
 
 

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
+from sqlalchemy import Engine, event
 from sqlmodel import func, select
 
 import reporting.ingest as ingest_module
@@ -102,23 +103,20 @@ def test_rejected_attempts_are_logged_and_shown_in_history(loaded) -> None:
 
 
 def test_a_failure_in_the_middle_of_ingestion_leaves_nothing(loaded, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_row = ingest_module.SubmissionRow
-    made: list[object] = []
-
-    def failing_row(**values: object) -> SubmissionRow:
-        if len(made) == 2:
+    def failing_rows(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        # The submission itself is written by now; its task rows fail.
+        if statement.lstrip().upper().startswith("INSERT INTO SUBMISSIONROW"):
             raise RuntimeError("磁盘已满")
-        made.append(values)
-        return real_row(**values)
 
-    monkeypatch.setattr(ingest_module, "SubmissionRow", failing_row)
-    with pytest.raises(RuntimeError):
-        ingest_upload(filled(), file_name="a.xlsx", unit=SMALL_UNIT, actor=SYSTEM)
+    event.listen(Engine, "before_cursor_execute", failing_rows)
+    try:
+        with pytest.raises(RuntimeError):
+            ingest_upload(filled(), file_name="a.xlsx", unit=SMALL_UNIT, actor=SYSTEM)
+    finally:
+        event.remove(Engine, "before_cursor_execute", failing_rows)
     assert _counts() == (0, 0, 0)
     with read_session() as session:
         assert session.exec(select(func.count()).select_from(AuditLog)).one() == 0
-
-    monkeypatch.setattr(ingest_module, "SubmissionRow", real_row)
 
     def failing_audit(*args: object, **kwargs: object) -> None:
         raise RuntimeError("审计写入失败")
