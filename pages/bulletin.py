@@ -8,18 +8,11 @@ from reporting.exports import XLSX_MIME
 from reporting.terms import STATUS_ORDER
 from ui import bulletin_view as bv
 from ui.auth import require
-from ui.filters import url_select
-from ui.workbench import period_choices
+from ui.workbench import choose_period
 
 actor = require("admin")
 st.header("督查通报")
-codes, current = period_choices()
-if not codes:
-    st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
-    st.stop()
-
-with st.columns([1, 3])[0]:
-    code = url_select("通报月份", "period", codes, default=current or codes[-1])
+code = choose_period("通报月份")
 report = bv.bulletin(code)
 data = report.data
 st.markdown(f"**{data.title}**")

@@ -13,13 +13,7 @@ from ui.filters import ALL, url_select, url_text
 actor = require("admin")
 st.header("报送情况")
 wb.show_flash()
-codes, current = wb.period_choices()
-if not codes:
-    st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
-    st.stop()
-
-with st.columns([1, 3])[0]:
-    code = url_select("填报月份", "period", codes, default=current or codes[-1])
+code = wb.choose_period("填报月份")
 view = wb.period_view(code)
 period = view.period
 st.caption(f"报送截止：{clock.fmt(period.due_at)}　统计时点：{clock.fmt(view.as_of)}")

@@ -62,6 +62,20 @@ def loaded(db_url: str, registry: ParsedRegistry) -> str:
 TEST_PASSWORD = "test-password-1"
 
 
+def add_user(username: str, role: str, *, must_change: bool = False, **kwargs: str) -> None:
+    """An account with password ``TEST_PASSWORD`` (``unit=`` / ``leader=`` as for ``create_user``)."""
+    with write_session() as session:
+        accounts.create_user(
+            session,
+            username=username,
+            password=TEST_PASSWORD,
+            role=role,
+            actor=SYSTEM,
+            must_change_password=must_change,
+            **kwargs,
+        )
+
+
 @pytest.fixture
 def login_as(db_url: str) -> Callable[..., Actor]:
     """Sign an AppTest in before its first run: ``login_as(at)`` as the office,

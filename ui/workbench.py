@@ -35,6 +35,7 @@ from reporting.workbench import (
     status_rows,
 )
 from ui import data
+from ui.filters import url_select
 
 _FLASH_KEY = "workbench_flash"
 WORST_FIRST = "按记录从差到好"
@@ -64,6 +65,17 @@ def _period_choices(url: str) -> tuple[list[str], str | None]:
 def period_choices() -> tuple[list[str], str | None]:
     """Every period, and the one being collected now."""
     return _period_choices(database_url())
+
+
+def choose_period(label: str) -> str:
+    """The office pages' month picker, kept in ``?period=``; defaults to the month being
+    collected now. Stops the page when no period exists yet."""
+    codes, current = period_choices()
+    if not codes:
+        st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
+        st.stop()
+    with st.columns([1, 3])[0]:
+        return url_select(label, "period", codes, default=current or codes[-1])
 
 
 @st.cache_data(show_spinner="正在统计…", ttl=60)

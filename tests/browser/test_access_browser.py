@@ -6,25 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from db.engine import write_session
-from reporting import accounts
-from reporting.access import SYSTEM
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, add_user
 
 pytestmark = pytest.mark.browser
-
-
-def _add_user(username: str, role: str, **kwargs: str) -> None:
-    with write_session() as session:
-        accounts.create_user(
-            session,
-            username=username,
-            password=TEST_PASSWORD,
-            role=role,
-            actor=SYSTEM,
-            must_change_password=False,
-            **kwargs,
-        )
 
 
 def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +26,7 @@ def _shows_only_the_sign_in_form(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_office_page_opened_by_url_on_a_fresh_server_asks_for_sign_in_first(server, page) -> None:  # type: ignore[no-untyped-def]
-    _add_user("office", "admin")
+    add_user("office", "admin")
     page.goto(f"{server.url}/accounts")
     assert _shows_only_the_sign_in_form(page)
     _sign_in(page, "office")
@@ -51,8 +35,8 @@ def test_office_page_opened_by_url_on_a_fresh_server_asks_for_sign_in_first(serv
 
 
 def test_shared_link_leads_to_its_page_after_sign_in_and_a_unit_never_reaches_office_pages(server, page) -> None:  # type: ignore[no-untyped-def]
-    _add_user("hj", "leader", leader="黄劼")
-    _add_user("岩寺镇", "unit", unit="岩寺镇")
+    add_user("hj", "leader", leader="黄劼")
+    add_user("岩寺镇", "unit", unit="岩寺镇")
     page.goto(server.url)  # app.py has run once on this server
     assert _shows_only_the_sign_in_form(page)
 

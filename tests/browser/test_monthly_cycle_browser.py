@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from db.engine import write_session
-from reporting import accounts
-from reporting.access import SYSTEM
 from reporting.template import fill_workbook
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, add_user
 from tests.monthly_kit import HEADER, SMALL_UNIT, task_numbers
 
 pytestmark = pytest.mark.browser
@@ -19,14 +16,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server_env() -> dict[str, str]:
     return {"DUBAN_NOW": "2023-04-03T10:00:00+08:00"}
-
-
-def _add_user(username: str, role: str, **kwargs: str) -> None:
-    with write_session() as session:
-        accounts.create_user(
-            session, username=username, password=TEST_PASSWORD, role=role, actor=SYSTEM,
-            must_change_password=False, **kwargs,
-        )  # fmt: skip
 
 
 def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -60,8 +49,8 @@ def _upload(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-de
 
 
 def test_unit_reports_and_office_sees_it_on_time(server, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    _add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
-    _add_user("office", "admin")
+    add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
+    add_user("office", "admin")
 
     page.goto(server.url)
     _sign_in(page, SMALL_UNIT)
@@ -101,7 +90,7 @@ def test_unit_reports_and_office_sees_it_on_time(server, page, tmp_path) -> None
 
 
 def test_upload_page_by_url_on_a_fresh_server_shows_only_the_sign_in(server, page) -> None:  # type: ignore[no-untyped-def]
-    _add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
+    add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
     page.goto(f"{server.url}/upload")
     page.get_by_role("button", name="登录").wait_for()
     assert page.get_by_role("heading", name="上传月报").count() == 0

@@ -14,7 +14,7 @@ from db.engine import read_session, write_session
 from reporting import accounts, clock
 from reporting.access import SYSTEM
 from reporting.audit import entries
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, add_user
 from ui import auth
 from ui.pages_registry import PAGES, pages_for
 
@@ -46,19 +46,6 @@ def _shows_no_data(at: AppTest) -> bool:
     return not (at.dataframe or at.table or at.metric or at.get("download_button") or at.get("plotly_chart"))
 
 
-def _add_user(username: str, role: str, *, must_change: bool = False, **kwargs: str) -> None:
-    with write_session() as session:
-        accounts.create_user(
-            session,
-            username=username,
-            password=TEST_PASSWORD,
-            role=role,
-            actor=SYSTEM,
-            must_change_password=must_change,
-            **kwargs,
-        )
-
-
 def _errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
@@ -79,7 +66,7 @@ def _task_rows(at: AppTest) -> int:
 
 @pytest.mark.parametrize("path", PAGE_FILES)
 def test_nothing_is_readable_before_sign_in_even_by_direct_url(loaded: str, path: str) -> None:
-    _add_user("office", "admin")
+    add_user("office", "admin")
     at = _page(path).run()
     assert not at.exception, at.exception
     assert _shows_login_form(at)
@@ -88,7 +75,7 @@ def test_nothing_is_readable_before_sign_in_even_by_direct_url(loaded: str, path
 
 
 def test_before_sign_in_every_page_of_the_app_shows_only_the_sign_in_form(loaded: str) -> None:
-    _add_user("office", "admin")
+    add_user("office", "admin")
     at = _app().run()
     assert _shows_login_form(at) and _shows_no_data(at)
     for spec in PAGES:  # a shared link to any page
@@ -122,7 +109,7 @@ def test_first_run_form_creates_the_admin_and_is_gone_afterwards(loaded: str) ->
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_signs_in_and_reaches_exactly_its_pages(loaded: str, role: str) -> None:
-    _add_user("someone", role, **{"unit": {"unit": "岩寺镇"}, "leader": {"leader": "黄劼"}}.get(role, {}))
+    add_user("someone", role, **{"unit": {"unit": "岩寺镇"}, "leader": {"leader": "黄劼"}}.get(role, {}))
     at = _sign_in(_app().run(), "someone", TEST_PASSWORD)
     assert _signed_in_as(at, "someone")
     allowed = {spec.path for spec in pages_for(role)}
@@ -157,7 +144,7 @@ def test_a_page_opened_by_url_refuses_a_role_it_is_not_for(
 
 
 def test_forced_password_change_comes_before_any_page(loaded: str) -> None:
-    _add_user("岩寺镇", "unit", must_change=True, unit="岩寺镇")
+    add_user("岩寺镇", "unit", must_change=True, unit="岩寺镇")
     at = _sign_in(_app().run(), "岩寺镇", TEST_PASSWORD)
     assert [t.value for t in at.title] == ["请修改初始密码"]
     assert _shows_no_data(at)
@@ -184,7 +171,7 @@ def test_forced_password_change_comes_before_any_page(loaded: str) -> None:
 def test_five_failed_sign_ins_lock_the_form_until_the_lock_expires(
     loaded: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _add_user("office", "admin")
+    add_user("office", "admin")
     at = _app().run()
     for _ in range(4):
         assert _errors(_sign_in(at, "office", "wrong-password")) == [accounts.BAD_CREDENTIALS]
