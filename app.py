@@ -3,7 +3,7 @@
 import streamlit as st
 
 from db.engine import database_url
-from seed.loader import ensure_loaded
+from registry.loader import ensure_loaded
 from ui import auth
 from ui.pages_registry import navigation
 

@@ -15,23 +15,27 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from accounts import users
+from accounts.access import ROLE_LABELS, SYSTEM
+from core import clock
+from cycle.admin import change_setting, set_period_open
+from cycle.periods import PeriodError, all_periods, get_period
+from cycle.settings import SPECS, get_setting
 from db import backup, queries
 from db.engine import database_url, read_session, write_session
 from db.models import USER_ROLES, Period
-from reporting import accounts, clock, deductions, demo, exports, units_admin, workbench
-from reporting.access import ROLE_LABELS, SYSTEM
-from reporting.bulletin import bulletin_data
-from reporting.bulletin import render as render_bulletin
-from reporting.cycle_admin import change_setting, set_period_open
-from reporting.ingest import UsageError, ingest_upload
-from reporting.lateness import lateness
-from reporting.limits import MAX_UPLOAD_BYTES
-from reporting.periods import PeriodError, all_periods, get_period
-from reporting.settings import SPECS, get_setting
-from reporting.template import build_template
-from reporting.xlsx_guard import TOO_LARGE
-from seed.loader import ensure_loaded, init_database
-from seed.units import SeedError
+from intake import demo
+from intake.guard import TOO_LARGE
+from intake.ingest import UsageError, ingest_upload
+from intake.limits import MAX_UPLOAD_BYTES
+from intake.template import build_template
+from office import deductions, exports, workbench
+from office.bulletin import bulletin_data
+from office.bulletin import render as render_bulletin
+from registry import units_admin
+from registry.catalogue import SeedError
+from registry.loader import ensure_loaded, init_database
+from status.lateness import lateness
 
 
 class DataError(Exception):
@@ -129,7 +133,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     ensure_loaded()
     password = _read_password(args)
     with write_session() as session:
-        user = accounts.create_user(
+        user = users.create_user(
             session,
             username=args.username,
             password=password,
@@ -146,12 +150,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def cmd_user_list(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        users = accounts.list_users(session)
-    if not users:
+        found = users.list_users(session)
+    if not found:
         print("还没有任何账号：可用 python cli.py user add 新建，或在系统首页初始化管理员")
         return 0
     now = clock.now()
-    for u in users:
+    for u in found:
         last = clock.fmt(u.last_login_at) or "从未登录"
         print(f"{u.username}\t{u.role_label}\t{u.unit or u.leader or '-'}\t{u.status(now)}\t最近登录：{last}")
     return 0
@@ -160,11 +164,11 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_user_reset_password(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        if accounts.get_user(session, args.username.strip()) is None:
+        if users.get_user(session, args.username.strip()) is None:
             raise DataError(f"没有名为 {args.username} 的账号；可用 python cli.py user list 查看")
     password = _read_password(args)
     with write_session() as session:
-        accounts.reset_password(session, username=args.username, new_password=password, actor=SYSTEM)
+        users.reset_password(session, username=args.username, new_password=password, actor=SYSTEM)
     print(f"已重置 {args.username.strip()} 的密码并解除锁定；该账号下次登录时须修改密码")
     return 0
 
@@ -181,9 +185,9 @@ def cmd_users_bootstrap(args: argparse.Namespace) -> int:
     written = False
     try:
         with write_session() as session:
-            created = accounts.bootstrap_unit_accounts(session, actor=SYSTEM)
+            created = users.bootstrap_unit_accounts(session, actor=SYSTEM)
             if created:
-                out.write_bytes(accounts.credentials_workbook(created))
+                out.write_bytes(users.credentials_workbook(created))
                 written = True
     except BaseException:
         if written:
@@ -216,8 +220,8 @@ def _add_account_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
     p.set_defaults(func=cmd_user_reset_password)
 
-    users = sub.add_parser("users", help="批量开设单位账号")
-    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="子命令")
+    bulk = sub.add_parser("users", help="批量开设单位账号")
+    users_sub = bulk.add_subparsers(dest="users_command", required=True, metavar="子命令")
     p = users_sub.add_parser("bootstrap", help="为尚无账号的单位开设账号，并写出初始密码表")
     p.add_argument("--out", required=True, help="初始密码表（.xlsx，不能已存在）")
     p.set_defaults(func=cmd_users_bootstrap, usage_error=p.error)

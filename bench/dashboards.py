@@ -209,12 +209,12 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
 
 
 def _admin() -> int:
+    from accounts import users
+    from accounts.access import SYSTEM
     from db.engine import write_session
-    from reporting import accounts
-    from reporting.access import SYSTEM
 
     with write_session() as session:
-        user = accounts.create_user(
+        user = users.create_user(
             session,
             username="bench",
             password="bench-password-1",

@@ -31,14 +31,14 @@ from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from accounts.access import SYSTEM  # noqa: E402
 from db.engine import dispose_engines, write_session  # noqa: E402
 from db.models import Category, Task, TaskUnit, Unit  # noqa: E402
 from db.queries import resolve_unit  # noqa: E402
-from reporting.access import SYSTEM  # noqa: E402
-from reporting.ingest import ingest_upload  # noqa: E402
-from reporting.obligations import obligations  # noqa: E402
-from reporting.template import build_template, fill_workbook  # noqa: E402
-from seed.loader import init_database  # noqa: E402
+from intake.ingest import ingest_upload  # noqa: E402
+from intake.template import build_template, fill_workbook  # noqa: E402
+from registry.loader import init_database  # noqa: E402
+from registry.obligations import obligations  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_UNIT = "基准测试单位"

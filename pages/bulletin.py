@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from reporting import clock
-from reporting.bulletin import DOCX_MIME, ISSUER
-from reporting.exports import XLSX_MIME
-from reporting.terms import STATUS_ORDER
+from core import clock
+from core.vocab import STATUS_ORDER
+from office.bulletin import DOCX_MIME, ISSUER
+from office.exports import XLSX_MIME
 from ui import bulletin_view as bv
 from ui.auth import require
 from ui.workbench import choose_period

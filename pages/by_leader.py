@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reporting.dashboard import LEADING
+from status.dashboards import LEADING
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice

@@ -3,7 +3,7 @@ the office's decisions, and the Excel export."""
 
 import streamlit as st
 
-from reporting import clock
+from core import clock
 from ui import deductions as ded
 from ui.auth import require
 from ui.filters import url_select

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reporting.terms import STATUS_ORDER
+from core.vocab import STATUS_ORDER
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, links, say_no_data, task_table

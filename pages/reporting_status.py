@@ -3,9 +3,9 @@ months heatmap, the chase list, exemptions and paper copies."""
 
 import streamlit as st
 
-from reporting import clock
-from reporting.terms import LATENESS_LABELS
-from reporting.workbench import KIND_ORDER, Filters
+from core import clock
+from core.vocab import LATENESS_LABELS
+from office.workbench import KIND_ORDER, Filters
 from ui import workbench as wb
 from ui.auth import require
 from ui.filters import ALL, url_select, url_text

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from reporting.dashboard import LEAD_LEADER_MARK
+from status.dashboards import LEAD_LEADER_MARK
 from ui import charts, data
 from ui.auth import require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, links

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reporting.template import TemplateError
+from intake.template import TemplateError
 from ui import cycle
 from ui.acting import acting_unit
 from ui.auth import require

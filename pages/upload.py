@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reporting.limits import MAX_UPLOAD_MB
+from intake.limits import MAX_UPLOAD_MB
 from ui import cycle, upload_view
 from ui.acting import acting_unit, office_intake
 from ui.auth import require

@@ -13,11 +13,11 @@ import streamlit as st
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
+from accounts import users
+from accounts.access import SYSTEM, Actor
 from db.engine import create_schema, dispose_engines, write_session
-from reporting import accounts
-from reporting.access import SYSTEM, Actor
-from seed.loader import init_database
-from seed.parser import ParsedRegistry, load_registry
+from registry.loader import init_database
+from registry.parser import ParsedRegistry, load_registry
 from ui import auth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ TEST_PASSWORD = "test-password-1"
 def add_user(username: str, role: str, *, must_change: bool = False, **kwargs: str) -> None:
     """An account with password ``TEST_PASSWORD`` (``unit=`` / ``leader=`` as for ``create_user``)."""
     with write_session() as session:
-        accounts.create_user(
+        users.create_user(
             session,
             username=username,
             password=TEST_PASSWORD,
@@ -87,9 +87,9 @@ def login_as(db_url: str) -> Callable[..., Actor]:
         create_schema()
         username = {"admin": "督查室", "unit": unit, "leader": leader}[role]
         with write_session() as session:
-            user = accounts.get_user(session, username)
+            user = users.get_user(session, username)
             if user is None:
-                user = accounts.create_user(
+                user = users.create_user(
                     session,
                     username=username,
                     password=TEST_PASSWORD,
@@ -99,7 +99,7 @@ def login_as(db_url: str) -> Callable[..., Actor]:
                     actor=SYSTEM,
                     must_change_password=False,
                 )
-            actor = accounts.actor_for(user)
+            actor = users.actor_for(user)
             at.session_state[auth.USER_KEY] = user.id
         return actor
 

@@ -1,6 +1,6 @@
 """Direct inserts of accepted submissions, for tests of the read side (dashboards, workbench).
 
-Tests of the upload path itself go through ``reporting.ingest``; these factories only save
+Tests of the upload path itself go through ``intake.ingest``; these factories only save
 building a workbook when the test is about what happens after a report is accepted.
 """
 
@@ -11,11 +11,11 @@ from datetime import datetime
 
 from sqlmodel import func, select
 
+from cycle.periods import get_period
 from db.engine import write_session
 from db.models import Submission, SubmissionRow
 from db.queries import resolve_unit
-from reporting.obligations import unit_obligations
-from reporting.periods import get_period
+from registry.obligations import unit_obligations
 
 
 def add_submission(

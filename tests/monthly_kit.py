@@ -10,8 +10,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from db.engine import read_session
 from db.queries import resolve_unit
-from reporting.obligations import unit_obligations
-from reporting.template import build_template, fill_workbook
+from intake.template import build_template, fill_workbook
+from registry.obligations import unit_obligations
 
 # A unit with four tasks (53, 69, 75, 78), lead on 78: rows 7 to 10 of its template.
 SMALL_UNIT = "区交通运输局"

@@ -105,11 +105,11 @@ def test_usage_error_exits_2() -> None:
 
 def test_broken_units_file_is_a_data_error(tmp_path: Path, monkeypatch) -> None:
     import cli
-    import seed.loader
-    from seed.parser import load_registry
+    import registry.loader
+    from registry.parser import load_registry
 
     broken = tmp_path / "units.toml"
     text = (ROOT / "seed" / "units.toml").read_text(encoding="utf-8")
     broken.write_text(text.replace('name = "区审计局"', 'name = "区财政局"', 1), encoding="utf-8")
-    monkeypatch.setattr(seed.loader, "load_registry", lambda: load_registry(units_file=broken))
+    monkeypatch.setattr(registry.loader, "load_registry", lambda: load_registry(units_file=broken))
     assert cli.main(["init"]) == 1

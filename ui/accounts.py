@@ -7,11 +7,12 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from accounts import users
+from accounts.access import ROLE_LABELS, Actor
+from accounts.audit import ACTION_LABELS, detail_text, entries, logged_usernames
+from core import clock
 from db import queries
 from db.engine import read_session, write_session
-from reporting import accounts, clock
-from reporting.access import ROLE_LABELS, Actor
-from reporting.audit import ACTION_LABELS, detail_text, entries, logged_usernames
 from ui import data
 from ui.filters import ALL, url_select
 
@@ -47,9 +48,9 @@ def show_flash() -> None:
         st.caption("密码表只能在此刻下载；离开本页后无法再次获取，只能逐个重置密码。")
 
 
-def users_table() -> list[accounts.UserView]:
+def users_table() -> list[users.UserView]:
     with read_session() as session:
-        users = accounts.list_users(session)
+        found = users.list_users(session)
     now = clock.now()
     st.dataframe(
         pd.DataFrame(
@@ -62,12 +63,12 @@ def users_table() -> list[accounts.UserView]:
                 "最近登录": clock.fmt(u.last_login_at),
                 "创建时间": clock.fmt(u.created_at),
             }
-            for u in users
+            for u in found
         ),
         hide_index=True,
         width="stretch",
     )
-    return users
+    return found
 
 
 def _registry_choices() -> tuple[list[str], list[str]]:
@@ -88,14 +89,14 @@ def add_user_form(actor: Actor) -> None:
         submitted = st.form_submit_button("新建账号（自动生成初始密码）", type="primary", key="add_submit")
     if not submitted:
         return
-    password = accounts.generate_password()
+    password = users.generate_password()
     try:
         with write_session() as session:
-            user = accounts.create_user(
+            user = users.create_user(
                 session, username=username, password=password, role=role, unit=unit, leader=leader, actor=actor
             )
             name = user.username
-    except accounts.AccountError as exc:
+    except users.AccountError as exc:
         st.error(str(exc))
         return
     _flash(f"已新建账号 {name}（{role_label}）。初始密码：", password)
@@ -107,11 +108,11 @@ def reset_password_form(actor: Actor, usernames: list[str]) -> None:
         submitted = st.form_submit_button("重置密码（自动生成新密码）", key="reset_submit")
     if not submitted or not username:
         return
-    password = accounts.generate_password()
+    password = users.generate_password()
     try:
         with write_session() as session:
-            accounts.reset_password(session, username=username, new_password=password, actor=actor)
-    except accounts.AccountError as exc:
+            users.reset_password(session, username=username, new_password=password, actor=actor)
+    except users.AccountError as exc:
         st.error(str(exc))
         return
     _flash(f"已重置 {username} 的密码并解除锁定。新的初始密码：", password)
@@ -126,8 +127,8 @@ def activation_form(actor: Actor, usernames: list[str]) -> None:
         return
     try:
         with write_session() as session:
-            accounts.set_active(session, username=username, active=action == "启用", actor=actor)
-    except accounts.AccountError as exc:
+            users.set_active(session, username=username, active=action == "启用", actor=actor)
+    except users.AccountError as exc:
         st.error(str(exc))
         return
     _flash(f"已{action}账号 {username}。")
@@ -138,11 +139,11 @@ def bootstrap_form(actor: Actor) -> None:
     if not st.button("为尚无账号的单位开设账号", key="bootstrap_submit"):
         return
     with write_session() as session:
-        created = accounts.bootstrap_unit_accounts(session, actor=actor)
+        created = users.bootstrap_unit_accounts(session, actor=actor)
     if not created:
         st.info("所有单位都已有账号，无需开设。")
         return
-    _flash(f"已为 {len(created)} 个单位开设账号。", workbook=accounts.credentials_workbook(created))
+    _flash(f"已为 {len(created)} 个单位开设账号。", workbook=users.credentials_workbook(created))
 
 
 # --- audit log ---------------------------------------------------------------------

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from reporting import clock
-from reporting.access import Actor
+from accounts.access import Actor
+from core import clock
 from ui import cycle
 
 

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import streamlit as st
 
+from accounts import users
+from accounts.access import ROLE_LABELS, Actor
+from accounts.audit import audit
+from core import clock
+from cycle.settings import get_setting
 from db.engine import create_schema, database_url, read_session, write_session
 from db.models import Leader, Unit, User
-from reporting import accounts, clock
-from reporting.access import ROLE_LABELS, Actor
-from reporting.audit import audit
-from reporting.settings import get_setting
 from ui import data
 
 USER_KEY = "auth_user_id"
@@ -77,7 +78,7 @@ def _signed_in() -> _SignedIn | None:
         return None
     st.session_state[SEEN_KEY] = now
     label = f"{user.username}（{ROLE_LABELS[user.role]}{extra}）"
-    return _SignedIn(accounts.actor_for(user), label, user.must_change_password)
+    return _SignedIn(users.actor_for(user), label, user.must_change_password)
 
 
 def current_actor() -> Actor | None:
@@ -127,7 +128,7 @@ def _sign_in_screen() -> None:
     if notice:
         st.warning(notice)
     with read_session() as session:
-        first_run = not accounts.has_users(session)
+        first_run = not users.has_users(session)
     if first_run:
         _first_run_form()
     else:
@@ -143,7 +144,7 @@ def _login_form() -> None:
     if not submitted:
         return
     with write_session() as session:
-        result = accounts.authenticate(session, username, password)
+        result = users.authenticate(session, username, password)
     if not result.ok:
         st.error(result.message)
         return
@@ -169,9 +170,9 @@ def _first_run_form() -> None:
         return
     try:
         with write_session() as session:
-            user = accounts.create_first_admin(session, username=username, password=password)
+            user = users.create_first_admin(session, username=username, password=password)
             user_id = user.id
-    except accounts.AccountError as exc:
+    except users.AccountError as exc:
         st.error(str(exc))
         return
     data.clear()
@@ -191,7 +192,7 @@ def password_form(actor: Actor) -> bool:
     """Change one's own password; True once changed."""
     with st.form("change_password", clear_on_submit=True):
         old = st.text_input("原密码", type="password", key="pw_old")
-        new = st.text_input(f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位）", type="password", key="pw_new")
+        new = st.text_input(f"新密码（至少 {users.MIN_PASSWORD_LENGTH} 位）", type="password", key="pw_new")
         again = st.text_input("再次输入新密码", type="password", key="pw_again")
         submitted = st.form_submit_button("修改密码", type="primary", key="pw_submit")
     if not submitted:
@@ -201,8 +202,8 @@ def password_form(actor: Actor) -> bool:
         return False
     try:
         with write_session() as session:
-            accounts.change_password(session, username=actor.username, old_password=old, new_password=new)
-    except accounts.AccountError as exc:
+            users.change_password(session, username=actor.username, old_password=old, new_password=new)
+    except users.AccountError as exc:
         st.error(str(exc))
         return False
     st.success("密码已修改。")

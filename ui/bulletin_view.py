@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from core import clock
+from cycle.periods import get_period
 from db.engine import database_url, read_session
-from reporting import clock
-from reporting.bulletin import BulletinData, bulletin_data, render
-from reporting.exports import task_ledger
-from reporting.periods import get_period
+from office.bulletin import BulletinData, bulletin_data, render
+from office.exports import task_ledger
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""Figures and table columns for the dashboards, in the fixed status colours of ``reporting.terms``."""
+"""Figures and table columns for the dashboards, in the fixed status colours of ``core.vocab``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from reporting.terms import LATENESS_COLORS, LATENESS_LABELS, STATUS_COLORS, STATUS_ORDER
+from core.vocab import LATENESS_COLORS, LATENESS_LABELS, STATUS_COLORS, STATUS_ORDER
 
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
 

@@ -8,14 +8,14 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import clock
+from cycle.periods import all_periods, get_period
 from db import queries
 from db.engine import database_url, read_session
 from db.models import Unit
-from reporting import clock
-from reporting.ingest import HistoryEntry, submission_history
-from reporting.obligations import obligations
-from reporting.periods import all_periods, get_period
-from reporting.template import build_template
+from intake.ingest import HistoryEntry, submission_history
+from intake.template import build_template
+from registry.obligations import obligations
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from reporting.terms import STATUS_ORDER
+from core.vocab import STATUS_ORDER
 from ui import charts, data
 
 OVERVIEW = "pages/overview.py"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from db import queries
 from db.engine import database_url, read_session
-from reporting import clock, dashboard
+from status import dashboards
 
 
 def clear() -> None:
@@ -50,7 +51,7 @@ def leader_names() -> list[str]:
     return _leader_names(database_url())
 
 
-# --- leader dashboards (reporting.dashboard) -----------------------------------------------
+# --- leader dashboards (status.dashboards) -----------------------------------------------
 # Keyed also by a stamp of the submissions and settings, read at most every two seconds, so
 # reports loaded from the command line (e.g. the demo) show at once; figures that depend on the
 # clock expire after five minutes.
@@ -59,7 +60,7 @@ def leader_names() -> list[str]:
 @st.cache_data(show_spinner=False, ttl=2)
 def _stamp_of(url: str) -> tuple:
     with read_session() as session:
-        return dashboard.data_stamp(session)
+        return dashboards.data_stamp(session)
 
 
 def _stamp() -> tuple:
@@ -69,7 +70,7 @@ def _stamp() -> tuple:
 @st.cache_data(show_spinner=False)
 def _period_codes(url: str, stamp: tuple) -> tuple[list[str], list[str]]:
     with read_session() as session:
-        return dashboard.period_codes(session), dashboard.periods_with_data(session)
+        return dashboards.period_codes(session), dashboards.periods_with_data(session)
 
 
 def period_codes() -> tuple[list[str], list[str]]:
@@ -78,19 +79,19 @@ def period_codes() -> tuple[list[str], list[str]]:
 
 
 @st.cache_data(show_spinner=False, ttl=300)
-def _overview(url: str, stamp: tuple, code: str) -> dashboard.Overview:
+def _overview(url: str, stamp: tuple, code: str) -> dashboards.Overview:
     with read_session() as session:
-        return dashboard.overview(session, code, clock.now())
+        return dashboards.overview(session, code, clock.now())
 
 
-def overview(code: str) -> dashboard.Overview:
+def overview(code: str) -> dashboards.Overview:
     return _overview(database_url(), _stamp(), code)
 
 
 @st.cache_data(show_spinner=False)
 def _task_table(url: str, stamp: tuple, code: str, category: str | None, behind_only: bool) -> pd.DataFrame:
     with read_session() as session:
-        return dashboard.task_table(session, code, category=category, behind_only=behind_only)
+        return dashboards.task_table(session, code, category=category, behind_only=behind_only)
 
 
 def task_table(code: str, *, category: str | None = None, behind_only: bool = False) -> pd.DataFrame:
@@ -98,19 +99,19 @@ def task_table(code: str, *, category: str | None = None, behind_only: bool = Fa
 
 
 @st.cache_data(show_spinner=False)
-def _leader_tasks(url: str, stamp: tuple, code: str, leader: str) -> dashboard.LeaderTasks:
+def _leader_tasks(url: str, stamp: tuple, code: str, leader: str) -> dashboards.LeaderTasks:
     with read_session() as session:
-        return dashboard.leader_tasks(session, code, leader)
+        return dashboards.leader_tasks(session, code, leader)
 
 
-def leader_tasks(code: str, leader: str) -> dashboard.LeaderTasks:
+def leader_tasks(code: str, leader: str) -> dashboards.LeaderTasks:
     return _leader_tasks(database_url(), _stamp(), code, leader)
 
 
 @st.cache_data(show_spinner=False)
 def _status_trend(url: str, stamp: tuple, code: str, category: str | None) -> pd.DataFrame:
     with read_session() as session:
-        return dashboard.status_trend(session, code, category=category)
+        return dashboards.status_trend(session, code, category=category)
 
 
 def status_trend(code: str, *, category: str | None = None) -> pd.DataFrame:
@@ -130,7 +131,7 @@ def category_names(year: int) -> list[str]:
 @st.cache_data(show_spinner=False)
 def _reporting_units(url: str, year: int) -> list[tuple[int, str]]:
     with read_session() as session:
-        return dashboard.reporting_units(session, year)
+        return dashboards.reporting_units(session, year)
 
 
 def reporting_units(year: int) -> list[tuple[int, str]]:
@@ -140,7 +141,7 @@ def reporting_units(year: int) -> list[tuple[int, str]]:
 @st.cache_data(show_spinner=False)
 def _unit_tasks(url: str, stamp: tuple, unit_id: int, code: str) -> pd.DataFrame:
     with read_session() as session:
-        return dashboard.unit_tasks(session, unit_id, code)
+        return dashboards.unit_tasks(session, unit_id, code)
 
 
 def unit_tasks(unit_id: int, code: str) -> pd.DataFrame:
@@ -150,7 +151,7 @@ def unit_tasks(unit_id: int, code: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, ttl=300)
 def _unit_record(url: str, stamp: tuple, unit_id: int, year: int) -> pd.DataFrame:
     with read_session() as session:
-        return dashboard.unit_record(session, unit_id, year, clock.now())
+        return dashboards.unit_record(session, unit_id, year, clock.now())
 
 
 def unit_record(unit_id: int, year: int) -> pd.DataFrame:
@@ -160,7 +161,7 @@ def unit_record(unit_id: int, year: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _task_numbers(url: str, year: int) -> dict[int, str]:
     with read_session() as session:
-        return dashboard.task_numbers(session, year)
+        return dashboards.task_numbers(session, year)
 
 
 def task_numbers(year: int) -> dict[int, str]:
@@ -171,18 +172,18 @@ def task_numbers(year: int) -> dict[int, str]:
 @st.cache_data(show_spinner=False)
 def _task_detail(
     url: str, stamp: tuple, no: int, year: int
-) -> tuple[dashboard.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
+) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     with read_session() as session:
-        detail = dashboard.task_detail(session, no, year)
+        detail = dashboards.task_detail(session, no, year)
         if detail is None:
             return None
         return (
             detail,
-            dashboard.task_timeline(session, detail.id, year),
-            dashboard.task_reports(session, detail.id, year),
+            dashboards.task_timeline(session, detail.id, year),
+            dashboards.task_reports(session, detail.id, year),
         )
 
 
-def task_detail(no: int, year: int) -> tuple[dashboard.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
+def task_detail(no: int, year: int) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     """The task, its month-by-month timeline and every unit's reports on it; None if unknown."""
     return _task_detail(database_url(), _stamp(), no, year)

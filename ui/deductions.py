@@ -8,11 +8,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from accounts.access import Actor
+from core import clock
 from db import queries
 from db.engine import database_url, read_session, write_session
-from reporting import clock, deductions, exports
-from reporting.access import Actor
-from reporting.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
+from office import deductions, exports
+from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
 from ui.workbench import done
 
 _CONFIG = {name: st.column_config.NumberColumn(format="%.2f") for name in ("应扣", "核减", "实扣", "扣分")}

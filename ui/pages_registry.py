@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from reporting.access import Actor
+from accounts.access import Actor
 from ui import auth
 
 OFFICE = ("admin",)

@@ -1,14 +1,14 @@
-"""Pieces of the 报送设置 page; every change goes through ``reporting.cycle_admin``."""
+"""Pieces of the 报送设置 page; every change goes through ``cycle.admin``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from accounts.access import Actor
+from cycle.admin import change_setting, set_period_open
+from cycle.settings import SPECS, get_setting
 from db.engine import read_session
-from reporting.access import Actor
-from reporting.cycle_admin import change_setting, set_period_open
-from reporting.settings import SPECS, get_setting
 from ui import data
 from ui.cycle import PeriodInfo
 

@@ -1,4 +1,4 @@
-"""Pieces of the 单位管理 page; every change goes through ``reporting.units_admin``."""
+"""Pieces of the 单位管理 page; every change goes through ``registry.units_admin``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from accounts.access import Actor
 from db.engine import read_session, write_session
-from reporting import units_admin
-from reporting.access import Actor
-from reporting.units_admin import UnitRow
+from registry import units_admin
+from registry.units_admin import UnitRow
 from ui import data
 
 RENAME_NOTE = "单位名称不能修改：历史月报、扣分和审计日志都按名称记载。同一单位的其他写法（简称、旧称）请添加为别名。"

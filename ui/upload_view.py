@@ -9,11 +9,11 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from accounts.access import Actor
+from core import clock
 from db.engine import read_session
-from reporting import clock
-from reporting.access import Actor
-from reporting.ingest import IngestResult, ingest_upload, original_file
-from reporting.validation import Problem, annotate
+from intake.ingest import IngestResult, ingest_upload, original_file
+from intake.validation import Problem, annotate
 from ui import cycle, data
 
 RESULT_KEY = "upload_result"

@@ -10,15 +10,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from accounts.access import Actor
+from core import clock
+from core.vocab import LATENESS_COLORS, LATENESS_LABELS
+from cycle.periods import all_periods, get_period
 from db import queries
 from db.engine import database_url, read_session, write_session
-from reporting import clock, exports
-from reporting.access import Actor
-from reporting.exemptions import ExemptionView, exemptions, grant_exemption, revoke_exemption
-from reporting.paper import clear_paper_copy, record_paper_copy
-from reporting.periods import all_periods, get_period
-from reporting.terms import LATENESS_COLORS, LATENESS_LABELS
-from reporting.workbench import (
+from office import exports
+from office.exemptions import ExemptionView, exemptions, grant_exemption, revoke_exemption
+from office.paper import clear_paper_copy, record_paper_copy
+from office.workbench import (
     ChaseRow,
     Filters,
     Grid,

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from accounts import users
+from accounts.access import SYSTEM, AccessDenied, Actor
+from accounts.audit import entries
 from db.engine import read_session, write_session
 from db.models import RejectedAttempt, Submission, Unit, User
-from reporting import accounts
-from reporting.access import SYSTEM, AccessDenied, Actor
-from reporting.audit import entries
 from tests.factories import add_submission
 from ui.auth import own_leader_name
 
@@ -22,17 +22,17 @@ T0 = datetime(2023, 3, 1, 9, 0)
 
 def _create(username: str, role: str = "unit", **kwargs: object) -> None:
     with write_session() as session:
-        accounts.create_user(session, username=username, password=PASSWORD, role=role, actor=SYSTEM, **kwargs)
+        users.create_user(session, username=username, password=PASSWORD, role=role, actor=SYSTEM, **kwargs)
 
 
-def _login(username: str, password: str, now: datetime | None = None) -> accounts.LoginResult:
+def _login(username: str, password: str, now: datetime | None = None) -> users.LoginResult:
     with write_session() as session:
-        return accounts.authenticate(session, username, password, now=now)
+        return users.authenticate(session, username, password, now=now)
 
 
 def _user(username: str) -> User:
     with read_session() as session:
-        user = accounts.get_user(session, username)
+        user = users.get_user(session, username)
     assert user is not None
     return user
 
@@ -72,8 +72,8 @@ def test_leader_account_knows_its_leader(loaded: str) -> None:
 def test_bad_account_input_is_refused_in_chinese_and_nothing_is_written(
     loaded: str, kwargs: dict, message: str
 ) -> None:
-    with pytest.raises(accounts.AccountError, match=message), write_session() as session:
-        accounts.create_user(session, password=PASSWORD, actor=SYSTEM, **kwargs)
+    with pytest.raises(users.AccountError, match=message), write_session() as session:
+        users.create_user(session, password=PASSWORD, actor=SYSTEM, **kwargs)
     with read_session() as session:
         assert session.exec(select(User)).all() == []
         assert entries(session) == []
@@ -81,22 +81,22 @@ def test_bad_account_input_is_refused_in_chinese_and_nothing_is_written(
 
 def test_passwords_must_be_long_and_not_the_username_and_usernames_unique(loaded: str) -> None:
     for password, message in (("short1", "至少 8 位"), ("yansizhen", "不能与用户名相同"), (" padded-pass ", "首尾")):
-        with pytest.raises(accounts.AccountError, match=message), write_session() as session:
-            accounts.create_user(session, username="yansizhen", password=password, role="admin", actor=SYSTEM)
+        with pytest.raises(users.AccountError, match=message), write_session() as session:
+            users.create_user(session, username="yansizhen", password=password, role="admin", actor=SYSTEM)
     _create("yansizhen", role="admin")
-    with pytest.raises(accounts.AccountError, match="已被使用"):
+    with pytest.raises(users.AccountError, match="已被使用"):
         _create("yansizhen", role="unit", unit="岩寺镇")
 
 
 def test_only_the_office_manages_accounts(loaded: str) -> None:
     unit_actor = Actor("岩寺镇", "unit", unit_id=1)
     with pytest.raises(AccessDenied), write_session() as session:
-        accounts.create_user(session, username="x", password=PASSWORD, role="admin", actor=unit_actor)
+        users.create_user(session, username="x", password=PASSWORD, role="admin", actor=unit_actor)
     _create("岩寺镇", unit="岩寺镇")
     with pytest.raises(AccessDenied), write_session() as session:
-        accounts.reset_password(session, username="岩寺镇", new_password="another-pass-1", actor=unit_actor)
+        users.reset_password(session, username="岩寺镇", new_password="another-pass-1", actor=unit_actor)
     with pytest.raises(AccessDenied), write_session() as session:
-        accounts.bootstrap_unit_accounts(session, actor=Actor("hj", "leader", leader_id=1))
+        users.bootstrap_unit_accounts(session, actor=Actor("hj", "leader", leader_id=1))
 
 
 def test_stored_hash_is_argon2_and_never_the_password(loaded: str) -> None:
@@ -111,7 +111,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer_and_are_logged(load
     wrong = _login("岩寺镇", "not-the-password")
     unknown = _login("nobody", PASSWORD)
     assert not wrong.ok and not unknown.ok
-    assert wrong.message == unknown.message == accounts.BAD_CREDENTIALS
+    assert wrong.message == unknown.message == users.BAD_CREDENTIALS
     with read_session() as session:
         failed = entries(session, action="login_failed")
     assert [(e.username, "无此账号" in e.detail) for e in failed] == [("nobody", True), ("岩寺镇", False)]
@@ -121,7 +121,7 @@ def test_five_failures_lock_the_account_for_five_minutes_even_against_the_right_
     _create("岩寺镇", unit="岩寺镇")
     _create("潜口镇", unit="潜口镇")
     for i in range(4):
-        assert _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=i)).message == accounts.BAD_CREDENTIALS
+        assert _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=i)).message == users.BAD_CREDENTIALS
     fifth = _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=4))
     assert "已锁定至 2023-03-01 09:05" in fifth.message
 
@@ -143,7 +143,7 @@ def test_a_success_resets_the_failure_count(loaded: str) -> None:
         _login("岩寺镇", "wrong-password", next(moments))
     assert _login("岩寺镇", PASSWORD, next(moments)).ok
     for _ in range(4):
-        assert _login("岩寺镇", "wrong-password", next(moments)).message == accounts.BAD_CREDENTIALS
+        assert _login("岩寺镇", "wrong-password", next(moments)).message == users.BAD_CREDENTIALS
     assert _login("岩寺镇", PASSWORD, next(moments)).ok
 
 
@@ -156,11 +156,11 @@ def test_change_password_checks_the_old_one_and_ends_the_forced_change(loaded: s
         (PASSWORD, "岩寺镇", "至少 8 位"),
     )
     for old, new, message in cases:
-        with pytest.raises(accounts.AccountError, match=message), write_session() as session:
-            accounts.change_password(session, username="岩寺镇", old_password=old, new_password=new)
+        with pytest.raises(users.AccountError, match=message), write_session() as session:
+            users.change_password(session, username="岩寺镇", old_password=old, new_password=new)
     assert _user("岩寺镇").must_change_password
     with write_session() as session:
-        accounts.change_password(session, username="岩寺镇", old_password=PASSWORD, new_password="brand-new-pass")
+        users.change_password(session, username="岩寺镇", old_password=PASSWORD, new_password="brand-new-pass")
     assert not _user("岩寺镇").must_change_password
     assert not _login("岩寺镇", PASSWORD).ok
     assert _login("岩寺镇", "brand-new-pass").ok
@@ -171,7 +171,7 @@ def test_reset_password_unlocks_and_forces_a_change(loaded: str) -> None:
     for i in range(5):
         _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=i))
     with write_session() as session:
-        accounts.reset_password(session, username="岩寺镇", new_password="fresh-pass-22", actor=SYSTEM)
+        users.reset_password(session, username="岩寺镇", new_password="fresh-pass-22", actor=SYSTEM)
     result = _login("岩寺镇", "fresh-pass-22", T0 + timedelta(minutes=1))
     assert result.ok and result.must_change_password
     with read_session() as session:
@@ -183,13 +183,13 @@ def test_disabled_account_cannot_sign_in_and_the_last_admin_cannot_be_disabled(l
     _create("岩寺镇", unit="岩寺镇")
     office = Actor("office", "admin")
     with write_session() as session:
-        accounts.set_active(session, username="岩寺镇", active=False, actor=office)
+        users.set_active(session, username="岩寺镇", active=False, actor=office)
     assert _login("岩寺镇", PASSWORD).message == "该账号已停用，请联系督查室。"
-    assert _login("岩寺镇", "wrong-password").message == accounts.BAD_CREDENTIALS
-    with pytest.raises(accounts.AccountError, match="不能停用当前登录的账号"), write_session() as session:
-        accounts.set_active(session, username="office", active=False, actor=office)
-    with pytest.raises(accounts.AccountError, match="唯一启用的督查室账号"), write_session() as session:
-        accounts.set_active(session, username="office", active=False, actor=SYSTEM)
+    assert _login("岩寺镇", "wrong-password").message == users.BAD_CREDENTIALS
+    with pytest.raises(users.AccountError, match="不能停用当前登录的账号"), write_session() as session:
+        users.set_active(session, username="office", active=False, actor=office)
+    with pytest.raises(users.AccountError, match="唯一启用的督查室账号"), write_session() as session:
+        users.set_active(session, username="office", active=False, actor=SYSTEM)
 
 
 def test_first_admin_only_while_no_account_exists(db_url: str) -> None:
@@ -197,15 +197,15 @@ def test_first_admin_only_while_no_account_exists(db_url: str) -> None:
 
     create_schema()
     with write_session() as session:
-        accounts.create_first_admin(session, username="office", password=PASSWORD)
-    with pytest.raises(accounts.AccountError, match="已有账号"), write_session() as session:
-        accounts.create_first_admin(session, username="intruder", password=PASSWORD)
+        users.create_first_admin(session, username="office", password=PASSWORD)
+    with pytest.raises(users.AccountError, match="已有账号"), write_session() as session:
+        users.create_first_admin(session, username="intruder", password=PASSWORD)
     result = _login("office", PASSWORD)
     assert result.ok and result.actor.role == "admin" and not result.must_change_password  # type: ignore[union-attr]
 
 
 def _template(unit: str, period: str = "2023-03") -> bytes:
-    from reporting.template import build_template
+    from intake.template import build_template
 
     with read_session() as session:
         unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one()
@@ -213,7 +213,7 @@ def _template(unit: str, period: str = "2023-03") -> bytes:
 
 
 def test_a_unit_cannot_submit_or_read_as_another_unit_through_the_service(loaded: str) -> None:
-    from reporting.ingest import ingest_upload, original_file
+    from intake.ingest import ingest_upload, original_file
 
     _create("岩寺镇", unit="岩寺镇")
     _create("西溪南镇", unit="西溪南镇")

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from sqlmodel import func, select
 
 import cli
+from accounts import users
 from db.engine import read_session, write_session
 from db.models import Unit, User
-from reporting import accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,9 +25,9 @@ def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     )
 
 
-def _signs_in(username: str, password: str) -> accounts.LoginResult:
+def _signs_in(username: str, password: str) -> users.LoginResult:
     with write_session() as session:
-        return accounts.authenticate(session, username, password)
+        return users.authenticate(session, username, password)
 
 
 def _main(args: tuple[str, ...], stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.template import fill_workbook
+from intake.template import fill_workbook
 from tests.conftest import TEST_PASSWORD, add_user
 from tests.monthly_kit import HEADER, SMALL_UNIT, task_numbers
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import cli
+from accounts.audit import audit
 from db.backup import sqlite_path
 from db.engine import write_session
-from reporting.audit import audit
 
 
 def _count(path: Path, table: str) -> int:

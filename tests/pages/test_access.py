@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts import users
+from accounts.access import SYSTEM
+from accounts.audit import entries
+from core import clock
 from db.engine import read_session, write_session
-from reporting import accounts, clock
-from reporting.access import SYSTEM
-from reporting.audit import entries
 from tests.conftest import TEST_PASSWORD, add_user
 from ui import auth
 from ui.pages_registry import PAGES, pages_for
@@ -174,13 +175,13 @@ def test_five_failed_sign_ins_lock_the_form_until_the_lock_expires(
     add_user("office", "admin")
     at = _app().run()
     for _ in range(4):
-        assert _errors(_sign_in(at, "office", "wrong-password")) == [accounts.BAD_CREDENTIALS]
+        assert _errors(_sign_in(at, "office", "wrong-password")) == [users.BAD_CREDENTIALS]
     assert "已锁定至" in _errors(_sign_in(at, "office", "wrong-password"))[0]
     refused = _sign_in(at, "office", TEST_PASSWORD)
     assert "已锁定至" in _errors(refused)[0]
     assert _shows_login_form(refused) and _shows_no_data(refused)
 
-    later = clock.now() + timedelta(minutes=accounts.LOCK_MINUTES, seconds=1)
+    later = clock.now() + timedelta(minutes=users.LOCK_MINUTES, seconds=1)
     monkeypatch.setattr(clock, "now", lambda: later)
     assert _signed_in_as(_sign_in(at, "office", TEST_PASSWORD), "office")
     with read_session() as session:
@@ -216,6 +217,6 @@ def test_logout_and_a_disabled_account_end_the_session(loaded: str, login_as: Ca
     at.run()
     assert _signed_in_as(at, "岩寺镇")
     with write_session() as session:
-        accounts.set_active(session, username="岩寺镇", active=False, actor=SYSTEM)
+        users.set_active(session, username="岩寺镇", active=False, actor=SYSTEM)
     at.run()
     assert _shows_login_form(at) and _shows_no_data(at)

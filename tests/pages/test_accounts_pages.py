@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts import users
+from accounts.access import SYSTEM
+from accounts.audit import entries
 from db.engine import read_session, write_session
-from reporting import accounts
-from reporting.access import SYSTEM
-from reporting.audit import entries
 from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,9 +26,9 @@ def _page(name: str, login_as: Login, role: str = "admin") -> AppTest:
     return at
 
 
-def _signs_in(username: str, password: str) -> accounts.LoginResult:
+def _signs_in(username: str, password: str) -> users.LoginResult:
     with write_session() as session:
-        return accounts.authenticate(session, username, password)
+        return users.authenticate(session, username, password)
 
 
 def _accounts_table(at: AppTest) -> dict[str, dict]:
@@ -62,9 +62,7 @@ def test_office_adds_a_unit_account_and_gets_its_initial_password_once(loaded: s
 
 def test_office_resets_a_password_and_disables_an_account_but_not_its_own(loaded: str, login_as: Login) -> None:
     with write_session() as session:
-        accounts.create_user(
-            session, username="岩寺镇", password=TEST_PASSWORD, role="unit", unit="岩寺镇", actor=SYSTEM
-        )
+        users.create_user(session, username="岩寺镇", password=TEST_PASSWORD, role="unit", unit="岩寺镇", actor=SYSTEM)
     at = _page("accounts.py", login_as)
 
     at.selectbox(key="reset_username").select("岩寺镇")
@@ -102,9 +100,7 @@ def test_office_opens_accounts_for_all_units_and_downloads_the_list(loaded: str,
 
 def test_audit_log_filters_by_account_and_action(loaded: str, login_as: Login) -> None:
     with write_session() as session:
-        accounts.create_user(
-            session, username="岩寺镇", password=TEST_PASSWORD, role="unit", unit="岩寺镇", actor=SYSTEM
-        )
+        users.create_user(session, username="岩寺镇", password=TEST_PASSWORD, role="unit", unit="岩寺镇", actor=SYSTEM)
     _signs_in("岩寺镇", "wrong-password")
     _signs_in("岩寺镇", TEST_PASSWORD)
     _signs_in("ghost", "whatever-pass")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.scenario import BUSINESS, CATEGORY_FIVE, load_scenario
+from tests.status.scenario import BUSINESS, CATEGORY_FIVE, load_scenario
 from ui import dashboard as dashboard_ui
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts.audit import entries
 from db.engine import read_session
 from db.queries import resolve_unit, units
-from reporting.audit import entries
-from reporting.obligations import obligations
+from registry.obligations import obligations
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "units_admin.py")

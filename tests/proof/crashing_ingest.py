@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
-from reporting.access import SYSTEM
-from reporting.ingest import ingest_upload
+from accounts.access import SYSTEM
+from intake.ingest import ingest_upload
 
 SUBMISSION_INSERT = re.compile(r"^\s*INSERT INTO submission\b", re.IGNORECASE)
 ROW_INSERT = re.compile(r"^\s*INSERT INTO submissionrow\b", re.IGNORECASE)

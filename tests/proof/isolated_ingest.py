@@ -31,8 +31,8 @@ def main(argv: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
-    from reporting.access import SYSTEM
-    from reporting.ingest import ingest_upload
+    from accounts.access import SYSTEM
+    from intake.ingest import ingest_upload
 
     data = Path(path).read_bytes()
     baseline = _peak_mb()

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from accounts.access import SYSTEM
 from db.engine import read_session
 from db.models import Period, Submission, Unit
-from reporting.access import SYSTEM
-from reporting.ingest import IngestResult, ingest_upload
-from reporting.obligations import obligations
+from intake.ingest import IngestResult, ingest_upload
+from registry.obligations import obligations
 from tests.monthly_kit import filled
 from tests.proof.support import ON_POSTGRES, ROOT, table_counts
 from tests.proof.upload_worker import outcome

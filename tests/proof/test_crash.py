@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from accounts.access import SYSTEM
 from db.backup import sqlite_path
-from reporting.access import SYSTEM
-from reporting.ingest import ingest_upload
+from intake.ingest import ingest_upload
 from tests.monthly_kit import filled, task_numbers
 from tests.proof.support import ON_POSTGRES, ROOT, table_counts
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from reporting.limits import MAX_UPLOAD_BYTES
+from intake.limits import MAX_UPLOAD_BYTES
 from tests.monthly_kit import SMALL_UNIT, XLSX_MIME, filled
 from tests.proof import corpus
 from tests.proof.support import CJK, ROOT, table_counts

@@ -14,8 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reporting.access import SYSTEM
-from reporting.ingest import IngestResult, ingest_upload
+from accounts.access import SYSTEM
+from intake.ingest import IngestResult, ingest_upload
 
 START_TIMEOUT = 120
 

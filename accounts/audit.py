@@ -1,0 +1,74 @@
+"""The audit log (留痕): logins, uploads and every change the office makes, with user and time."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from core import clock
+from db.models import AuditLog
+
+ACTION_LABELS = {
+    "login": "登录成功",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "password_changed": "修改密码",
+    "upload_accepted": "上传月报（通过）",
+    "upload_rejected": "上传月报（未通过）",
+    "setting_changed": "修改设置",
+    "period_changed": "开放/关闭填报月份",
+    "exemption_granted": "批准免报",
+    "exemption_revoked": "撤销免报",
+    "account_changed": "账号变更",
+    "unit_changed": "单位/别名/群组变更",
+    "deduction_changed": "扣分规则/申诉变更",
+    "paper_copy": "登记纸质件",
+}
+
+
+def audit(
+    session: Session, username: str, action: str, detail: dict[str, Any] | str = "", *, at: datetime | None = None
+) -> None:
+    """Record an event in the caller's transaction, so it lands with the change it describes."""
+    text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False, default=str)
+    session.add(AuditLog(at=at or clock.now(), username=username, action=action, detail=text))
+
+
+def entries(
+    session: Session,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[AuditLog]:
+    query = select(AuditLog)
+    if username:
+        query = query.where(AuditLog.username == username)
+    if action:
+        query = query.where(AuditLog.action == action)
+    if since:
+        query = query.where(AuditLog.at >= since)
+    if until:
+        query = query.where(AuditLog.at <= until)
+    return list(session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+def logged_usernames(session: Session) -> list[str]:
+    """Everyone who appears in the log, including names tried at a failed sign-in."""
+    return list(session.exec(select(AuditLog.username).distinct().order_by(AuditLog.username)))
+
+
+def detail_text(entry: AuditLog) -> str:
+    """The detail as a readable line: a JSON object becomes 「键：值；键：值」."""
+    try:
+        data = json.loads(entry.detail)
+    except ValueError:
+        return entry.detail
+    if not isinstance(data, dict):
+        return entry.detail
+    return "；".join(f"{key}：{value}" for key, value in data.items())

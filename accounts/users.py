@@ -1,0 +1,390 @@
+"""Accounts: argon2 password hashes, sign-in with throttling, and the office's account management.
+
+Every sign-in attempt and every change is audited in the caller's transaction. Sign-in never
+raises for a wrong password: the failure count must be committed, so it returns a result.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from io import BytesIO
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session, select
+
+from accounts.access import ROLE_LABELS, Actor, ensure_office
+from accounts.audit import audit
+from core import clock
+from db.models import USER_ROLES, Leader, Unit, User
+from db.queries import resolve_unit
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 5
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+MAX_USERNAME_LENGTH = 50
+INITIAL_PASSWORD_LENGTH = 10
+# No look-alikes (0/O, 1/l/I), so a printed initial password can be typed without doubt.
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+BAD_CREDENTIALS = "用户名或密码不正确。"
+
+# OWASP's argon2id minimum: about 30 ms per hash, so bulk account creation stays quick.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+class AccountError(ValueError):
+    """Bad account input or a refused account change; the message is for the user."""
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
+
+
+def check_username(username: str) -> str:
+    name = str(username).strip()
+    if not name:
+        raise AccountError("请填写用户名。")
+    if len(name) > MAX_USERNAME_LENGTH:
+        raise AccountError(f"用户名不能超过 {MAX_USERNAME_LENGTH} 个字符。")
+    if any(ch.isspace() or not ch.isprintable() for ch in name):
+        raise AccountError("用户名中不能有空格或不可见字符。")
+    return name
+
+
+def check_password(password: str, *, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"密码不能超过 {MAX_PASSWORD_LENGTH} 位。")
+    if password != password.strip():
+        raise AccountError("密码首尾不能有空格。")
+    if password == username:
+        raise AccountError("密码不能与用户名相同。")
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.username, user.role, unit_id=user.unit_id, leader_id=user.leader_id)
+
+
+def has_users(session: Session) -> bool:
+    return session.exec(select(User.id).limit(1)).first() is not None
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def _require_user(session: Session, username: str) -> User:
+    user = get_user(session, str(username).strip())
+    if user is None:
+        raise AccountError(f"没有名为 {username} 的账号。")
+    return user
+
+
+# --- creating accounts --------------------------------------------------------
+
+
+def _unit_for(session: Session, name: str) -> Unit:
+    unit = resolve_unit(session, name)
+    if unit is None:
+        raise AccountError(f"找不到单位“{name}”，请填写任务清单中的单位名称或别名。")
+    if unit.kind == "群组":
+        raise AccountError(f"“{unit.name}”是群组，不能开设账号；请为其中的具体单位开设。")
+    return unit
+
+
+def _leader_for(session: Session, name: str) -> Leader:
+    leader = session.exec(select(Leader).where(Leader.name == str(name).strip())).first()
+    if leader is None:
+        known = "、".join(session.exec(select(Leader.name).order_by(Leader.id)))
+        raise AccountError(f"找不到领导“{name}”。已登记的领导有：{known or '（无）'}")
+    return leader
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    unit: str | None = None,
+    leader: str | None = None,
+    actor: Actor,
+    must_change_password: bool = True,
+) -> User:
+    """A new account. A unit account names its unit, a leader account its leader."""
+    ensure_office(actor)
+    name = check_username(username)
+    if role not in USER_ROLES:
+        raise AccountError("角色只能是 admin（督查室）、leader（领导）或 unit（责任单位）。")
+    if role == "unit" and not unit:
+        raise AccountError("责任单位账号须指定所属单位。")
+    if role == "leader" and not leader:
+        raise AccountError("领导账号须指定对应的责任领导。")
+    if role != "unit" and unit:
+        raise AccountError("只有责任单位账号才指定单位。")
+    if role != "leader" and leader:
+        raise AccountError("只有领导账号才指定责任领导。")
+    unit_row = _unit_for(session, unit) if unit else None
+    leader_row = _leader_for(session, leader) if leader else None
+    if get_user(session, name) is not None:
+        raise AccountError(f"用户名 {name} 已被使用，请换一个。")
+    check_password(password, username=name)
+    user = User(
+        username=name,
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit_row.id if unit_row else None,
+        leader_id=leader_row.id if leader_row else None,
+        must_change_password=must_change_password,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    detail = {"操作": "新建账号", "账号": name, "角色": ROLE_LABELS[role]}
+    if unit_row:
+        detail["单位"] = unit_row.name
+    if leader_row:
+        detail["领导"] = leader_row.name
+    audit(session, actor.username, "account_changed", detail)
+    return user
+
+
+def create_first_admin(session: Session, *, username: str, password: str) -> User:
+    """The first office account, set up from the first-run form; refused once any account exists."""
+    if has_users(session):
+        raise AccountError("系统中已有账号，初始化表单已失效，请直接登录。")
+    name = check_username(username)
+    check_password(password, username=name)
+    user = User(username=name, password_hash=hash_password(password), role="admin", created_at=clock.now())
+    session.add(user)
+    session.flush()
+    audit(session, name, "account_changed", {"操作": "初始化管理员", "账号": name})
+    return user
+
+
+@dataclass(frozen=True)
+class InitialCredential:
+    unit: str
+    kind: str
+    username: str
+    password: str
+
+
+def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCredential]:
+    """An account for every unit (groups excepted) that has none, named after the unit, with a
+    random initial password to be changed at first sign-in."""
+    ensure_office(actor)
+    with_account = set(session.exec(select(User.unit_id).where(User.unit_id.is_not(None))))  # type: ignore[union-attr]
+    taken = set(session.exec(select(User.username)))
+    created = []
+    for unit in session.exec(select(Unit).where(Unit.kind != "群组").order_by(Unit.id)):
+        if unit.id in with_account:
+            continue
+        username, n = unit.name, 2
+        while username in taken:
+            username, n = f"{unit.name}{n}", n + 1
+        taken.add(username)
+        password = generate_password()
+        session.add(
+            User(
+                username=username,
+                password_hash=hash_password(password),
+                role="unit",
+                unit_id=unit.id,
+                must_change_password=True,
+                created_at=clock.now(),
+            )
+        )
+        created.append(InitialCredential(unit.name, unit.kind, username, password))
+    if created:
+        session.flush()
+        audit(
+            session,
+            actor.username,
+            "account_changed",
+            {"操作": "批量开设单位账号", "数量": len(created), "账号": "、".join(c.username for c in created)},
+        )
+    return created
+
+
+def credentials_workbook(credentials: list[InitialCredential]) -> bytes:
+    """The list of initial passwords, for handing out to the units."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "初始账号"
+    sheet.append(["单位", "类别", "用户名", "初始密码", "说明"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for c in credentials:
+        sheet.append([c.unit, c.kind, c.username, c.password, "首次登录后须修改密码"])
+    for column, width in zip("ABCDE", (28, 8, 28, 16, 22), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- signing in ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    actor: Actor | None
+    message: str = ""  # why it failed, for the user
+    must_change_password: bool = False
+    user_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.actor is not None
+
+
+def _lock_message(until: datetime) -> str:
+    return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定至 {clock.fmt(until)}，请稍后再试或请督查室重置密码。"
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
+    """Check a sign-in attempt. After ``MAX_FAILURES`` consecutive wrong passwords the account is
+    locked for ``LOCK_MINUTES``; while locked even the right password is refused."""
+    now = now or clock.now()
+    name = str(username).strip()[:MAX_USERNAME_LENGTH]
+    user = get_user(session, name) if name else None
+    if user is None:
+        _verify(_dummy_hash(), password)  # takes as long as a real check: no hint the name is unknown
+        audit(session, name or "（空）", "login_failed", {"原因": "无此账号"}, at=now)
+        return LoginResult(None, BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        audit(session, name, "login_failed", {"原因": "账号锁定中"}, at=now)
+        return LoginResult(None, _lock_message(user.locked_until))
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            audit(session, name, "login_failed", {"原因": "密码错误", "结果": f"锁定 {LOCK_MINUTES} 分钟"}, at=now)
+            return LoginResult(None, _lock_message(user.locked_until))
+        audit(session, name, "login_failed", {"原因": "密码错误", "连续失败次数": user.failed_logins}, at=now)
+        return LoginResult(None, BAD_CREDENTIALS)
+    if not user.active:
+        audit(session, name, "login_failed", {"原因": "账号已停用"}, at=now)
+        return LoginResult(None, "该账号已停用，请联系督查室。")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit(session, name, "login", at=now)
+    return LoginResult(actor_for(user), must_change_password=user.must_change_password, user_id=user.id)
+
+
+def change_password(session: Session, *, username: str, old_password: str, new_password: str) -> None:
+    """A user changes their own password; this also ends a forced change."""
+    user = _require_user(session, username)
+    if not _verify(user.password_hash, old_password):
+        raise AccountError("原密码不正确。")
+    check_password(new_password, username=user.username)
+    if new_password == old_password:
+        raise AccountError("新密码不能与原密码相同。")
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    audit(session, user.username, "password_changed")
+
+
+def reset_password(session: Session, *, username: str, new_password: str, actor: Actor) -> None:
+    """The office sets a new password; the user must change it at the next sign-in. Unlocks."""
+    ensure_office(actor)
+    user = _require_user(session, username)
+    check_password(new_password, username=user.username)
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit(session, actor.username, "account_changed", {"操作": "重置密码", "账号": user.username})
+
+
+def set_active(session: Session, *, username: str, active: bool, actor: Actor) -> None:
+    ensure_office(actor)
+    user = _require_user(session, username)
+    if not active:
+        if user.username == actor.username:
+            raise AccountError("不能停用当前登录的账号。")
+        if user.role == "admin":
+            admins = session.exec(select(User.id).where(User.role == "admin", User.active)).all()
+            if len(admins) <= 1:
+                raise AccountError("这是唯一启用的督查室账号，不能停用。")
+    if user.active == active:
+        return
+    user.active = active
+    operation = "启用账号" if active else "停用账号"
+    audit(session, actor.username, "account_changed", {"操作": operation, "账号": user.username})
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    role: str
+    unit: str
+    leader: str
+    active: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    last_login_at: datetime | None
+    created_at: datetime
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    def status(self, now: datetime) -> str:
+        if not self.active:
+            return "已停用"
+        if self.locked_until is not None and self.locked_until > now:
+            return f"锁定至 {clock.fmt(self.locked_until)}"
+        return "待修改初始密码" if self.must_change_password else "正常"
+
+
+def list_users(session: Session) -> list[UserView]:
+    units = dict(session.exec(select(Unit.id, Unit.name)).all())
+    leaders = dict(session.exec(select(Leader.id, Leader.name)).all())
+    order = {role: i for i, role in enumerate(USER_ROLES)}
+    users = sorted(session.exec(select(User)), key=lambda u: (order[u.role], u.id))
+    return [
+        UserView(
+            username=u.username,
+            role=u.role,
+            unit=units.get(u.unit_id, ""),
+            leader=leaders.get(u.leader_id, ""),
+            active=u.active,
+            must_change_password=u.must_change_password,
+            locked_until=u.locked_until,
+            last_login_at=u.last_login_at,
+            created_at=u.created_at,
+        )
+        for u in users
+    ]

@@ -1,0 +1,317 @@
+"""Ingestion of a monthly report: one transaction per upload, versions, rejected attempts.
+
+The submission with all its rows lands together or not at all. Uploading again for the same
+unit and period makes a new version (the highest version is current); the same bytes as the
+current version make none. A rejected upload writes only its record in ``RejectedAttempt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from accounts.access import AccessDenied, Actor, ensure_may_act_for
+from accounts.audit import audit
+from core import clock
+from cycle.periods import code_of, parse_code
+from db import queries
+from db.engine import read_session, write_session
+from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
+from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
+
+
+class UsageError(ValueError):
+    """The request itself is wrong (unknown unit, impossible time); the message is for the user."""
+
+
+@dataclass
+class IngestResult:
+    accepted: bool
+    duplicate: bool
+    submission_id: int | None
+    version: int | None
+    rows: int
+    errors: list[Problem]
+    warnings: list[Problem]
+    unit: str | None
+    period: str | None
+
+    def as_json(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "duplicate": self.duplicate,
+            "unit": self.unit,
+            "period": self.period,
+            "version": self.version,
+            "rows": self.rows,
+            "warnings": [w.as_json() for w in self.warnings],
+        }
+
+
+def ingest_upload(
+    data: bytes,
+    *,
+    file_name: str,
+    unit: str,
+    actor: Actor,
+    received_at: datetime | None = None,
+    period: str | None = None,
+    on_behalf: bool = False,
+    is_demo: bool = False,
+) -> IngestResult:
+    """Validate and store one upload for ``unit`` (canonical name or alias).
+
+    Only the office may ingest on a unit's behalf or give the time a file was received; the
+    caller's right to act for the unit is checked before the file is read.
+    """
+    with read_session() as session:
+        target = queries.resolve_unit(session, unit)
+    if target is None:
+        raise UsageError(f"没有名为“{unit}”的单位，请使用单位全称或已登记的简称")
+    ensure_may_act_for(actor, target.id, target.name)
+    if (on_behalf or received_at is not None) and not actor.is_office:
+        raise AccessDenied("只有督查室可以代为录入，或指定收件时间")
+    if target.kind == "群组":
+        raise UsageError(f"“{target.name}”是群组，请以其成员单位的名义分别报送")
+    if period is not None:
+        period = code_of(*parse_code(period))
+    now = clock.now()
+    received = clock.to_local(received_at) if received_at is not None else now
+    if received > now:
+        raise UsageError(f"收件时间 {clock.fmt(received)} 晚于当前时间，请核对")
+    parsed = read_upload(data)
+    upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
+    try:
+        return _store(upload, parsed, target.id, period)
+    except IntegrityError:
+        # Another upload for the same unit and period took this version number; count again.
+        return _store(upload, parsed, target.id, period)
+
+
+@dataclass(frozen=True)
+class _Upload:
+    data: bytes
+    file_name: str
+    sha256: str
+    received: datetime
+    actor: Actor
+    on_behalf: bool
+    is_demo: bool
+
+
+def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str | None) -> IngestResult:
+    with write_session() as session:
+        # One upload per unit at a time, so versions are counted without a race (SQLite's
+        # write lock already does this; elsewhere the unit's row is locked).
+        unit = session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).one()
+        checked = check(session, parsed, unit, period_code)
+        if checked.errors:
+            return _reject(session, upload, unit, checked, parsed, period_code)
+        assert checked.period is not None
+        period = checked.period
+        current = session.exec(
+            select(Submission.id, Submission.version, Submission.sha256)
+            .where(Submission.unit_id == unit.id, Submission.period_id == period.id)
+            .order_by(Submission.version.desc())  # type: ignore[attr-defined]
+        ).first()
+        detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
+        if upload.on_behalf:
+            detail["代为录入"] = f"收件时间 {clock.fmt(upload.received)}"
+        if current is not None and current.sha256 == upload.sha256:
+            audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
+            rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
+            return IngestResult(
+                True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code
+            )
+        submission = Submission(
+            unit_id=unit.id,
+            period_id=period.id,
+            version=(current.version + 1) if current else 1,
+            received_at=upload.received,
+            uploaded_by=upload.actor.username,
+            on_behalf=upload.on_behalf,
+            is_demo=upload.is_demo,
+            file_name=upload.file_name,
+            size=len(upload.data),
+            sha256=upload.sha256,
+            content=upload.data,
+            filler=checked.filler,
+            phone=checked.phone,
+            head=checked.head,
+        )
+        session.add(submission)
+        session.flush()
+        # Into the table, not through the ORM: one executemany, no object per row.
+        session.execute(
+            insert(SubmissionRow.__table__),  # type: ignore[arg-type]
+            [
+                {
+                    "submission_id": submission.id,
+                    "task_id": row.task_id,
+                    "role": row.role,
+                    "status": row.status,
+                    "progress": row.progress,
+                    "progress_text": row.progress_text,
+                    "problems": row.problems,
+                    "next_steps": row.next_steps,
+                    "remarks": row.remarks,
+                }
+                for row in checked.rows
+            ],
+        )
+        audit(
+            session,
+            upload.actor.username,
+            "upload_accepted",
+            {**detail, "版本": submission.version, "行数": len(checked.rows), "提醒": len(checked.warnings)},
+        )
+        return IngestResult(
+            True,
+            False,
+            submission.id,
+            submission.version,
+            len(checked.rows),
+            [],
+            checked.warnings,
+            unit.name,
+            period.code,
+        )
+
+
+def _reject(
+    session: Session, upload: _Upload, unit: Unit, checked: Checked, parsed: ParsedUpload, period_code: str | None
+) -> IngestResult:
+    period = checked.period
+    if period is None:
+        code = period_code or parsed.meta.get("period")
+        period = session.exec(select(Period).where(Period.code == code)).first() if code else None
+    session.add(
+        RejectedAttempt(
+            unit_id=unit.id,
+            period_id=period.id if period else None,
+            attempted_at=upload.received,
+            uploaded_by=upload.actor.username,
+            on_behalf=upload.on_behalf,
+            file_name=upload.file_name,
+            size=len(upload.data),
+            sha256=upload.sha256,
+            error_count=len(checked.errors),
+            errors_json=json.dumps([e.as_json() for e in checked.errors], ensure_ascii=False),
+        )
+    )
+    audit(
+        session,
+        upload.actor.username,
+        "upload_rejected",
+        {
+            "单位": unit.name,
+            "月份": period.code if period else "",
+            "文件": upload.file_name,
+            "sha256": upload.sha256,
+            "问题数": len(checked.errors),
+        },
+    )
+    return IngestResult(False, False, None, None, 0, checked.errors, [], unit.name, period.code if period else None)
+
+
+# --- history and files ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    accepted: bool
+    version: int | None
+    uploaded_by: str
+    on_behalf: bool
+    file_name: str
+    size: int
+    sha256: str
+    rows: int
+    error_count: int
+    submission_id: int | None
+    current: bool
+
+    @property
+    def result(self) -> str:
+        if not self.accepted:
+            return "未通过"
+        return "通过（当前版本）" if self.current else "通过"
+
+
+def submission_history(session: Session, unit_id: int, period_id: int) -> list[HistoryEntry]:
+    """Accepted versions and rejected attempts of a unit for a period, newest first."""
+    submissions = session.exec(
+        select(
+            Submission.id,
+            Submission.version,
+            Submission.received_at,
+            Submission.uploaded_by,
+            Submission.on_behalf,
+            Submission.file_name,
+            Submission.size,
+            Submission.sha256,
+        ).where(Submission.unit_id == unit_id, Submission.period_id == period_id)
+    ).all()
+    counts = dict(
+        session.exec(
+            select(SubmissionRow.submission_id, func.count())
+            .join(Submission, Submission.id == SubmissionRow.submission_id)
+            .where(Submission.unit_id == unit_id, Submission.period_id == period_id)
+            .group_by(SubmissionRow.submission_id)
+        ).all()
+    )
+    latest = max((s.version for s in submissions), default=None)
+    entries = [
+        HistoryEntry(
+            s.received_at,
+            True,
+            s.version,
+            s.uploaded_by,
+            s.on_behalf,
+            s.file_name,
+            s.size,
+            s.sha256,
+            counts.get(s.id, 0),
+            0,
+            s.id,
+            s.version == latest,
+        )
+        for s in submissions
+    ]
+    attempts = session.exec(
+        select(RejectedAttempt).where(RejectedAttempt.unit_id == unit_id, RejectedAttempt.period_id == period_id)
+    ).all()
+    entries += [
+        HistoryEntry(
+            a.attempted_at,
+            False,
+            None,
+            a.uploaded_by,
+            a.on_behalf,
+            a.file_name,
+            a.size,
+            a.sha256,
+            0,
+            a.error_count,
+            None,
+            False,
+        )
+        for a in attempts
+    ]
+    return sorted(entries, key=lambda e: (e.at, e.accepted, e.version or 0), reverse=True)
+
+
+def original_file(session: Session, submission_id: int, actor: Actor) -> tuple[str, bytes]:
+    """The file name and bytes of a stored version, for its own unit or the office."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise UsageError("没有这个版本")
+    ensure_may_act_for(actor, submission.unit_id)
+    return submission.file_name, submission.content

@@ -1,0 +1,277 @@
+"""The monthly report workbook a unit downloads, fills in Excel or WPS, and uploads again.
+
+Sheet ``月报`` holds a header block of labelled cells and the task table; ``填报说明`` explains
+the rules; the very hidden ``_meta`` sheet records unit, period and template version so an
+upload can be matched. Sheet protection (no password) only guards against accidental edits of
+the prefilled columns: the server checks them again on upload.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, select
+
+from core import clock
+from core.vocab import TASK_STATUSES
+from cycle.periods import get_period
+from db.models import Submission, Unit
+from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
+from registry.obligations import unit_obligations
+
+TEMPLATE_VERSION = "1"
+SHEET_REPORT = "月报"
+SHEET_GUIDE = "填报说明"
+SHEET_META = "_meta"
+
+COLUMNS = ("序号", "主要任务", "责任类型", "完成状态", "完成进度(%)", "本月工作进展", "存在问题", "下步打算", "备注")
+# The keys a filled row uses (see ``fill_workbook``), for the columns after 责任类型.
+FILL_KEYS = ("status", "progress", "progress_text", "problems", "next_steps", "remarks")
+COLUMN_WIDTHS = (6, 46, 9, 11, 10, 40, 28, 28, 16)
+TABLE_HEADER_ROW = 6
+FIRST_TASK_ROW = TABLE_HEADER_ROW + 1
+
+LABEL_UNIT = "填报单位"
+LABEL_PERIOD = "填报月份"
+LABEL_FILLER = "填报人"
+LABEL_PHONE = "联系电话"
+LABEL_HEAD = "单位主要负责人"
+HEADER_LABELS = (LABEL_UNIT, LABEL_PERIOD, LABEL_FILLER, LABEL_PHONE, LABEL_HEAD)
+# label -> (label cell, value cell); each label on columns A:B or F, its value right of it.
+HEADER_CELLS = {
+    LABEL_UNIT: ("A2", "C2"),
+    LABEL_PERIOD: ("F2", "G2"),
+    LABEL_FILLER: ("A3", "C3"),
+    LABEL_PHONE: ("F3", "G3"),
+    LABEL_HEAD: ("A4", "C4"),
+}
+_MERGES = ("A1:I1", "A2:B2", "C2:E2", "G2:I2", "A3:B3", "C3:E3", "G3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:I5")
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_LOCKED_FILL = PatternFill("solid", fgColor="EDEFF2")
+_HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+class TemplateError(ValueError):
+    """No template can be made for this unit and period; the message is for the user."""
+
+
+def guide_lines(due_text: str) -> list[str]:
+    statuses = "、".join(TASK_STATUSES)
+    return [
+        "填报说明",
+        "",
+        f"1. 报送时间：每月报送上月工作进展，本月报的截止时间为 {due_text}（北京时间）。"
+        "逾期报送计为迟报，截止后仍未报送计为漏报。",
+        "2. 报送方式：在本系统“上传月报”页面上传本表（.xlsx 格式）；同时将单位主要负责人签字的纸质件报送区督查室。",
+        "3. 表头：请填写填报人、联系电话和单位主要负责人；填报单位和填报月份已预先填好，请勿改动。",
+        "4. 序号、主要任务、责任类型三列（灰色）由系统预填并锁定，请勿修改、删除或增加行；每项任务只填一行。",
+        f"5. 完成状态：从下拉列表选择 {statuses} 之一。",
+        "6. 完成进度(%)：填写 0 到 100 之间的一个数字，例如 80（写 80% 也可以）；不要写“约80”“80-90”等。"
+        "完成状态为“已完成”时填 100，“未启动”时填 0。",
+        f"7. 本月工作进展：每项任务必填，写清本月具体做了什么、取得了什么进展（不超过 {MAX_TEXT_CHARS} 字）。"
+        "与上月内容完全相同的，督查室将作为可能的“无实质内容”复核。",
+        "8. 完成状态为“滞后”时，必须填写存在问题和下步打算。",
+        f"9. 备注选填（不超过 {MAX_REMARK_CHARS} 字）。请直接填写文字，不要使用公式，内容不要以“=”“@”等符号开头。",
+        "10. 上传后系统会逐项检查：有问题的单元格会被一一列出，并可下载标红批注的副本，改正后重新上传即可。",
+        "11. 同一月份可以多次上传，以最后一次通过的版本为准；是否按时以第一次通过的时间为准。",
+    ]
+
+
+def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
+    """The unit's template for the period, prefilled with its tasks (as .xlsx bytes)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise TemplateError("没有这个单位")
+    if unit.kind == "群组":
+        raise TemplateError(f"“{unit.name}”是群组，请为其成员单位分别下载模板")
+    period = get_period(session, period_code)
+    tasks = unit_obligations(session, unit.id, period.year)
+    if not tasks:
+        raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
+    last = session.exec(
+        select(Submission).where(Submission.unit_id == unit.id).order_by(Submission.received_at.desc())  # type: ignore[attr-defined]
+    ).first()
+    due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_REPORT
+    _header_block(ws, f"{period.year}年{period.month}月 重点任务推进情况月报", due_text)
+    values = {
+        LABEL_UNIT: unit.name,
+        LABEL_PERIOD: period.code,
+        LABEL_FILLER: last.filler if last else "",
+        LABEL_PHONE: last.phone if last else "",
+        LABEL_HEAD: last.head if last else "",
+    }
+    for label, (_, value_cell) in HEADER_CELLS.items():
+        ws[value_cell] = values[label]
+    ws[HEADER_CELLS[LABEL_PERIOD][1]].number_format = "@"
+    ws[HEADER_CELLS[LABEL_PHONE][1]].number_format = "@"
+
+    for column, title in enumerate(COLUMNS, start=1):
+        cell = ws.cell(TABLE_HEADER_ROW, column, title)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+    ws.row_dimensions[TABLE_HEADER_ROW].height = 30
+    for offset, task in enumerate(tasks):
+        row = FIRST_TASK_ROW + offset
+        for column, value in enumerate((task.task_no, task.task_text, task.role), start=1):
+            cell = ws.cell(row, column, value)
+            cell.fill = _LOCKED_FILL
+            cell.alignment = _WRAP_TOP if column == 2 else _CENTER
+        for column in range(1, len(COLUMNS) + 1):
+            cell = ws.cell(row, column)
+            cell.border = _BORDER
+            if column > 3:
+                cell.protection = Protection(locked=False)
+                cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
+        ws.row_dimensions[row].height = max(45, 15 * math.ceil(len(task.task_text) / 22) + 6)
+    last_row = FIRST_TASK_ROW + len(tasks) - 1
+    _validations(ws, last_row)
+    _page_setup(ws)
+
+    guide = wb.create_sheet(SHEET_GUIDE)
+    guide.column_dimensions["A"].width = 110
+    for row, line in enumerate(guide_lines(due_text), start=1):
+        cell = guide.cell(row, 1, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == 1:
+            cell.font = Font(bold=True, size=14)
+    guide.protection = SheetProtection(sheet=True)
+
+    meta = wb.create_sheet(SHEET_META)
+    for row, (key, value) in enumerate(
+        (("unit", unit.name), ("unit_id", str(unit.id)), ("period", period.code), ("version", TEMPLATE_VERSION)),
+        start=1,
+    ):
+        meta.cell(row, 1, key)
+        meta.cell(row, 2, value).number_format = "@"
+    meta.sheet_state = "veryHidden"
+    meta.protection = SheetProtection(sheet=True)
+    wb.security = WorkbookProtection(lockStructure=True)
+    return _to_bytes(wb)
+
+
+def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
+    for rng in _MERGES:
+        ws.merge_cells(rng)
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 32
+    for label, (label_cell, value_cell) in HEADER_CELLS.items():
+        ws[label_cell] = label
+        ws[label_cell].font = Font(bold=True)
+        ws[label_cell].alignment = Alignment(horizontal="right", vertical="center")
+        ws[value_cell].protection = Protection(locked=False)
+        ws[value_cell].alignment = Alignment(horizontal="left", vertical="center")
+        ws[value_cell].border = Border(bottom=_THIN)
+    ws["F4"] = "报送截止"
+    ws["F4"].font = Font(bold=True)
+    ws["F4"].alignment = Alignment(horizontal="right", vertical="center")
+    ws["G4"] = due_text
+    ws["A5"] = (
+        "说明：灰色单元格由系统预填，请勿修改；请在白色单元格中填写。完成状态从下拉列表选择，完成进度填 0–100 的数字。"
+        "详见“填报说明”工作表。"
+    )
+    ws["A5"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws["A5"].font = Font(color="595959", size=10)
+    for row in (2, 3, 4):
+        ws.row_dimensions[row].height = 22
+    ws.row_dimensions[5].height = 30
+
+
+def _validations(ws: Worksheet, last_row: int) -> None:
+    status = DataValidation(
+        type="list",
+        formula1='"' + ",".join(TASK_STATUSES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成状态",
+        error="请从下拉列表中选择：" + "、".join(TASK_STATUSES),
+        promptTitle="完成状态",
+        prompt="请从下拉列表中选择",
+        showInputMessage=True,
+    )
+    status.add(f"D{FIRST_TASK_ROW}:D{last_row}")
+    progress = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成进度",
+        error="请填写 0 到 100 之间的数字，例如 80",
+    )
+    progress.add(f"E{FIRST_TASK_ROW}:E{last_row}")
+    header_text = DataValidation(
+        type="textLength", operator="lessThanOrEqual", formula1=str(MAX_HEADER_CHARS), allow_blank=True
+    )
+    for label in (LABEL_FILLER, LABEL_PHONE, LABEL_HEAD):
+        header_text.add(HEADER_CELLS[label][1])
+    for validation in (status, progress, header_text):
+        ws.add_data_validation(validation)
+
+
+def _page_setup(ws: Worksheet) -> None:
+    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+        ws.column_dimensions[chr(64 + column)].width = width
+    ws.freeze_panes = f"A{FIRST_TASK_ROW}"
+    ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.protection = SheetProtection(sheet=True, formatRows=False, formatColumns=False, formatCells=False)
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_workbook(
+    template: bytes, rows: Mapping[int, Mapping[str, object]], header: Mapping[str, str] | None = None
+) -> bytes:
+    """Fill a template as a clerk would in Excel.
+
+    ``rows`` maps a task number to values for ``FILL_KEYS`` (status, progress, progress_text,
+    problems, next_steps, remarks); ``header`` maps header labels such as 填报人 to values.
+    """
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb[SHEET_REPORT]
+    row_of = {
+        ws.cell(row, 1).value: row
+        for row in range(FIRST_TASK_ROW, ws.max_row + 1)
+        if isinstance(ws.cell(row, 1).value, int)
+    }
+    for no, values in rows.items():
+        if no not in row_of:
+            raise KeyError(f"模板中没有第 {no} 项任务")
+        for key, value in values.items():
+            ws.cell(row_of[no], 4 + FILL_KEYS.index(key), value)
+    for label, value in (header or {}).items():
+        ws[HEADER_CELLS[label][1]] = value
+    return _to_bytes(wb)

@@ -1,0 +1,631 @@
+"""Validation of an uploaded monthly report: every problem is collected, each with its cell.
+
+``read_upload`` needs no database: the file-level guard, then python-calamine on bytes that
+passed it (openpyxl only writes: the annotated copy).
+``check`` compares what was read with the registry and the unit's earlier reports. The upload
+page and ``python cli.py ingest`` both go through ``intake.ingest``, which uses these two.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from string import ascii_uppercase
+from typing import NamedTuple
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
+from python_calamine import CalamineWorkbook
+from sqlmodel import Session, select
+
+from core.vocab import TASK_STATUSES
+from cycle.periods import PeriodError, code_of, get_period
+from db import queries
+from db.models import Period, Submission, SubmissionRow, Unit
+from intake.guard import SAVE_AS_XLSX, FileRejected, GuardReport, inspect
+from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_ROWS, MAX_TEXT_CHARS
+from intake.template import (
+    COLUMNS,
+    HEADER_LABELS,
+    LABEL_FILLER,
+    LABEL_HEAD,
+    LABEL_PERIOD,
+    LABEL_PHONE,
+    LABEL_UNIT,
+    SHEET_META,
+    SHEET_REPORT,
+    TEMPLATE_VERSION,
+)
+from registry.obligations import Obligation, unit_obligations
+
+STATUS_DONE, _, STATUS_LAGGING, STATUS_NOT_STARTED = TASK_STATUSES
+STATUS_CHOICES = "已完成、序时推进、滞后 或 未启动"
+_HEADER_SEARCH_ROWS = 30
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
+_TASK_NO = re.compile(r"^(\d+)(?:\.0+)?$")
+_PERIOD_TEXT = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?$")
+# A sign, optional arithmetic, then a name followed by | ( or !: +cmd|…, -2+3+cmd|…, +SUM(…).
+_DDE = re.compile(r"^[+\-][\s\d.+\-*/]*[A-Za-z_]\w*\s*[|(!]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an upload; ``cell`` is like ``E7``, empty for the file as a whole."""
+
+    sheet: str
+    cell: str
+    value: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {"sheet": self.sheet, "cell": self.cell, "value": self.value, "message": self.message}
+
+    def __str__(self) -> str:
+        if self.cell:
+            return f"{self.sheet}!{self.cell}: {self.message}"
+        return f"{self.sheet or '文件'}: {self.message}"
+
+
+class RawCell(NamedTuple):
+    coord: str
+    value: object
+    number_format: str = "General"
+
+
+@dataclass
+class ParsedUpload:
+    """What was read from the workbook, before comparing it with the registry."""
+
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = False  # passed the guard, opened, and the report table was found
+    header: dict[str, RawCell] = field(default_factory=dict)
+    rows: list[tuple[RawCell, ...]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    formula_cells: set[str] = field(default_factory=set)
+
+
+class ReportRow(NamedTuple):
+    task_id: int
+    task_no: int
+    role: str
+    status: str
+    progress: float
+    progress_text: str
+    problems: str
+    next_steps: str
+    remarks: str
+    line: int  # the Excel row it came from
+
+
+@dataclass
+class Checked:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: list[ReportRow] = field(default_factory=list)
+    period: Period | None = None
+    filler: str = ""
+    phone: str = ""
+    head: str = ""
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def read_upload(data: bytes) -> ParsedUpload:
+    parsed = ParsedUpload()
+    try:
+        report = inspect(data)
+    except FileRejected as exc:
+        parsed.problems.append(Problem("", "", "", str(exc)))
+        return parsed
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            names = book.sheet_names
+            meta = _Sheet.read(book, SHEET_META, report, rows=20) if SHEET_META in names else None
+            ws = _Sheet.read(book, SHEET_REPORT, report, rows=MAX_ROWS) if SHEET_REPORT in names else None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # any failure on damaged parts, also a Rust panic (not an Exception)
+        parsed.problems.append(Problem("", "", "", f"文件已损坏，无法读取：{SAVE_AS_XLSX}"))
+        return parsed
+    if meta is not None:
+        for row in range(1, 21):
+            key = meta.value(row, 1)
+            if not _blank(key):
+                parsed.meta[str(key).strip()] = _text(meta.value(row, 2))
+    if ws is None:
+        parsed.problems.append(
+            Problem(SHEET_REPORT, "", "", f"找不到“{SHEET_REPORT}”工作表：请使用本系统下载的模板填写，不要改工作表名称")
+        )
+        return parsed
+    parsed.formula_cells = set(report.formula_cells.get(SHEET_REPORT, []))
+    header_row = _find_table_header(ws)
+    if header_row is None:
+        parsed.problems.append(
+            Problem(SHEET_REPORT, "", "", "找不到表格的表头行（序号、主要任务……）：请使用下载的模板，不要删改表头")
+        )
+        return parsed
+    for column, expected in enumerate(COLUMNS, start=1):
+        cell = ws.cell(header_row, column)
+        if _squash(cell.value) != _squash(expected):
+            parsed.problems.append(
+                Problem(SHEET_REPORT, cell.coord, _shown(cell.value), f"此列表头应为“{expected}”，请不要修改表头")
+            )
+    parsed.header = _read_header(ws, header_row)
+    for row in range(header_row + 1, min(ws.height, MAX_ROWS) + 1):
+        if any(not _blank(value) for value in ws.grid[row - 1][: len(COLUMNS)]):
+            parsed.rows.append(ws.row_cells(row, len(COLUMNS)))
+    parsed.readable = True
+    return parsed
+
+
+@dataclass
+class _Sheet:
+    """A sheet's values as the user sees them in Excel, addressed like Excel (row and column from 1)."""
+
+    grid: list[list[object]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]  # 0-based (first row, first column), (last …)
+    percent: dict[str, str]
+
+    @classmethod
+    def read(cls, book: CalamineWorkbook, name: str, report: GuardReport, rows: int) -> _Sheet:
+        sheet = book.get_sheet_by_name(name)
+        grid: list[list[object]] = sheet.to_python(skip_empty_area=False, nrows=rows)  # type: ignore[assignment]
+        merged = sheet.merged_cell_ranges or []
+        # As in Excel, only the first cell of a merged range holds a value.
+        for (top, left), (bottom, right) in merged:
+            for r in range(top, min(bottom + 1, len(grid))):
+                for c in range(left, min(right + 1, len(grid[r]))):
+                    if (r, c) != (top, left):
+                        grid[r][c] = None
+        # Where the value would hide what is written (a formula, an error value), take what is written.
+        for coord, written in report.written.get(name, {}).items():
+            r, c = coordinate_to_tuple(coord)
+            if r <= len(grid) and c <= len(grid[r - 1]):
+                grid[r - 1][c - 1] = written
+        return cls(grid, merged, report.percent_formats.get(name, {}))
+
+    @property
+    def height(self) -> int:
+        return len(self.grid)
+
+    def value(self, row: int, column: int) -> object:
+        values = self.grid[row - 1] if row <= len(self.grid) else ()
+        return _number(values[column - 1]) if column <= len(values) else None
+
+    def cell(self, row: int, column: int) -> RawCell:
+        coord = f"{get_column_letter(column)}{row}"
+        return RawCell(coord, self.value(row, column), self.percent.get(coord, "General"))
+
+    def row_cells(self, row: int, count: int) -> tuple[RawCell, ...]:
+        """The row's first ``count`` cells (``cell`` for each, in one go)."""
+        values = self.grid[row - 1][:count]
+        values += [None] * (count - len(values))
+        coords = [f"{get_column_letter(column)}{row}" for column in range(1, count + 1)]
+        return tuple(
+            RawCell(coord, _number(value), self.percent.get(coord, "General"))
+            for coord, value in zip(coords, values, strict=True)
+        )
+
+    def merged_end(self, row: int, column: int) -> int:
+        """The last column of the merged range the cell is in (its own column if none)."""
+        end = column
+        for (top, left), (bottom, right) in self.merged:
+            if top < row <= bottom + 1 and left < column <= right + 1:
+                end = right + 1
+        return end
+
+
+def _number(value: object) -> object:
+    """Whole numbers as int, as Excel shows them (the reader gives every number as a float)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _find_table_header(ws: _Sheet) -> int | None:
+    for row in range(1, _HEADER_SEARCH_ROWS + 1):
+        if _squash(ws.value(row, 1)) == COLUMNS[0]:
+            return row
+    return None
+
+
+def _read_header(ws: _Sheet, header_row: int) -> dict[str, RawCell]:
+    """label -> the cell right of the label (past the label's merged range)."""
+    found: dict[str, RawCell] = {}
+    for row in range(1, header_row):
+        for column in range(1, len(COLUMNS) + 1):
+            label = _squash(ws.value(row, column)).rstrip(":：")
+            if label in HEADER_LABELS and label not in found:
+                found[label] = ws.cell(row, ws.merged_end(row, column) + 1)
+    return found
+
+
+# --- cell values ------------------------------------------------------------------
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _squash(value: object) -> str:
+    """Text with every kind of whitespace removed (for labels, titles, names)."""
+    return "".join(str(value).split()) if value is not None else ""
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):  # by far the most common
+        return value.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _text(str(value))
+
+
+def _shown(value: object) -> str:
+    text = _text(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def parse_progress(value: object, number_format: str = "General") -> float:
+    """The progress percentage, or ValueError with what to write instead."""
+    if _blank(value):
+        raise ValueError("请填写完成进度（0 到 100 之间的数字，例如 80）")
+    if isinstance(value, bool | date):
+        raise ValueError("完成进度应为 0 到 100 之间的数字，例如 80")
+    if isinstance(value, int | float):
+        number = float(value)
+        if "%" in number_format:
+            number = round(number * 100, 4)
+        elif 0 < number < 1:
+            raise ValueError(f"完成进度“{value:g}”含义不明确：如表示 {number * 100:g}%，请填写 {number * 100:g}")
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        match = _NUMBER.match(text)
+        if not match:
+            raise ValueError(f"无法识别完成进度“{str(value).strip()}”：请只填写一个 0 到 100 之间的数字，例如 80")
+        number = float(match.group(1))
+    if not 0 <= number <= 100:
+        raise ValueError(f"完成进度应在 0 到 100 之间，收到 {number:g}")
+    return number
+
+
+def parse_task_no(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    match = _TASK_NO.match(unicodedata.normalize("NFKC", str(value)).strip())
+    if not match:
+        raise ValueError
+    return int(match.group(1))
+
+
+def parse_period(value: object) -> str:
+    """``YYYY-MM`` from what people type (2023-03, 2023-3, 2023年3月, 2023/03, 2023.03, a date)."""
+    if isinstance(value, datetime | date):
+        return code_of(value.year, value.month)
+    if isinstance(value, str):
+        match = _PERIOD_TEXT.match(unicodedata.normalize("NFKC", value).strip())
+        if match and 1 <= int(match.group(2)) <= 12:
+            return code_of(int(match.group(1)), int(match.group(2)))
+    if _blank(value):
+        raise ValueError("请填写填报月份，例如 2023-03")
+    raise ValueError(f"无法识别填报月份“{_text(value)}”：请写成 2023-03 这样的格式（文本）")
+
+
+def _formula_like(text: str) -> bool:
+    return text.startswith(("=", "@")) or bool(_DDE.match(text))
+
+
+# --- checking ---------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, parsed: ParsedUpload) -> None:
+        self.errors: list[Problem] = list(parsed.problems)
+        self.formulas = parsed.formula_cells
+
+    def add(self, cell: RawCell | None, message: str, sheet: str = SHEET_REPORT) -> None:
+        if cell is None:
+            self.errors.append(Problem(sheet, "", "", message))
+        else:
+            self.errors.append(Problem(sheet, cell.coord, _shown(cell.value), message))
+
+    def text(self, cell: RawCell, limit: int) -> str | None:
+        """The cell's text if it is acceptable free text; otherwise record why and return None."""
+        if cell.coord in self.formulas:
+            self.add(cell, "请直接填写内容，不要使用公式")
+            return None
+        text = _text(cell.value)
+        if _formula_like(text):
+            self.add(cell, f"内容开头的“{text[0]}”可能被当作公式执行：请删去开头的符号，或在前面加上文字")
+            return None
+        if len(text) > limit:
+            self.add(cell, f"内容过长（{len(text)} 字），请精简到 {limit} 字以内")
+            return None
+        return text
+
+
+def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None = None) -> Checked:
+    """Compare a read upload with the registry; ``period_code`` is the period the caller expects."""
+    found = _Collector(parsed)
+    result = Checked()
+    if not parsed.readable:
+        result.errors = found.errors
+        return result
+    result.period = _check_header(session, parsed, unit, period_code, found, result)
+    if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
+        found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
+    year = result.period.year if result.period else queries.current_year(session)
+    tasks = unit_obligations(session, unit.id, year) if year else []
+    if not tasks:
+        found.add(None, f"{unit.name} 在 {year} 年没有需要报送的任务")
+    else:
+        result.rows = _check_rows(parsed, tasks, found)
+    result.errors = found.errors
+    if not result.errors and result.period is not None:
+        result.warnings = _warnings(session, unit, result.period, result.rows, parsed)
+    return result
+
+
+def _check_header(
+    session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None, found: _Collector, result: Checked
+) -> Period | None:
+    cells = parsed.header
+    for label in HEADER_LABELS:
+        if label not in cells:
+            found.add(None, f"找不到“{label}”一栏：请使用下载的模板，不要删改表头部分")
+    for label in HEADER_LABELS:
+        cell = cells.get(label)
+        if cell is not None and cell.coord in found.formulas:
+            found.add(cell, "请直接填写内容，不要使用公式")
+    unit_cell = cells.get(LABEL_UNIT)
+    if unit_cell is not None and unit_cell.coord not in found.formulas:
+        name = _squash(unit_cell.value)
+        named = unit if name == unit.name else queries.resolve_unit(session, name) if name else None
+        if not name:
+            found.add(unit_cell, f"请填写填报单位：{unit.name}")
+        elif named is None:
+            found.add(unit_cell, f"填报单位“{name}”不是已登记的单位名称，请填写“{unit.name}”")
+        elif named.id != unit.id:
+            found.add(unit_cell, f"填报单位为“{named.name}”，与报送单位“{unit.name}”不一致：请使用本单位的模板")
+
+    period: Period | None = None
+    period_cell = cells.get(LABEL_PERIOD)
+    if period_cell is not None and period_cell.coord not in found.formulas:
+        try:
+            code = parse_period(period_cell.value)
+            period = get_period(session, code)
+        except (ValueError, PeriodError) as exc:
+            found.add(period_cell, str(exc))
+        else:
+            if period_code and period.code != period_code:
+                found.add(period_cell, f"填报月份为 {period.code}，与指定的月份 {period_code} 不一致")
+            elif period.closed:
+                found.add(period_cell, f"{period.code} 已停止接收报送；如需补报，请联系督查室")
+    if period is None and period_code:
+        period = session.exec(select(Period).where(Period.code == period_code)).first()
+
+    for label, attr in ((LABEL_FILLER, "filler"), (LABEL_PHONE, "phone"), (LABEL_HEAD, "head")):
+        cell = cells.get(label)
+        if cell is None or cell.coord in found.formulas:
+            continue
+        text = found.text(cell, MAX_HEADER_CHARS)
+        if text is None:
+            continue
+        if not text:
+            found.add(cell, f"请填写{label}")
+        elif label == LABEL_PHONE and sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", text)) < 7:
+            found.add(cell, "联系电话无法识别：请填写可以联系到的电话号码，例如 0559-3512345 或 13812345678")
+        setattr(result, attr, text)
+    return period
+
+
+def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: _Collector) -> list[ReportRow]:
+    assigned = {t.task_no: t for t in tasks}
+    seen: dict[int, str] = {}
+    rows: list[ReportRow] = []
+    for raw in parsed.rows:
+        no_cell, text_cell, role_cell, status_cell, progress_cell, *text_cells = raw
+        line = int(no_cell.coord.lstrip(ascii_uppercase))
+        if _blank(no_cell.value):
+            found.add(no_cell, "此行没有序号：请不要在表格中增加行；补充说明请写在该任务的备注栏")
+            continue
+        try:
+            no = parse_task_no(no_cell.value)
+        except ValueError:
+            found.add(no_cell, f"序号应为任务编号（整数），收到“{_shown(no_cell.value)}”：请不要修改序号")
+            continue
+        task = assigned.get(no)
+        if task is None:
+            found.add(no_cell, f"第 {no} 项不是本单位需要报送的任务：请删除此行（请使用本单位的模板）")
+            continue
+        if no in seen:
+            found.add(no_cell, f"序号 {no} 重复出现（第一次在 {seen[no]}）：每项任务只填一行，请删除重复的行")
+            continue
+        seen[no] = no_cell.coord
+        ok = True
+        if _squash(text_cell.value) != _squash(task.task_text):
+            found.add(text_cell, f"第 {no} 项的主要任务与任务清单不一致：请不要修改此列（可重新下载模板）")
+            ok = False
+        if _squash(role_cell.value) != task.role:
+            found.add(role_cell, f"第 {no} 项的责任类型应为“{task.role}”：请不要修改此列")
+            ok = False
+        status = _check_status(status_cell, found)
+        progress = _check_progress(progress_cell, found)
+        progress_text, problems, next_steps, remarks = (
+            found.text(cell, MAX_REMARK_CHARS if i == 3 else MAX_TEXT_CHARS) for i, cell in enumerate(text_cells)
+        )
+        if progress_text == "":
+            found.add(text_cells[0], "请填写本月工作进展")
+        if status == STATUS_DONE and progress is not None and progress != 100:
+            found.add(progress_cell, "完成状态为“已完成”时，完成进度应为 100")
+        if status == STATUS_NOT_STARTED and progress is not None and progress != 0:
+            found.add(progress_cell, "完成状态为“未启动”时，完成进度应为 0")
+        if status == STATUS_LAGGING:
+            if problems == "":
+                found.add(text_cells[1], "完成状态为“滞后”时，请填写存在问题")
+            if next_steps == "":
+                found.add(text_cells[2], "完成状态为“滞后”时，请填写下步打算")
+        values = (status, progress, progress_text, problems, next_steps, remarks)
+        if ok and all(v is not None for v in values):
+            rows.append(ReportRow(task.task_id, no, task.role, *values, line=line))  # type: ignore[arg-type]
+    missing = [str(no) for no in assigned if no not in seen]
+    if missing:
+        found.add(None, f"缺少第 {'、'.join(missing)} 项任务：每项任务都要填报，请补齐（可重新下载模板）")
+    return rows
+
+
+def _check_status(cell: RawCell, found: _Collector) -> str | None:
+    if cell.coord in found.formulas:
+        found.add(cell, "请直接填写内容，不要使用公式")
+        return None
+    status = _squash(cell.value)
+    if not status:
+        found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
+        return None
+    if status not in TASK_STATUSES:
+        found.add(cell, f"完成状态“{status}”不在可选范围内：请从下拉列表选择 {STATUS_CHOICES}")
+        return None
+    return status
+
+
+def _check_progress(cell: RawCell, found: _Collector) -> float | None:
+    if cell.coord in found.formulas:
+        found.add(cell, "请直接填写内容，不要使用公式")
+        return None
+    try:
+        return parse_progress(cell.value, cell.number_format)
+    except ValueError as exc:
+        found.add(cell, str(exc))
+        return None
+
+
+def _warnings(
+    session: Session, unit: Unit, period: Period, rows: list[ReportRow], parsed: ParsedUpload
+) -> list[Problem]:
+    warnings: list[Problem] = []
+    meta_period = parsed.meta.get("period")
+    if meta_period and meta_period != period.code:
+        warnings.append(
+            Problem(
+                SHEET_REPORT,
+                parsed.header[LABEL_PERIOD].coord,
+                period.code,
+                f"本表是用 {meta_period} 的模板填写的，填报月份写的是 {period.code}：请确认月份无误",
+            )
+        )
+    earlier = previous_rows(session, unit.id, period, {row.task_id for row in rows})
+    for row in rows:
+        before = earlier.get(row.task_id)
+        if before is None:
+            continue
+        code, previous = before
+        if row.progress < previous.progress:
+            warnings.append(
+                Problem(
+                    SHEET_REPORT,
+                    f"E{row.line}",
+                    f"{row.progress:g}",
+                    f"第 {row.task_no} 项完成进度 {row.progress:g} 低于上次报送"
+                    f"（{code}：{previous.progress:g}），请确认",
+                )
+            )
+        if _squash(row.progress_text) == _squash(previous.progress_text):
+            warnings.append(
+                Problem(
+                    SHEET_REPORT,
+                    f"F{row.line}",
+                    _shown(row.progress_text),
+                    f"第 {row.task_no} 项本月工作进展与 {code} 报送的完全相同，督查室将作为可能的“无实质内容”复核",
+                )
+            )
+    return warnings
+
+
+class EarlierRow(NamedTuple):
+    progress: float
+    progress_text: str
+
+
+def previous_rows(
+    session: Session, unit_id: int, period: Period, task_ids: set[int] | None = None
+) -> dict[int, tuple[str, EarlierRow]]:
+    """task id -> (period code, row) from the unit's latest accepted report in an earlier period.
+
+    With ``task_ids``, only those tasks, and no further back than needed to find them.
+    """
+    submissions = session.exec(
+        select(Submission.id, Submission.version, Period.code, Period.year, Period.month)
+        .join(Period, Period.id == Submission.period_id)
+        .where(Submission.unit_id == unit_id)
+        .where((Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month)))
+    ).all()
+    current: dict[str, tuple[int, int, tuple[int, int]]] = {}
+    for sub_id, version, code, year, month in submissions:
+        if code not in current or version > current[code][1]:
+            current[code] = (sub_id, version, (year, month))
+    found: dict[int, tuple[str, EarlierRow]] = {}
+    for code, (sub_id, _, _) in sorted(current.items(), key=lambda item: item[1][2], reverse=True):
+        if task_ids is not None and task_ids <= found.keys():
+            break
+        rows = session.exec(
+            select(SubmissionRow.task_id, SubmissionRow.progress, SubmissionRow.progress_text).where(
+                SubmissionRow.submission_id == sub_id
+            )
+        )
+        for task_id, progress, progress_text in rows:
+            if task_ids is None or task_id in task_ids:
+                found.setdefault(task_id, (code, EarlierRow(progress, progress_text)))
+    return found
+
+
+# --- annotated copy ----------------------------------------------------------------
+
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def annotate(data: bytes, problems: Sequence[Problem]) -> bytes | None:
+    """The user's own workbook with each problem cell filled red and the message as a comment.
+
+    None when nothing can be marked: the file itself is unreadable, or no problem has a cell.
+    """
+    by_cell: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for problem in problems:
+        if problem.sheet and problem.cell:
+            by_cell[(problem.sheet, problem.cell)].append(problem.message)
+    if not by_cell:
+        return None
+    try:
+        inspect(data)
+        wb = load_workbook(io.BytesIO(data))
+    except Exception:  # a file that cannot be read has no cells to mark
+        return None
+    for (sheet, coord), messages in by_cell.items():
+        if sheet not in wb.sheetnames:
+            continue
+        cell = wb[sheet][coord]
+        cell.fill = _ERROR_FILL
+        comment = Comment("\n".join(messages), "督办系统")
+        comment.width, comment.height = 300, 40 + 40 * len(messages)
+        cell.comment = comment
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,352 @@
+"""督查通报: the monthly bulletin as a Word document in the usual government form, written from
+the data as of a given moment."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from sqlmodel import Session
+
+from core.vocab import NOT_REPORTED, STATUS_ORDER
+from cycle.periods import get_period
+from db import queries
+from db.models import Period
+from office.deductions import KIND_LABELS, REDUCE, Rules, ledger, rules
+from status.engine import status_counts, task_statuses
+from status.lateness import Lateness, lateness
+from status.rates import Rate, rate_of
+
+ISSUER = "徽州区人民政府督查室"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+BODY_FONT = "仿宋"
+RED = RGBColor(0xC0, 0x00, 0x00)
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _amount(value: float) -> str:
+    return f"{value:g}"
+
+
+# --- the numbers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    name: str
+    total: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LaggingTask:
+    no: int
+    text: str
+    lead_leader: str
+    lead_unit: str
+    progress_text: str
+    problems: str
+
+
+@dataclass(frozen=True)
+class DeductionLine:
+    unit: str
+    reasons: list[str]
+    period_net: float
+    year_net: float  # from January to this period
+
+
+@dataclass(frozen=True)
+class BulletinData:
+    period: str
+    year: int
+    month: int
+    due_at: datetime
+    as_of: datetime
+    counts: dict[str, int]
+    categories: list[CategoryLine]
+    lagging: list[LaggingTask]
+    rate: Rate
+    late: list[Lateness]
+    missing: list[Lateness]
+    pending: list[Lateness]  # not due yet and not received
+    exempt: list[Lateness]
+    deductions: list[DeductionLine]
+    rules: Rules
+
+    @property
+    def title(self) -> str:
+        return f"关于{self.year}年{self.month}月《政府工作报告》重点任务推进情况的通报"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def bulletin_data(session: Session, period_code: str, as_of: datetime) -> BulletinData:
+    period: Period = get_period(session, period_code)
+    statuses = task_statuses(session, period, as_of)
+    views = queries.tasks(session, period.year)
+    by_category: dict[str, Counter[str]] = {}
+    lagging = []
+    for view in views:
+        status = statuses[view.id]
+        by_category.setdefault(view.category_short, Counter())[status.status] += 1
+        if status.status == "滞后":
+            lagging.append(
+                LaggingTask(view.no, view.text, view.lead_leader, view.lead_unit, status.progress_text, status.problems)
+            )
+    categories = [
+        CategoryLine(name, sum(counter.values()), {s: counter.get(s, 0) for s in STATUS_ORDER})
+        for name, counter in by_category.items()
+    ]
+    judged = lateness(session, period, as_of)
+    deductions = []
+    for one in ledger(session, period.year, as_of):
+        this_month = [item for item in one.items if item.period == period.code]
+        if not this_month:
+            continue
+        deductions.append(
+            DeductionLine(
+                one.unit,
+                [
+                    item.reason + ("（申诉核减）" if item.appeal and item.appeal.decision == REDUCE else "")
+                    for item in this_month
+                ],
+                round(sum(item.net for item in this_month), 4),
+                round(sum(item.net for item in one.items if item.period <= period.code), 4),
+            )
+        )
+    return BulletinData(
+        period=period.code,
+        year=period.year,
+        month=period.month,
+        due_at=period.due_at,
+        as_of=as_of,
+        counts=status_counts(statuses.values()),
+        categories=categories,
+        lagging=lagging,
+        rate=rate_of(judged),
+        late=[r for r in judged if r.status == "late"],
+        missing=[r for r in judged if r.status == "missing"],
+        pending=[r for r in judged if r.status == "not_due"],
+        exempt=[r for r in judged if r.status == "exempt"],
+        deductions=deductions,
+        rules=rules(session),
+    )
+
+
+# --- the document -------------------------------------------------------------
+
+
+def _fonts(run: Run, name: str) -> None:
+    run.font.name = name
+    properties = run._element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), name)
+
+
+def _text(
+    paragraph: Paragraph,
+    text: str,
+    *,
+    font: str = BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    color: RGBColor | None = None,
+) -> None:
+    run = paragraph.add_run(text)
+    _fonts(run, font)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+
+
+def _paragraph(
+    doc: DocxDocument, text: str = "", *, font: str = BODY_FONT, size: float = 16, indent: bool = True, **kw: Any
+) -> Paragraph:
+    paragraph = doc.add_paragraph()
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph.paragraph_format.line_spacing = Pt(28)
+    paragraph.paragraph_format.space_after = Pt(0)
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    if text:
+        _text(paragraph, text, font=font, size=size, **kw)
+    return paragraph
+
+
+def _red_rule(paragraph: Paragraph) -> None:
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cells in [header, *rows]:
+        row = table.rows[0] if cells is header else table.add_row()
+        for index, (cell, value) in enumerate(zip(row.cells, cells, strict=True)):
+            cell.width = Cm(widths[index])
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(value) <= 8 else WD_ALIGN_PARAGRAPH.LEFT
+            _text(
+                paragraph, value, size=10.5, bold=cells is header, font=HEADING_FONT if cells is header else BODY_FONT
+            )
+    doc.add_paragraph()
+    return table
+
+
+def _units_text(rows: list[Lateness], days: bool = False) -> str:
+    return "、".join(f"{r.unit}（迟{r.days_late}天）" if days else r.unit for r in rows)
+
+
+def render(data: BulletinData) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+
+    head = _paragraph(doc, indent=False)
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head.paragraph_format.line_spacing = Pt(60)
+    _text(head, "督 查 通 报", font=TITLE_FONT, size=42, color=RED)
+    number = _paragraph(doc, f"第{data.month}期", indent=False)
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    issuer = _paragraph(doc, indent=False)
+    _text(issuer, f"{ISSUER}\u3000\u3000\u3000\u3000\u3000\u3000{chinese_date(data.as_of.date())}")
+    _red_rule(issuer)
+    _paragraph(doc, indent=False)
+
+    title = _paragraph(doc, indent=False)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = Pt(36)
+    _text(title, data.title, font=TITLE_FONT, size=22)
+    _paragraph(doc, indent=False)
+    _paragraph(doc, "各乡镇人民政府，区直各单位：", indent=False)
+    _paragraph(
+        doc,
+        f"根据《政府工作报告》重点任务月报制度，现将{data.year}年{data.month}月重点任务推进情况通报如下。",
+    )
+
+    counts, rate = data.counts, data.rate
+    _paragraph(doc, "一、总体进展", font=HEADING_FONT)
+    _paragraph(
+        doc,
+        f"截至{chinese_date(data.as_of.date())}，全区{data.total}项重点任务中，已完成{counts['已完成']}项，"
+        f"序时推进{counts['序时推进']}项，滞后{counts['滞后']}项，未启动{counts['未启动']}项，"
+        f"牵头单位未报送{counts[NOT_REPORTED]}项。本月应报单位{rate.expected}个，已报送{rate.received}个，"
+        f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。",
+    )
+    totals = [str(sum(c.counts[s] for c in data.categories)) for s in STATUS_ORDER]
+    _table(
+        doc,
+        ["分类", "任务数", *STATUS_ORDER],
+        [[c.name, str(c.total), *(str(c.counts[s]) for s in STATUS_ORDER)] for c in data.categories]
+        + [["合计", str(data.total), *totals]],
+        [6.4, 1.4, 1.5, 1.7, 1.4, 1.5, 1.6],
+    )
+
+    _paragraph(doc, "二、滞后任务", font=HEADING_FONT)
+    if data.lagging:
+        _paragraph(doc, f"本月共有{len(data.lagging)}项任务进度滞后，具体如下：")
+        _table(
+            doc,
+            ["序号", "主要任务", "牵头领导", "牵头单位", "存在问题"],
+            [[str(t.no), t.text, t.lead_leader, t.lead_unit, t.problems or "—"] for t in data.lagging],
+            [1.2, 7.0, 1.8, 2.6, 3.4],
+        )
+    else:
+        _paragraph(doc, "本月牵头单位报送的任务中无滞后任务。")
+
+    _paragraph(doc, "三、迟报、漏报情况", font=HEADING_FONT)
+    _paragraph(
+        doc,
+        f"本月月报截止时间为{chinese_date(data.due_at.date())}。"
+        + (f"迟报单位{len(data.late)}个：{_units_text(data.late, days=True)}。" if data.late else "无迟报单位。")
+        + (f"漏报单位{len(data.missing)}个：{_units_text(data.missing)}。" if data.missing else "无漏报单位。"),
+    )
+    if data.pending:
+        _paragraph(doc, f"尚未到截止时间、暂未报送的单位{len(data.pending)}个：{_units_text(data.pending)}。")
+    if data.exempt:
+        exempt = "、".join(f"{r.unit}（{r.exemption_reason}）" for r in data.exempt)
+        _paragraph(doc, f"经督查室同意免报的单位{len(data.exempt)}个：{exempt}。")
+
+    _paragraph(doc, "四、扣分情况", font=HEADING_FONT)
+    r = data.rules
+    basis = (
+        f"按照考核扣分标准（{KIND_LABELS['late']}每次扣{_amount(r.late)}分，{KIND_LABELS['missing']}每次扣"
+        f"{_amount(r.missing)}分，年末仍滞后的任务每项扣{_amount(r.lagging)}分），"
+    )
+    if data.deductions:
+        _paragraph(doc, basis + f"本月涉及扣分单位{len(data.deductions)}个，计入年度目标管理考核“推进工作落实”项：")
+        _table(
+            doc,
+            ["单位", "扣分事项", "本月扣分", "本年累计扣分"],
+            [[d.unit, "；".join(d.reasons), _amount(d.period_net), _amount(d.year_net)] for d in data.deductions],
+            [3.4, 8.0, 2.2, 2.4],
+        )
+    else:
+        _paragraph(doc, basis + "本月无扣分单位。")
+
+    _paragraph(doc, "五、下步要求", font=HEADING_FONT)
+    demands = []
+    if data.lagging:
+        leads = "、".join(dict.fromkeys(t.lead_unit for t in data.lagging))
+        demands.append(f"请{leads}针对滞后任务查找原因，制定整改措施，确保按序时完成。")
+    if data.late or data.missing:
+        demands.append("请迟报、漏报单位高度重视月报工作，严格按时限报送，未报送的尽快补报。")
+    demands.append(
+        "各责任单位要对照任务分解，细化推进举措，及时报送工作进展，纸质件经单位主要负责人签字后报送区督查室。"
+    )
+    for text in demands:
+        _paragraph(doc, text)
+
+    _paragraph(doc, indent=False)
+    for text in (ISSUER, chinese_date(data.as_of.date())):
+        closing = _paragraph(doc, text, indent=False)
+        closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def bulletin(session: Session, period_code: str, as_of: datetime) -> bytes:
+    return render(bulletin_data(session, period_code, as_of))

@@ -1,0 +1,377 @@
+"""考核扣分: deductions from the "推进工作落实" score for late and missing reports and for tasks
+still 滞后 in the year's last report, with appeals (申诉) the office decides.
+
+Every item is derived from the data as of a moment, never stored: an exemption granted later or
+a rule changed later is reflected at once. An appeal refers to its item by a stable key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from accounts.access import Actor, ensure_may_act_for, ensure_office
+from accounts.audit import audit
+from core import clock
+from cycle.periods import all_periods
+from cycle.settings import SPECS, get_setting, put_setting
+from db.models import Appeal, Period, Task, Unit
+from status.engine import current_rows, lead_units
+from status.lateness import Lateness, lateness
+
+LATE, MISSING, LAGGING = "late", "missing", "lagging"
+KIND_LABELS = {LATE: "迟报", MISSING: "漏报", LAGGING: "年末滞后"}
+REDUCE, UPHOLD = "核减", "维持"
+DECISIONS = (REDUCE, UPHOLD)
+PENDING = "申诉中"
+RULE_SETTINGS = {LATE: "deduct_late", MISSING: "deduct_missing", LAGGING: "deduct_lagging"}
+MAX_REASON_CHARS = 500
+
+
+class DeductionError(ValueError):
+    """An appeal or rule change that cannot be made; the message is for the user."""
+
+
+# --- rules --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    late: float  # per late report
+    missing: float  # per missing report
+    lagging: float  # per task still 滞后 in the year's last report
+
+    def amount(self, kind: str) -> float:
+        return {LATE: self.late, MISSING: self.missing, LAGGING: self.lagging}[kind]
+
+
+def default_rules() -> Rules:
+    return Rules(*(SPECS[RULE_SETTINGS[kind]].default for kind in (LATE, MISSING, LAGGING)))
+
+
+def rules(session: Session) -> Rules:
+    return Rules(*(get_setting(session, RULE_SETTINGS[kind]) for kind in (LATE, MISSING, LAGGING)))
+
+
+def set_rules(session: Session, actor: Actor, late: object, missing: object, lagging: object) -> Rules:
+    """Store the three amounts (validated like any setting) and audit the change."""
+    ensure_office(actor)
+    before = rules(session)
+    values = [
+        put_setting(session, RULE_SETTINGS[kind], raw)
+        for kind, raw in zip((LATE, MISSING, LAGGING), (late, missing, lagging), strict=True)
+    ]
+    after = Rules(*values)
+    audit(
+        session, actor.username, "deduction_changed", {"规则": "扣分标准", "原": before.__dict__, "新": after.__dict__}
+    )
+    return after
+
+
+# --- appeals ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealView:
+    id: int
+    unit_id: int
+    year: int
+    key: str
+    reason: str
+    filed_by: str
+    filed_at: datetime
+    decision: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+    @property
+    def state(self) -> str:
+        return self.decision or PENDING
+
+    @classmethod
+    def of(cls, row: Appeal) -> AppealView:
+        return cls(
+            row.id,
+            row.unit_id,
+            row.year,
+            row.deduction_key,
+            row.reason,
+            row.filed_by,
+            row.filed_at,
+            row.decision,
+            row.decided_by,
+            row.decided_at,
+            row.decision_note,
+        )
+
+
+def appeals(session: Session, year: int, unit_id: int | None = None) -> list[AppealView]:
+    query = select(Appeal).where(Appeal.year == year)
+    if unit_id is not None:
+        query = query.where(Appeal.unit_id == unit_id)
+    return [AppealView.of(row) for row in session.exec(query.order_by(Appeal.filed_at, Appeal.id))]  # type: ignore[arg-type]
+
+
+# --- items and the ledger -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One deduction with its evidence."""
+
+    key: str  # kind:period[:task no]; an appeal names its item by this key
+    unit_id: int
+    kind: str
+    period: str
+    reason: str
+    due: datetime
+    received: datetime | None
+    amount: float
+    task_no: int | None = None
+    appeal: AppealView | None = None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def net(self) -> float:
+        return 0.0 if self.appeal is not None and self.appeal.decision == REDUCE else self.amount
+
+    def as_json(self) -> dict:
+        return {
+            "key": self.key,
+            "kind": self.label,
+            "period": self.period,
+            "task_no": self.task_no,
+            "reason": self.reason,
+            "due": self.due.isoformat(timespec="seconds"),
+            "received": self.received.isoformat(timespec="seconds") if self.received else None,
+            "amount": self.amount,
+            "appeal": self.appeal.state if self.appeal else None,
+            "net": self.net,
+        }
+
+
+def _total(values: Iterable[float]) -> float:
+    return round(sum(values), 4)
+
+
+@dataclass
+class UnitLedger:
+    unit_id: int
+    unit: str
+    kind: str
+    items: list[Item] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(item.kind == kind for item in self.items)
+
+    @property
+    def gross(self) -> float:
+        return _total(item.amount for item in self.items)
+
+    @property
+    def reduced(self) -> float:
+        return _total(item.amount - item.net for item in self.items)
+
+    @property
+    def net(self) -> float:
+        """The net deduction from the unit's "推进工作落实" score."""
+        return _total(item.net for item in self.items)
+
+    def as_json(self) -> dict:
+        return {
+            "unit": self.unit,
+            "kind": self.kind,
+            "late": self.count(LATE),
+            "missing": self.count(MISSING),
+            "lagging": self.count(LAGGING),
+            "gross": self.gross,
+            "reduced": self.reduced,
+            "net": self.net,
+            "items": [item.as_json() for item in self.items],
+        }
+
+
+def _month_text(period: Period) -> str:
+    return f"{period.year}年{period.month}月"
+
+
+def _is_last_of_year(session: Session, period: Period) -> bool:
+    months = [p.month for p in all_periods(session) if p.year == period.year]
+    return bool(months) and period.month == max(months)
+
+
+def period_items(session: Session, period: Period, as_of: datetime, judged: list[Lateness] | None = None) -> list[Item]:
+    """The deductions arising from ``period`` as of ``as_of``, with their appeals.
+
+    Lagging tasks are counted only in the year's last period and only once its deadline has
+    passed: until then the lead unit may still correct its report."""
+    amounts = rules(session)
+    judged = lateness(session, period, as_of) if judged is None else judged
+    filed = {(a.unit_id, a.key): a for a in appeals(session, period.year)}
+    items: list[Item] = []
+    for row in judged:
+        if row.status == "late":
+            reason = f"{_month_text(period)}月报迟报{row.days_late}天"
+            items.append(
+                Item(
+                    f"{LATE}:{period.code}",
+                    row.unit_id,
+                    LATE,
+                    period.code,
+                    reason,
+                    row.due,
+                    row.submitted_at,
+                    amounts.late,
+                )
+            )
+        elif row.status == "missing":
+            reason = f"{_month_text(period)}月报截止时未报送"
+            items.append(
+                Item(
+                    f"{MISSING}:{period.code}",
+                    row.unit_id,
+                    MISSING,
+                    period.code,
+                    reason,
+                    row.due,
+                    None,
+                    amounts.missing,
+                )
+            )
+    if _is_last_of_year(session, period) and as_of > period.due_at:
+        numbers = dict(session.exec(select(Task.id, Task.no).where(Task.year == period.year)).all())
+        reported = current_rows(session, period, as_of)
+        for task_id, units in sorted(lead_units(session, period.year).items(), key=lambda kv: numbers[kv[0]]):
+            for unit_id in units:
+                status = reported.get((task_id, unit_id))
+                if status is None or status.status != "滞后":
+                    continue
+                no = numbers[task_id]
+                reason = f"第{no}项任务在{_month_text(period)}月报中仍为滞后（牵头单位）"
+                items.append(
+                    Item(
+                        f"{LAGGING}:{period.code}:{no}",
+                        unit_id,
+                        LAGGING,
+                        period.code,
+                        reason,
+                        period.due_at,
+                        status.received_at,
+                        amounts.lagging,
+                        no,
+                    )
+                )
+    return [
+        Item(
+            i.key,
+            i.unit_id,
+            i.kind,
+            i.period,
+            i.reason,
+            i.due,
+            i.received,
+            i.amount,
+            i.task_no,
+            filed.get((i.unit_id, i.key)),
+        )
+        for i in items
+    ]
+
+
+def period_deductions(
+    session: Session, period: Period, as_of: datetime, judged: list[Lateness] | None = None
+) -> dict[int, float]:
+    """unit id → its net deduction arising from ``period``."""
+    totals: dict[int, list[float]] = {}
+    for item in period_items(session, period, as_of, judged):
+        totals.setdefault(item.unit_id, []).append(item.net)
+    return {unit_id: _total(values) for unit_id, values in totals.items()}
+
+
+def ledger(session: Session, year: int, as_of: datetime, unit_id: int | None = None) -> list[UnitLedger]:
+    """Every obliged unit's deductions in ``year`` (or just one unit's), in registration order."""
+    ledgers: dict[int, UnitLedger] = {}
+    for period in (p for p in all_periods(session) if p.year == year):
+        judged = lateness(session, period, as_of)
+        for row in judged:
+            if unit_id is None or row.unit_id == unit_id:
+                ledgers.setdefault(row.unit_id, UnitLedger(row.unit_id, row.unit, row.kind))
+        for item in period_items(session, period, as_of, judged):
+            if item.unit_id in ledgers:
+                ledgers[item.unit_id].items.append(item)
+    return list(ledgers.values())
+
+
+# --- filing and deciding appeals ----------------------------------------------
+
+
+def _clean_reason(text: str, what: str) -> str:
+    text = str(text or "").strip()
+    if not text:
+        raise DeductionError(f"请填写{what}")
+    if len(text) > MAX_REASON_CHARS:
+        raise DeductionError(f"{what}不能超过 {MAX_REASON_CHARS} 字（现有 {len(text)} 字），请精简后再提交")
+    return text
+
+
+def file_appeal(
+    session: Session, actor: Actor, unit_id: int, year: int, key: str, reason: str, as_of: datetime
+) -> AppealView:
+    """Record a unit's appeal against one of its deductions (one appeal per deduction)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise DeductionError("没有这个单位")
+    ensure_may_act_for(actor, unit_id, unit.name)
+    reason = _clean_reason(reason, "申诉理由")
+    items = {item.key: item for one in ledger(session, year, as_of, unit_id) for item in one.items}
+    item = items.get(key)
+    if item is None:
+        raise DeductionError(f"{unit.name}在{year}年没有这项扣分（{key}），无法申诉")
+    if item.appeal is not None:
+        raise DeductionError(f"{unit.name}对“{item.reason}”已提出过申诉（{item.appeal.state}），同一扣分只能申诉一次")
+    row = Appeal(
+        unit_id=unit_id, year=year, deduction_key=key, reason=reason, filed_by=actor.username, filed_at=clock.now()
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        actor.username,
+        "deduction_changed",
+        {"申诉": "提出", "单位": unit.name, "扣分": item.reason, "理由": reason},
+    )
+    return AppealView.of(row)
+
+
+def decide_appeal(session: Session, actor: Actor, appeal_id: int, decision: str, note: str = "") -> AppealView:
+    """The office's decision: 核减 removes the deduction, 维持 upholds it. A decision is final."""
+    ensure_office(actor)
+    if decision not in DECISIONS:
+        raise DeductionError(f"申诉决定只能是“{REDUCE}”或“{UPHOLD}”")
+    row = session.get(Appeal, appeal_id)
+    if row is None:
+        raise DeductionError("没有这条申诉，可能已被删除，请刷新页面")
+    if row.decision is not None:
+        raise DeductionError(
+            f"这条申诉已于 {clock.fmt(row.decided_at)} 由 {row.decided_by} 决定为“{row.decision}”，不能更改"
+        )
+    note = str(note or "").strip()
+    if len(note) > MAX_REASON_CHARS:
+        raise DeductionError(f"决定说明不能超过 {MAX_REASON_CHARS} 字（现有 {len(note)} 字）")
+    row.decision, row.decided_by, row.decided_at, row.decision_note = decision, actor.username, clock.now(), note
+    session.add(row)
+    unit = session.get(Unit, row.unit_id)
+    audit(
+        session,
+        actor.username,
+        "deduction_changed",
+        {"申诉": decision, "单位": unit.name if unit else row.unit_id, "扣分": row.deduction_key, "说明": note},
+    )
+    return AppealView.of(row)

@@ -1,0 +1,112 @@
+"""Load the parsed registry into the database: idempotent and insert-only.
+
+Running it again changes nothing; what the office edited later (group members, aliases added
+in the app) is left alone. ``reset`` drops every table first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from cycle.periods import ensure_periods
+from db.engine import create_schema, drop_schema, read_session, write_session
+from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
+from registry.catalogue import SeedError
+from registry.parser import ParsedRegistry, load_registry
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    year: int
+    tasks_added: int
+    units_added: int
+    aliases_added: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.tasks_added or self.units_added or self.aliases_added)
+
+
+def _load_units(session: Session, registry: ParsedRegistry) -> tuple[int, int]:
+    units = {u.name: u for u in session.exec(select(Unit))}
+    aliases = set(session.exec(select(UnitAlias.alias)))
+    units_added = aliases_added = 0
+    new_groups = []
+    for spec in registry.catalog.units:
+        if spec.name in units:
+            continue
+        units[spec.name] = Unit(name=spec.name, kind=spec.kind, note=spec.reason)
+        session.add(units[spec.name])
+        units_added += 1
+        if spec.kind == "群组":
+            new_groups.append(spec)
+    session.flush()
+    for spec in registry.catalog.units:
+        for alias in spec.aliases:
+            if alias not in aliases and alias not in units:
+                session.add(UnitAlias(alias=alias, unit_id=units[spec.name].id))
+                aliases.add(alias)
+                aliases_added += 1
+    for spec in new_groups:
+        for member in spec.members:
+            session.add(GroupMember(group_id=units[spec.name].id, member_id=units[member].id))
+    return units_added, aliases_added
+
+
+def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
+    year = registry.year
+    existing = session.exec(select(Task.no).where(Task.year == year)).all()
+    if existing:
+        if len(existing) != len(registry.tasks):
+            raise SeedError(
+                f"数据库中已有 {year} 年任务 {len(existing)} 项，与文件中的 {len(registry.tasks)} 项不一致；"
+                "如需按文件重建，请运行 python cli.py init --reset"
+            )
+        return 0
+    categories = {}
+    for cat in registry.categories:
+        categories[cat.name] = Category(year=year, seq=cat.seq, name=cat.name, short=cat.short)
+        session.add(categories[cat.name])
+    leaders = {leader.name: leader for leader in session.exec(select(Leader))}
+    for task in registry.tasks:
+        for name in task.leaders:
+            if name not in leaders:
+                leaders[name] = Leader(name=name)
+                session.add(leaders[name])
+    session.flush()
+    unit_ids = {u.name: u.id for u in session.exec(select(Unit))}
+    for task in registry.tasks:
+        row = Task(year=year, no=task.no, category_id=categories[task.category].id, text=task.text)
+        session.add(row)
+        session.flush()
+        for position, name in enumerate(task.leaders, start=1):
+            role = "牵头" if name == task.lead_leader else "协助"
+            session.add(TaskLeader(task_id=row.id, leader_id=leaders[name].id, role=role, position=position))
+        for position, name in enumerate(task.units, start=1):
+            role = "牵头" if position == 1 else "配合"
+            session.add(TaskUnit(task_id=row.id, unit_id=unit_ids[name], role=role, position=position))
+    return len(registry.tasks)
+
+
+def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None) -> LoadResult:
+    """Create the schema and load the registry (parsing the document unless given)."""
+    registry = registry or load_registry()
+    if reset:
+        drop_schema()
+    create_schema()
+    with write_session() as session:
+        units_added, aliases_added = _load_units(session, registry)
+        tasks_added = _load_tasks(session, registry)
+        ensure_periods(session, registry.year)
+    return LoadResult(registry.year, tasks_added, units_added, aliases_added)
+
+
+def ensure_loaded() -> None:
+    """Load the registry into an empty database, so a newcomer sees the tasks at once."""
+    create_schema()
+    with read_session() as session:
+        loaded = session.exec(select(Task.id).limit(1)).first() is not None
+    if not loaded:
+        init_database()

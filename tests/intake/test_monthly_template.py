@@ -1,0 +1,92 @@
+"""The per-unit template: layout, prefilled and locked columns, dropdowns, print setup, hidden meta."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from accounts.access import SYSTEM
+from db import queries
+from db.engine import read_session
+from db.queries import resolve_unit
+from intake.ingest import ingest_upload
+from intake.template import COLUMNS, TemplateError, build_template
+from tests.monthly_kit import SMALL_UNIT, filled, task_numbers, template_for
+
+
+def test_template_layout_for_a_unit_and_period(loaded) -> None:
+    wb = load_workbook(io.BytesIO(template_for(SMALL_UNIT, "2023-03")))
+    assert wb.sheetnames == ["月报", "填报说明", "_meta"]
+    ws = wb["月报"]
+    assert [ws[c].value for c in ("A2", "C2", "F2", "G2")] == ["填报单位", SMALL_UNIT, "填报月份", "2023-03"]
+    assert [ws[c].value for c in ("A3", "F3", "A4")] == ["填报人", "联系电话", "单位主要负责人"]
+    assert ws["G4"].value == "2023-04-05 23:59"
+    assert tuple(c.value for c in ws[6]) == COLUMNS
+    assert [ws.cell(r, 1).value for r in range(7, 11)] == [53, 69, 75, 78]
+    assert [ws.cell(r, 3).value for r in range(7, 11)] == ["配合", "配合", "配合", "牵头"]
+    with read_session() as session:
+        registry = {t.no: t.text for t in queries.tasks(session)}
+    assert [ws.cell(r, 2).value for r in range(7, 11)] == [registry[no] for no in (53, 69, 75, 78)]
+    assert ws.max_row == 10
+
+    assert ws.protection.sheet
+    assert ws["A7"].protection.locked and ws["B7"].protection.locked and ws["C7"].protection.locked
+    assert not any(ws.cell(7, col).protection.locked for col in range(4, 10))
+    assert not ws["C3"].protection.locked and not ws["G3"].protection.locked
+    assert ws["B7"].alignment.wrap_text and ws["F7"].alignment.wrap_text
+
+    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert rules["D7:D10"].type == "list" and rules["D7:D10"].formula1 == '"已完成,序时推进,滞后,未启动"'
+    progress = rules["E7:E10"]
+    assert (progress.type, progress.operator) == ("decimal", "between")
+    assert (progress.formula1, progress.formula2) == ("0", "100")
+
+    assert ws.freeze_panes == "A7"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$6:$6"
+    assert ws.column_dimensions["B"].width >= 40
+
+    meta = wb["_meta"]
+    assert meta.sheet_state == "veryHidden"
+    assert {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 5)} == {
+        "unit": SMALL_UNIT,
+        "unit_id": str(resolve_id(SMALL_UNIT)),
+        "period": "2023-03",
+        "version": "1",
+    }
+    assert wb.security.lockStructure
+    guide = "\n".join(str(c.value) for c in wb["填报说明"]["A"] if c.value)
+    assert "2023-04-05 23:59" in guide and "已完成、序时推进、滞后、未启动" in guide
+
+
+def resolve_id(name: str) -> int:
+    with read_session() as session:
+        unit = resolve_unit(session, name)
+        assert unit is not None
+        return unit.id  # type: ignore[return-value]
+
+
+def test_group_members_get_group_tasks_and_contacts_are_prefilled_from_the_last_report(loaded) -> None:
+    assert len(task_numbers("岩寺镇")) == 42
+    ws = load_workbook(io.BytesIO(template_for("岩寺镇", "2023-04")))["月报"]
+    assert ws.cell(7 + 41, 1).value == task_numbers("岩寺镇")[-1]
+    assert ws["C3"].value is None
+
+    ingest_upload(filled(), file_name="3月.xlsx", unit=SMALL_UNIT, actor=SYSTEM, received_at=datetime(2023, 4, 3))
+    ws = load_workbook(io.BytesIO(template_for(SMALL_UNIT, "2023-04")))["月报"]
+    assert [ws["C3"].value, ws["G3"].value, ws["C4"].value] == ["张三", "0559-3512345", "李四"]
+
+
+def test_no_template_for_a_group_or_an_unknown_period(loaded) -> None:
+    with read_session() as session:
+        group = resolve_unit(session, "各乡镇")
+        with pytest.raises(TemplateError, match="是群组"):
+            build_template(session, group.id, "2023-03")  # type: ignore[union-attr,arg-type]
+        with pytest.raises(ValueError, match="没有 2031-01 这个填报月份"):
+            build_template(session, resolve_id(SMALL_UNIT), "2031-01")
+        with pytest.raises(TemplateError, match="没有这个单位"):
+            build_template(session, 99999, "2023-03")

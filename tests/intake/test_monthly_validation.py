@@ -1,0 +1,224 @@
+"""Every validation rule: a valid filled template, one mutation per rule, the exact cell and message.
+
+The small unit's template has its four tasks (53, 69, 75, 78) on rows 7 to 10; task 78 is the
+one it leads. Header values sit in C2 (填报单位), G2 (填报月份), C3, G3 and C4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from openpyxl.workbook.workbook import Workbook
+from sqlmodel import func, select
+
+from accounts.access import SYSTEM
+from cycle.admin import set_period_open
+from db.engine import read_session
+from db.models import RejectedAttempt, Submission, SubmissionRow
+from intake.ingest import IngestResult, ingest_upload
+from intake.validation import parse_period, parse_progress
+from tests.monthly_kit import SMALL_UNIT, edit, filled
+
+
+def _set(cell: str, value: object, *, text: bool = False) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        target = wb["月报"][cell]
+        target.value = value
+        if text:
+            target.data_type = "s"  # what Excel stores when a user types ="..." as text
+
+    return change
+
+
+def _steps(*changes: Callable[[Workbook], None]) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        for step in changes:
+            step(wb)
+
+    return change
+
+
+def _clear_row(row: int) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        for column in "ABCDEFGHI":
+            wb["月报"][f"{column}{row}"].value = None
+
+    return change
+
+
+def _rename_sheet(wb: Workbook) -> None:
+    wb["月报"].title = "Sheet1"
+
+
+def _percent(wb: Workbook) -> None:
+    wb["月报"]["E7"].value = 0.8
+    wb["月报"]["E7"].number_format = "0%"
+
+
+def _old_template(wb: Workbook) -> None:
+    wb["_meta"]["B4"].value = "0"
+
+
+def _ingest(data: bytes, **kwargs: object) -> IngestResult:
+    return ingest_upload(data, file_name="月报.xlsx", unit=SMALL_UNIT, actor=SYSTEM, **kwargs)  # type: ignore[arg-type]
+
+
+REJECTED = [
+    # (rule, mutation, sheet, cell, message fragment)
+    ("填报单位为他单位", _set("C2", "潜口镇"), "月报", "C2", "填报单位为“潜口镇”，与报送单位“区交通运输局”不一致"),
+    ("填报单位未登记", _set("C2", "火星局"), "月报", "C2", "“火星局”不是已登记的单位名称，请填写“区交通运输局”"),
+    ("填报单位为空", _set("C2", None), "月报", "C2", "请填写填报单位：区交通运输局"),
+    ("填报月份无法识别", _set("G2", "三月"), "月报", "G2", "无法识别填报月份“三月”"),
+    ("填报月份为数字", _set("G2", 2023.03), "月报", "G2", "请写成 2023-03 这样的格式"),
+    ("填报月份不存在", _set("G2", "2030-01"), "月报", "G2", "没有 2030-01 这个填报月份"),
+    ("填报人为空", _set("C3", None), "月报", "C3", "请填写填报人"),
+    ("联系电话无法识别", _set("G3", "无"), "月报", "G3", "联系电话无法识别"),
+    ("单位主要负责人为空", _set("C4", "  "), "月报", "C4", "请填写单位主要负责人"),
+    ("序号不是整数", _set("A7", "五十三"), "月报", "A7", "序号应为任务编号（整数），收到“五十三”"),
+    ("序号非本单位任务", _set("A7", 1), "月报", "A7", "第 1 项不是本单位需要报送的任务"),
+    ("序号重复", _set("A8", 53), "月报", "A8", "序号 53 重复出现（第一次在 A7）"),
+    ("缺少任务", _clear_row(10), "月报", "", "缺少第 78 项任务"),
+    ("主要任务被改", _set("B7", "改过的任务内容"), "月报", "B7", "第 53 项的主要任务与任务清单不一致"),
+    ("责任类型被改", _set("C10", "配合"), "月报", "C10", "第 78 项的责任类型应为“牵头”"),
+    ("完成状态不在列表", _set("D7", "完成"), "月报", "D7", "完成状态“完成”不在可选范围内：请从下拉列表选择"),
+    ("完成状态为空", _set("D7", None), "月报", "D7", "请填写完成状态"),
+    ("进度为区间", _set("E7", "80-90"), "月报", "E7", "无法识别完成进度“80-90”：请只填写一个 0 到 100 之间的数字"),
+    ("进度带约字", _set("E7", "约80"), "月报", "E7", "无法识别完成进度“约80”"),
+    ("进度超过100", _set("E7", 120), "月报", "E7", "完成进度应在 0 到 100 之间，收到 120"),
+    ("进度为负", _set("E7", "-5"), "月报", "E7", "无法识别完成进度“-5”"),
+    ("进度为小数含义不明", _set("E7", 0.8), "月报", "E7", "完成进度“0.8”含义不明确：如表示 80%，请填写 80"),
+    ("进度为空", _set("E7", None), "月报", "E7", "请填写完成进度"),
+    ("已完成但不是100", _set("D7", "已完成"), "月报", "E7", "完成状态为“已完成”时，完成进度应为 100"),
+    ("未启动但不是0", _set("D7", "未启动"), "月报", "E7", "完成状态为“未启动”时，完成进度应为 0"),
+    ("本月工作进展为空", _set("F7", None), "月报", "F7", "请填写本月工作进展"),
+    ("滞后缺存在问题", _steps(_set("D7", "滞后"), _set("H7", "加派人手")), "月报", "G7", "请填写存在问题"),
+    ("滞后缺下步打算", _steps(_set("D7", "滞后"), _set("G7", "资金未到位")), "月报", "H7", "请填写下步打算"),
+    ("工作进展过长", _set("F7", "很" * 2001), "月报", "F7", "内容过长（2001 字），请精简到 2000 字以内"),
+    ("备注过长", _set("I7", "注" * 501), "月报", "I7", "内容过长（501 字），请精简到 500 字以内"),
+    ("使用公式", _set("E7", "=40+40"), "月报", "E7", "请直接填写内容，不要使用公式"),
+    ("文本以等号开头", _set("F7", '=HYPERLINK("http://x")', text=True), "月报", "F7", "可能被当作公式执行"),
+    ("文本以@开头", _set("G7", "@SUM(A1)"), "月报", "G7", "可能被当作公式执行"),
+    ("DDE 注入", _set("I7", "+cmd|' /C calc'!A0"), "月报", "I7", "可能被当作公式执行"),
+    ("算式后接 DDE", _set("G7", "-2+3+cmd|' /C calc'!A0"), "月报", "G7", "可能被当作公式执行"),
+    ("加号开头的函数", _set("H7", "+SUM(1,1)"), "月报", "H7", "可能被当作公式执行"),
+    ("表格中加行", _set("B11", "补充说明：另有亮点工作"), "月报", "A11", "此行没有序号"),
+    ("表头被改", _set("D6", "状态"), "月报", "D6", "此列表头应为“完成状态”"),
+    ("工作表被改名", _rename_sheet, "月报", "", "找不到“月报”工作表"),
+    ("模板版本过期", _old_template, "_meta", "", "模板版本已过期，请重新下载模板"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "sheet", "cell", "message"), [case[1:] for case in REJECTED], ids=[case[0] for case in REJECTED]
+)
+def test_each_rule_rejects_with_cell_and_message(loaded, change, sheet: str, cell: str, message: str) -> None:
+    result = _ingest(edit(filled(), change))
+    assert not result.accepted
+    assert any(p.sheet == sheet and p.cell == cell and message in p.message for p in result.errors), result.errors
+    with read_session() as session:
+        assert session.exec(select(func.count()).select_from(Submission)).one() == 0
+        assert session.exec(select(func.count()).select_from(SubmissionRow)).one() == 0
+        attempt = session.exec(select(RejectedAttempt)).one()
+    assert attempt.error_count == len(result.errors)
+
+
+def test_several_errors_in_one_file_are_all_reported(loaded) -> None:
+    change = _steps(_set("C3", None), _set("E7", "约80"), _set("D8", "完成"), _set("F9", None), _set("A10", 1))
+    result = _ingest(edit(filled(), change))
+    cells = {(p.cell, p.message.split("：")[0]) for p in result.errors}
+    assert {c for c, _ in cells} == {"C3", "E7", "D8", "F9", "A10", ""}
+    assert ("", "缺少第 78 项任务") in cells
+    assert result.errors[0].as_json() == {
+        "sheet": "月报",
+        "cell": "C3",
+        "value": "",
+        "message": "请填写填报人",
+    }
+
+
+def test_closed_period_refuses_and_reopened_accepts(loaded) -> None:
+    set_period_open(SYSTEM, "2023-03", False)
+    result = _ingest(filled())
+    assert [(p.cell, p.message) for p in result.errors] == [("G2", "2023-03 已停止接收报送；如需补报，请联系督查室")]
+    set_period_open(SYSTEM, "2023-03", True)
+    assert _ingest(filled()).accepted
+
+
+def test_expected_period_must_agree_with_the_file(loaded) -> None:
+    result = _ingest(filled(period="2023-03"), period="2023-04")
+    assert [(p.cell, p.message) for p in result.errors] == [("G2", "填报月份为 2023-03，与指定的月份 2023-04 不一致")]
+
+
+ACCEPTED = [
+    ("进度写百分号", _set("E7", "80%"), 80.0),
+    ("进度全角数字和百分号", _set("E7", "８０％"), 80.0),
+    ("进度前后有空格", _set("E7", " 80 "), 80.0),
+    ("进度为带小数的文本", _set("E7", "75.5"), 75.5),
+    ("百分比格式单元格", _percent, 80.0),
+    ("序号为文本", _set("A7", "53"), 60.0),
+    ("序号为 53.0", _set("A7", 53.0), 60.0),
+    ("完成状态带空格", _set("D7", " 序时　推进 "), 60.0),
+    ("已完成且为 100", _steps(_set("D7", "已完成"), _set("E7", "100%")), 100.0),
+    ("月份写作 2023年3月", _set("G2", "2023年3月"), 60.0),
+    ("月份写作 2023/03", _set("G2", "2023/03"), 60.0),
+    ("月份写作 2023.3", _set("G2", "2023.3"), 60.0),
+    ("月份写作 2023-3", _set("G2", "2023-3"), 60.0),
+    ("月份为日期单元格", _set("G2", datetime(2023, 3, 1)), 60.0),
+    ("单位写简称", _set("C2", "区交通局"), 60.0),
+    ("手机号加分隔", _set("G3", "138 1234 5678"), 60.0),
+    ("横线开头的条目文字", _set("F7", "-完成方案（初稿）；+2 个项目开工"), 60.0),
+]
+
+
+@pytest.mark.parametrize(("change", "progress"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_what_people_type_in_excel_is_accepted(loaded, change, progress: float) -> None:
+    result = _ingest(edit(filled(), change))
+    assert result.accepted, result.errors
+    assert result.period == "2023-03"
+    with read_session() as session:
+        rows = session.exec(select(SubmissionRow).order_by(SubmissionRow.id)).all()
+    assert len(rows) == 4
+    assert rows[0].progress == progress
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2023-03", "2023-03"), ("2023年03月份", "2023-03"), ("２０２３－０３", "2023-03"), ("2023.12", "2023-12")],
+)
+def test_period_spellings(value: str, expected: str) -> None:
+    assert parse_period(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2023-13", "23-03", "2023", "三月", 202303])
+def test_ambiguous_or_wrong_periods_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="填报月份"):
+        parse_period(value)
+
+
+def test_progress_in_a_percent_cell_and_text() -> None:
+    assert parse_progress(0.35, "0%") == 35
+    assert parse_progress(1, "General") == 1
+    assert parse_progress("100％") == 100
+    with pytest.raises(ValueError, match="请只填写一个 0 到 100 之间的数字"):
+        parse_progress("完成")
+
+
+def test_warnings_for_lower_progress_and_repeated_text(loaded) -> None:
+    february = _ingest(filled(period="2023-02", progress=80, text="召开专题会"))
+    assert february.accepted and not february.warnings
+    march = _ingest(filled(period="2023-03", progress=60, text="召开专题会", rows={78: {"progress": 90}}))
+    assert march.accepted
+    found = {(w.cell, w.message) for w in march.warnings}
+    assert ("E7", "第 53 项完成进度 60 低于上次报送（2023-02：80），请确认") in found
+    assert ("F7", "第 53 项本月工作进展与 2023-02 报送的完全相同，督查室将作为可能的“无实质内容”复核") in found
+    assert not any(w.cell == "E10" for w in march.warnings)
+    assert len(march.warnings) == 3 + 4
+
+
+def test_a_later_version_of_an_earlier_month_does_not_warn_about_itself(loaded) -> None:
+    assert _ingest(filled(period="2023-03", progress=60)).accepted
+    again = _ingest(filled(period="2023-03", progress=40, text="另行改写"))
+    assert again.accepted and again.version == 2
+    assert again.warnings == []

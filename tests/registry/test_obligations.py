@@ -1,0 +1,39 @@
+"""``unit_obligations`` reads only the entries that concern one unit and gives exactly what
+``obligations`` gives that unit, on the real 2023 registry with groups filled."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from accounts.access import Actor
+from db.engine import read_session, write_session
+from db.models import Unit
+from db.queries import resolve_unit
+from registry.obligations import obligations, unit_obligations
+from registry.units_admin import set_group_members
+
+OFFICE = Actor("督查室", "admin")
+
+
+def _roles(unit: str) -> dict[int, str]:
+    with read_session() as session:
+        unit_row = resolve_unit(session, unit)
+        assert unit_row is not None, unit
+        return {o.task_no: o.role for o in unit_obligations(session, unit_row.id, 2023)}
+
+
+def test_each_unit_gets_what_the_whole_registry_gives_it(loaded) -> None:
+    with write_session() as session:
+        # Units listed directly and through a group, with the group's role weaker or stronger.
+        set_group_members(session, actor=OFFICE, group="各地各单位", members=["区财政局", "区政府办", "岩寺镇"])
+        set_group_members(session, actor=OFFICE, group="区“四送一服”领导小组成员单位", members=["区营商环境办"])
+    assert _roles("区财政局")[124] == "牵头"  # lead itself, co-unit through 各地各单位
+    assert _roles("区财政局")[50] == "配合"  # only through 各地各单位
+    assert _roles("区营商环境办")[67] == "牵头"  # co-unit itself, lead through its group
+    with read_session() as session:
+        everyone = obligations(session, 2023)
+        unit_ids = session.exec(select(Unit.id).order_by(Unit.id)).all()
+        assert len(unit_ids) > 70 and len(everyone) > 60
+        for unit_id in unit_ids:
+            assert unit_obligations(session, unit_id, 2023) == everyone.get(unit_id, []), unit_id
+        assert unit_obligations(session, unit_ids[0], 2022) == []
