@@ -1,35 +1,165 @@
-"""Chinese terms and the fixed status colours, used the same way on every screen and export."""
+"""The vocabulary: every status, lateness, unit kind, role and responsibility the office speaks
+of, with its Chinese label, its fixed colour and its order. The database's CHECK constraints,
+every page, document and command take their words from here; nowhere else spells them.
+
+Each term is a ``str`` whose value is what the database stores, so ``row.status == TaskStatus.DONE``
+works on stored text. ``code`` is the stable English name used on the command line and in keys;
+``label`` is what people read; members are declared in display order.
+"""
 
 from __future__ import annotations
 
-TASK_STATUSES = ("已完成", "序时推进", "滞后", "未启动")
-NOT_REPORTED = "未报送"
+from enum import StrEnum
+from typing import Self
 
-# One colour per status across the whole app.
-STATUS_COLORS = {
-    "已完成": "#2E7D32",  # green
-    "序时推进": "#1565C0",  # blue
-    "滞后": "#C62828",  # red
-    "未启动": "#9E9E9E",  # grey
-    NOT_REPORTED: "#F9A825",  # amber
-}
-STATUS_ORDER = (*TASK_STATUSES, NOT_REPORTED)
 
-LATENESS_LABELS = {
-    "on_time": "按时",
-    "late": "迟报",
-    "missing": "漏报",
-    "not_due": "未到期",
-    "exempt": "免报",
-}
-LATENESS_COLORS = {
-    "on_time": "#2E7D32",
-    "late": "#F9A825",
-    "missing": "#C62828",
-    "not_due": "#B0BEC5",
-    "exempt": "#7E57C2",
-}
-LATENESS_CODES = {label: code for code, label in LATENESS_LABELS.items()}
+class Term(StrEnum):
+    """A word of the vocabulary: stored ``value``, English ``code``, Chinese ``label``, ``color``."""
 
-ROLE_LEAD_UNIT = "牵头"
-ROLE_CO_UNIT = "配合"
+    code: str
+    label: str
+    color: str
+
+    def __new__(cls, value: str, code: str, label: str, color: str = "") -> Self:
+        term = str.__new__(cls, value)
+        term._value_ = value
+        term.code = code
+        term.label = label
+        term.color = color
+        return term
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def of(cls, text: str) -> Self:
+        """The term whose value, code or label is ``text``; ValueError otherwise."""
+        for term in cls:
+            if text in (term.value, term.code, term.label):
+                return term
+        raise ValueError(f"{text!r} 不是有效的{cls.__doc__ or cls.__name__}")
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(term.value for term in cls)
+
+    @classmethod
+    def labels(cls) -> tuple[str, ...]:
+        return tuple(term.label for term in cls)
+
+    @classmethod
+    def colors(cls) -> dict[str, str]:
+        """label → colour, for charts."""
+        return {term.label: term.color for term in cls}
+
+    @property
+    def rank(self) -> int:
+        """Position in display order."""
+        return list(type(self)).index(self)
+
+
+class TaskStatus(Term):
+    """完成状态"""
+
+    DONE = ("已完成", "done", "已完成", "#2E7D32")  # green
+    ON_TRACK = ("序时推进", "on_track", "序时推进", "#1565C0")  # blue
+    LAGGING = ("滞后", "lagging", "滞后", "#C62828")  # red
+    NOT_STARTED = ("未启动", "not_started", "未启动", "#9E9E9E")  # grey
+    NOT_REPORTED = ("未报送", "not_reported", "未报送", "#F9A825")  # amber: no report to judge by
+
+    @classmethod
+    def reportable(cls) -> tuple[TaskStatus, ...]:
+        """What a unit may write in its report (all but 未报送)."""
+        return tuple(s for s in cls if s is not cls.NOT_REPORTED)
+
+    @property
+    def severity(self) -> int:
+        """Least advanced first: which of several lead reports speaks for a task."""
+        return _SEVERITY.index(self)
+
+
+_SEVERITY = (TaskStatus.LAGGING, TaskStatus.NOT_STARTED, TaskStatus.ON_TRACK, TaskStatus.DONE)
+SEVERITY: tuple[TaskStatus, ...] = _SEVERITY
+
+
+class Lateness(Term):
+    """报送情况"""
+
+    ON_TIME = ("on_time", "on_time", "按时", "#2E7D32")
+    LATE = ("late", "late", "迟报", "#F9A825")
+    MISSING = ("missing", "missing", "漏报", "#C62828")
+    NOT_DUE = ("not_due", "not_due", "未到期", "#B0BEC5")
+    EXEMPT = ("exempt", "exempt", "免报", "#7E57C2")
+
+
+class UnitKind(Term):
+    """单位类别"""
+
+    TOWNSHIP = ("乡镇", "township", "乡镇")
+    DEPARTMENT = ("部门", "department", "部门")
+    ENTERPRISE = ("国企", "enterprise", "国企")
+    GROUP = ("群组", "group", "群组")
+    OTHER = ("其他", "other", "其他")
+
+    @classmethod
+    def reporting(cls) -> tuple[UnitKind, ...]:
+        """The kinds a unit that reports can have (a group reports through its members)."""
+        return tuple(k for k in cls if k is not cls.GROUP)
+
+
+class Responsibility(Term):
+    """责任类型"""
+
+    LEAD = ("牵头", "lead", "牵头")
+    CO = ("配合", "co", "配合")
+
+
+class LeaderRole(Term):
+    """领导职责"""
+
+    LEAD = ("牵头", "lead", "牵头")
+    ASSIST = ("协助", "assist", "协助")
+
+
+LEAD_LEADER_MARK = "▲"
+
+
+class UserRole(Term):
+    """角色"""
+
+    ADMIN = ("admin", "admin", "督查室")
+    LEADER = ("leader", "leader", "领导")
+    UNIT = ("unit", "unit", "责任单位")
+    SYSTEM = ("system", "system", "命令行")  # the command line, run by the office
+
+    @classmethod
+    def accounts(cls) -> tuple[UserRole, ...]:
+        """Roles an account can have."""
+        return (cls.ADMIN, cls.LEADER, cls.UNIT)
+
+
+class AppealDecision(Term):
+    """申诉决定"""
+
+    REDUCE = ("核减", "reduce", "核减")
+    UPHOLD = ("维持", "uphold", "维持")
+
+
+class DeductionKind(Term):
+    """扣分类型"""
+
+    LATE = ("late", "late", "迟报")
+    MISSING = ("missing", "missing", "漏报")
+    LAGGING = ("lagging", "lagging", "年末滞后")
+
+
+# Transitional names, removed once every caller uses the terms above.
+TASK_STATUSES = TaskStatus.values()[:4]
+NOT_REPORTED = TaskStatus.NOT_REPORTED.value
+STATUS_COLORS = TaskStatus.colors()
+STATUS_ORDER = TaskStatus.values()
+LATENESS_LABELS = {t.code: t.label for t in Lateness}
+LATENESS_COLORS = {t.code: t.color for t in Lateness}
+LATENESS_CODES = {t.label: t.code for t in Lateness}
+ROLE_LEAD_UNIT = Responsibility.LEAD.value
+ROLE_CO_UNIT = Responsibility.CO.value
