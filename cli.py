@@ -18,6 +18,7 @@ from pathlib import Path
 from accounts import users
 from accounts.access import ROLE_LABELS, SYSTEM
 from core import clock
+from core.vocab import Lateness
 from cycle.admin import change_setting, set_period_open
 from cycle.periods import PeriodError, all_periods, get_period
 from cycle.settings import SPECS, get_setting
@@ -35,6 +36,7 @@ from office.bulletin import render as render_bulletin
 from registry import units_admin
 from registry.catalogue import SeedError
 from registry.loader import ensure_loaded, init_database
+from status.engine import task_states
 from status.lateness import lateness
 
 
@@ -360,9 +362,30 @@ def cmd_lateness(args: argparse.Namespace) -> int:
         return 0
     print(f"{period.code} 报送情况（截止 {clock.fmt(period.due_at)}，统计时点 {clock.fmt(as_of)}）")
     for row in rows:
-        days = f"，迟 {row.days_late} 天" if row.status == "late" else ""
+        days = f"，迟 {row.days_late} 天" if row.status == Lateness.LATE else ""
         submitted = f"  报送于 {clock.fmt(row.submitted_at)}" if row.submitted_at else ""
         print(f"{row.unit}  {row.label}{days}{submitted}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ensure_loaded()
+    try:
+        as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
+        with read_session() as session:
+            period = get_period(session, args.period)
+            states = task_states(session, period, as_of=as_of)
+    except ValueError as exc:
+        return _usage(str(exc))
+    if args.json:
+        _print_json([state.as_json() for state in states.values()])
+        return 0
+    print(f"{period.code} 任务完成状态（统计时点 {clock.fmt(as_of)}）")
+    for state in states.values():
+        progress = "" if state.progress is None else f"  进度 {state.progress:g}%"
+        behind = "  欠进度" if state.behind else ""
+        source = f"  据 {state.source.unit} 第 {state.source.version} 版" if state.source else ""
+        print(f"{state.no:>3}  {state.status.label}{progress}{behind}  牵头：{state.lead_unit}{source}")
     return 0
 
 
@@ -618,6 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser("status", help="某月各项任务的完成状态（与看板、通报、台账同一口径）")
+    p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
+    p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_status)
+
     p = sub.add_parser("lateness", help="某月各单位按时、迟报、漏报情况")
     p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
     p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
@@ -653,6 +682,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, SeedError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (e.g. ``| head``): nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -66,9 +66,11 @@ def _progress(rng: random.Random, status: str, month: int) -> float:
 def build(scale: Scale, seed: int = 7) -> dict[str, int]:
     """Bulk-insert a registry and its monthly reports; returns row counts."""
     from sqlalchemy import insert
+    from sqlmodel import Session
 
     from db.engine import create_schema, get_engine
     from db.models import Category, Leader, Period, Submission, SubmissionRow, Task, TaskLeader, TaskUnit, Unit
+    from registry.obligations import refresh as refresh_obligations
 
     rng = random.Random(seed)
     create_schema()
@@ -143,6 +145,8 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
             (Period, periods),
         ):
             conn.execute(insert(table), rows)
+    with Session(engine) as session, session.begin():
+        refresh_obligations(session)
 
     duties: dict[tuple[int, int], list[tuple[int, str]]] = {}
     for row in task_units:

@@ -38,7 +38,8 @@ from db.queries import resolve_unit  # noqa: E402
 from intake.ingest import ingest_upload  # noqa: E402
 from intake.template import build_template, fill_workbook  # noqa: E402
 from registry.loader import init_database  # noqa: E402
-from registry.obligations import obligations  # noqa: E402
+from registry.obligations import obligations  # noqa
+from registry.obligations import refresh as refresh_obligations  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_UNIT = "基准测试单位"
@@ -89,6 +90,8 @@ def _add_bench_unit(rows: int) -> None:
             session.add(task)
             session.flush()
             session.add(TaskUnit(task_id=task.id, unit_id=unit.id, role="牵头", position=1))
+        session.flush()
+        refresh_obligations(session, year=2023)
 
 
 def _filled(unit: str, period: str, variant: int = 0) -> bytes:

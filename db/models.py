@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import NaiveDatetime
-from sqlalchemy import CheckConstraint, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 UNIT_KINDS = ("乡镇", "部门", "国企", "群组", "其他")
@@ -86,6 +86,24 @@ class TaskUnit(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
     role: str
     position: int
+
+
+class UnitObligation(SQLModel, table=True):
+    """Who must report on what, one row per (task, unit): the expansion of a task's listed units
+    (a group stands for its members). Derived data, rewritten by ``registry.obligations.refresh``
+    in the same transaction as any change to the tasks, units or groups it comes from."""
+
+    __tablename__ = "unit_obligation"
+    __table_args__ = (
+        CheckConstraint(_in("role", UNIT_ROLES), name="unit_obligation_role"),
+        Index("ix_unit_obligation_year_unit", "year", "unit_id"),
+    )
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    year: int
+    role: str
+    speaks: bool  # this unit's report gives the task's status
+    position: int  # order among the task's obliged units, as listed
 
 
 # --- settings and periods ---------------------------------------------------

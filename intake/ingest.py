@@ -1,8 +1,8 @@
 """Ingestion of a monthly report: one transaction per upload, versions, rejected attempts.
 
 The submission with all its rows lands together or not at all. Uploading again for the same
-unit and period makes a new version (the highest version is current); the same bytes as the
-current version make none. A rejected upload writes only its record in ``RejectedAttempt``.
+unit and period makes a new version (``status.engine`` says which version is current); the same
+bytes as the current version make none. A rejected upload writes only its record in ``RejectedAttempt``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from db import queries
 from db.engine import read_session, write_session
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
+from status.engine import current_submission
 
 
 class UsageError(ValueError):
@@ -81,9 +82,8 @@ def ingest_upload(
         raise UsageError(f"“{target.name}”是群组，请以其成员单位的名义分别报送")
     if period is not None:
         period = code_of(*parse_code(period))
-    now = clock.now()
-    received = clock.to_local(received_at) if received_at is not None else now
-    if received > now:
+    received = clock.to_local(received_at) if received_at is not None else None
+    if received is not None and received > clock.now():
         raise UsageError(f"收件时间 {clock.fmt(received)} 晚于当前时间，请核对")
     parsed = read_upload(data)
     upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
@@ -99,7 +99,7 @@ class _Upload:
     data: bytes
     file_name: str
     sha256: str
-    received: datetime
+    received: datetime | None  # given by the office (document platform); else stamped when stored
     actor: Actor
     on_behalf: bool
     is_demo: bool
@@ -110,19 +110,20 @@ def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str
         # One upload per unit at a time, so versions are counted without a race (SQLite's
         # write lock already does this; elsewhere the unit's row is locked).
         unit = session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).one()
+        # Stamped under the lock, so versions and received times of live uploads agree in order.
+        received = upload.received or clock.now()
         checked = check(session, parsed, unit, period_code)
         if checked.errors:
-            return _reject(session, upload, unit, checked, parsed, period_code)
-        assert checked.period is not None
+            return _reject(session, upload, received, unit, checked, parsed, period_code)
+        assert checked.period is not None and checked.period.id is not None
         period = checked.period
-        current = session.exec(
-            select(Submission.id, Submission.version, Submission.sha256)
-            .where(Submission.unit_id == unit.id, Submission.period_id == period.id)
-            .order_by(Submission.version.desc())  # type: ignore[attr-defined]
-        ).first()
+        current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
+        last_version = session.exec(
+            select(func.max(Submission.version)).where(Submission.unit_id == unit.id, Submission.period_id == period.id)
+        ).one()
         detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
         if upload.on_behalf:
-            detail["代为录入"] = f"收件时间 {clock.fmt(upload.received)}"
+            detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
         if current is not None and current.sha256 == upload.sha256:
             audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
             rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
@@ -132,8 +133,8 @@ def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str
         submission = Submission(
             unit_id=unit.id,
             period_id=period.id,
-            version=(current.version + 1) if current else 1,
-            received_at=upload.received,
+            version=(last_version or 0) + 1,
+            received_at=received,
             uploaded_by=upload.actor.username,
             on_behalf=upload.on_behalf,
             is_demo=upload.is_demo,
@@ -185,7 +186,13 @@ def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str
 
 
 def _reject(
-    session: Session, upload: _Upload, unit: Unit, checked: Checked, parsed: ParsedUpload, period_code: str | None
+    session: Session,
+    upload: _Upload,
+    received: datetime,
+    unit: Unit,
+    checked: Checked,
+    parsed: ParsedUpload,
+    period_code: str | None,
 ) -> IngestResult:
     period = checked.period
     if period is None:
@@ -195,7 +202,7 @@ def _reject(
         RejectedAttempt(
             unit_id=unit.id,
             period_id=period.id if period else None,
-            attempted_at=upload.received,
+            attempted_at=received,
             uploaded_by=upload.actor.username,
             on_behalf=upload.on_behalf,
             file_name=upload.file_name,
@@ -267,7 +274,7 @@ def submission_history(session: Session, unit_id: int, period_id: int) -> list[H
             .group_by(SubmissionRow.submission_id)
         ).all()
     )
-    latest = max((s.version for s in submissions), default=None)
+    current = current_submission(session, unit_id=unit_id, period_id=period_id, as_of=None)
     entries = [
         HistoryEntry(
             s.received_at,
@@ -281,7 +288,7 @@ def submission_history(session: Session, unit_id: int, period_id: int) -> list[H
             counts.get(s.id, 0),
             0,
             s.id,
-            s.version == latest,
+            current is not None and s.id == current.id,
         )
         for s in submissions
     ]

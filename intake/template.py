@@ -18,14 +18,15 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core import clock
 from core.vocab import TASK_STATUSES
 from cycle.periods import get_period
-from db.models import Submission, Unit
+from db.models import Unit
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
 from registry.obligations import unit_obligations
+from status.engine import current_reports
 
 TEMPLATE_VERSION = "1"
 SHEET_REPORT = "月报"
@@ -100,9 +101,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     tasks = unit_obligations(session, unit.id, period.year)
     if not tasks:
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
-    last = session.exec(
-        select(Submission).where(Submission.unit_id == unit.id).order_by(Submission.received_at.desc())  # type: ignore[attr-defined]
-    ).first()
+    last = current_reports(session, as_of=None, period_id=None, unit_id=unit.id).get(unit.id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
 
     wb = Workbook()

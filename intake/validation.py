@@ -23,7 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineWorkbook
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.vocab import TASK_STATUSES
 from cycle.periods import PeriodError, code_of, get_period
@@ -44,6 +44,7 @@ from intake.template import (
     TEMPLATE_VERSION,
 )
 from registry.obligations import Obligation, unit_obligations
+from status.engine import current_ids
 
 STATUS_DONE, _, STATUS_LAGGING, STATUS_NOT_STARTED = TASK_STATUSES
 STATUS_CHOICES = "已完成、序时推进、滞后 或 未启动"
@@ -568,22 +569,21 @@ class EarlierRow(NamedTuple):
 def previous_rows(
     session: Session, unit_id: int, period: Period, task_ids: set[int] | None = None
 ) -> dict[int, tuple[str, EarlierRow]]:
-    """task id -> (period code, row) from the unit's latest accepted report in an earlier period.
+    """task id -> (period code, row) from the unit's current report of the latest earlier period
+    that has the task.
 
     With ``task_ids``, only those tasks, and no further back than needed to find them.
     """
-    submissions = session.exec(
-        select(Submission.id, Submission.version, Period.code, Period.year, Period.month)
-        .join(Period, Period.id == Submission.period_id)
-        .where(Submission.unit_id == unit_id)
-        .where((Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month)))
-    ).all()
-    current: dict[str, tuple[int, int, tuple[int, int]]] = {}
-    for sub_id, version, code, year, month in submissions:
-        if code not in current or version > current[code][1]:
-            current[code] = (sub_id, version, (year, month))
+    earlier = select(Period.id).where(
+        (Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month))
+    )
+    current_of = current_ids(session, Submission.unit_id == unit_id, col(Submission.period_id).in_(earlier), as_of=None)
+    months = {
+        p.id: (p.code, (p.year, p.month)) for p in session.exec(select(Period).where(col(Period.id).in_(current_of)))
+    }
+    current = {months[period_id][0]: (sub_id, months[period_id][1]) for period_id, sub_id in current_of.items()}
     found: dict[int, tuple[str, EarlierRow]] = {}
-    for code, (sub_id, _, _) in sorted(current.items(), key=lambda item: item[1][2], reverse=True):
+    for code, (sub_id, _) in sorted(current.items(), key=lambda item: item[1][1], reverse=True):
         if task_ids is not None and task_ids <= found.keys():
             break
         rows = session.exec(

@@ -21,12 +21,13 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from sqlmodel import Session
 
-from core.vocab import NOT_REPORTED, STATUS_ORDER
+from core.vocab import Lateness as Judgement
+from core.vocab import TaskStatus
 from cycle.periods import get_period
 from db import queries
 from db.models import Period
 from office.deductions import KIND_LABELS, REDUCE, Rules, ledger, rules
-from status.engine import status_counts, task_statuses
+from status.engine import status_counts, task_states
 from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
 
@@ -108,19 +109,19 @@ class BulletinData:
 
 def bulletin_data(session: Session, period_code: str, as_of: datetime) -> BulletinData:
     period: Period = get_period(session, period_code)
-    statuses = task_statuses(session, period, as_of)
+    statuses = task_states(session, period, as_of=as_of)
     views = queries.tasks(session, period.year)
     by_category: dict[str, Counter[str]] = {}
     lagging = []
     for view in views:
         status = statuses[view.id]
         by_category.setdefault(view.category_short, Counter())[status.status] += 1
-        if status.status == "滞后":
+        if status.status == TaskStatus.LAGGING:
             lagging.append(
                 LaggingTask(view.no, view.text, view.lead_leader, view.lead_unit, status.progress_text, status.problems)
             )
     categories = [
-        CategoryLine(name, sum(counter.values()), {s: counter.get(s, 0) for s in STATUS_ORDER})
+        CategoryLine(name, sum(counter.values()), {s: counter.get(s, 0) for s in TaskStatus})
         for name, counter in by_category.items()
     ]
     judged = lateness(session, period, as_of)
@@ -150,10 +151,10 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
         categories=categories,
         lagging=lagging,
         rate=rate_of(judged),
-        late=[r for r in judged if r.status == "late"],
-        missing=[r for r in judged if r.status == "missing"],
-        pending=[r for r in judged if r.status == "not_due"],
-        exempt=[r for r in judged if r.status == "exempt"],
+        late=[r for r in judged if r.status == Judgement.LATE],
+        missing=[r for r in judged if r.status == Judgement.MISSING],
+        pending=[r for r in judged if r.status == Judgement.NOT_DUE],
+        exempt=[r for r in judged if r.status == Judgement.EXEMPT],
         deductions=deductions,
         rules=rules(session),
     )
@@ -270,16 +271,17 @@ def render(data: BulletinData) -> bytes:
     _paragraph(doc, "一、总体进展", font=HEADING_FONT)
     _paragraph(
         doc,
-        f"截至{chinese_date(data.as_of.date())}，全区{data.total}项重点任务中，已完成{counts['已完成']}项，"
-        f"序时推进{counts['序时推进']}项，滞后{counts['滞后']}项，未启动{counts['未启动']}项，"
-        f"牵头单位未报送{counts[NOT_REPORTED]}项。本月应报单位{rate.expected}个，已报送{rate.received}个，"
+        f"截至{chinese_date(data.as_of.date())}，全区{data.total}项重点任务中，"
+        f"{'，'.join(f'{s.label}{counts[s]}项' for s in TaskStatus.reportable())}，"
+        f"牵头单位{TaskStatus.NOT_REPORTED.label}{counts[TaskStatus.NOT_REPORTED]}项。"
+        f"本月应报单位{rate.expected}个，已报送{rate.received}个，"
         f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。",
     )
-    totals = [str(sum(c.counts[s] for c in data.categories)) for s in STATUS_ORDER]
+    totals = [str(sum(c.counts[s] for c in data.categories)) for s in TaskStatus]
     _table(
         doc,
-        ["分类", "任务数", *STATUS_ORDER],
-        [[c.name, str(c.total), *(str(c.counts[s]) for s in STATUS_ORDER)] for c in data.categories]
+        ["分类", "任务数", *TaskStatus.labels()],
+        [[c.name, str(c.total), *(str(c.counts[s]) for s in TaskStatus)] for c in data.categories]
         + [["合计", str(data.total), *totals]],
         [6.4, 1.4, 1.5, 1.7, 1.4, 1.5, 1.6],
     )

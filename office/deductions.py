@@ -16,16 +16,18 @@ from sqlmodel import Session, select
 from accounts.access import Actor, ensure_may_act_for, ensure_office
 from accounts.audit import audit
 from core import clock
+from core.vocab import AppealDecision, DeductionKind, TaskStatus
+from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods
 from cycle.settings import SPECS, get_setting, put_setting
 from db.models import Appeal, Period, Task, Unit
-from status.engine import current_rows, lead_units
+from status.engine import lead_report_rows
 from status.lateness import Lateness, lateness
 
-LATE, MISSING, LAGGING = "late", "missing", "lagging"
-KIND_LABELS = {LATE: "迟报", MISSING: "漏报", LAGGING: "年末滞后"}
-REDUCE, UPHOLD = "核减", "维持"
-DECISIONS = (REDUCE, UPHOLD)
+LATE, MISSING, LAGGING = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
+KIND_LABELS = {kind.value: kind.label for kind in DeductionKind}
+REDUCE, UPHOLD = AppealDecision.REDUCE, AppealDecision.UPHOLD
+DECISIONS = AppealDecision.values()
 PENDING = "申诉中"
 RULE_SETTINGS = {LATE: "deduct_late", MISSING: "deduct_missing", LAGGING: "deduct_lagging"}
 MAX_REASON_CHARS = 500
@@ -188,9 +190,9 @@ class UnitLedger:
         return {
             "unit": self.unit,
             "kind": self.kind,
-            "late": self.count(LATE),
-            "missing": self.count(MISSING),
-            "lagging": self.count(LAGGING),
+            LATE.value: self.count(LATE),
+            MISSING.value: self.count(MISSING),
+            LAGGING.value: self.count(LAGGING),
             "gross": self.gross,
             "reduced": self.reduced,
             "net": self.net,
@@ -217,7 +219,7 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
     filed = {(a.unit_id, a.key): a for a in appeals(session, period.year)}
     items: list[Item] = []
     for row in judged:
-        if row.status == "late":
+        if row.status == Judgement.LATE:
             reason = f"{_month_text(period)}月报迟报{row.days_late}天"
             items.append(
                 Item(
@@ -231,7 +233,7 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
                     amounts.late,
                 )
             )
-        elif row.status == "missing":
+        elif row.status == Judgement.MISSING:
             reason = f"{_month_text(period)}月报截止时未报送"
             items.append(
                 Item(
@@ -247,27 +249,24 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
             )
     if _is_last_of_year(session, period) and as_of > period.due_at:
         numbers = dict(session.exec(select(Task.id, Task.no).where(Task.year == period.year)).all())
-        reported = current_rows(session, period, as_of)
-        for task_id, units in sorted(lead_units(session, period.year).items(), key=lambda kv: numbers[kv[0]]):
-            for unit_id in units:
-                status = reported.get((task_id, unit_id))
-                if status is None or status.status != "滞后":
-                    continue
-                no = numbers[task_id]
-                reason = f"第{no}项任务在{_month_text(period)}月报中仍为滞后（牵头单位）"
-                items.append(
-                    Item(
-                        f"{LAGGING}:{period.code}:{no}",
-                        unit_id,
-                        LAGGING,
-                        period.code,
-                        reason,
-                        period.due_at,
-                        status.received_at,
-                        amounts.lagging,
-                        no,
-                    )
+        for report in lead_report_rows(session, period, as_of=as_of):
+            if report.status != TaskStatus.LAGGING:
+                continue
+            no = numbers[report.task_id]
+            reason = f"第{no}项任务在{_month_text(period)}月报中仍为滞后（牵头单位）"
+            items.append(
+                Item(
+                    f"{LAGGING}:{period.code}:{no}",
+                    report.unit_id,
+                    LAGGING,
+                    period.code,
+                    reason,
+                    period.due_at,
+                    report.received_at,
+                    amounts.lagging,
+                    no,
                 )
+            )
     return [
         Item(
             i.key,

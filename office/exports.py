@@ -22,12 +22,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from core import clock
-from core.vocab import LATENESS_LABELS, STATUS_COLORS
+from core.vocab import Lateness, TaskStatus
 from db import queries
 from db.models import Period
 from office.deductions import LAGGING, LATE, MISSING, Rules, UnitLedger
 from office.workbench import ChaseRow, PeriodInfo
-from status.engine import task_statuses
+from status.engine import task_states
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,7 +128,7 @@ LEDGER_COLUMNS = (
 
 def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
     """台账: every task of the period's year with its status and texts as its lead unit reported."""
-    statuses = task_statuses(session, period, as_of)
+    statuses = task_states(session, period, as_of=as_of)
     views = queries.tasks(session, period.year)
     rows = []
     for view in views:
@@ -142,14 +142,14 @@ def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
                 "、".join(view.assisting_leaders),
                 view.lead_unit,
                 "、".join(view.co_units),
-                s.status,
+                s.status.label,
                 s.progress,
                 s.progress_text,
                 s.problems,
                 s.next_steps,
                 s.remarks,
-                s.unit,
-                s.received_at,
+                s.source.unit if s.source else "",
+                s.source.received_at if s.source else None,
             )
         )
     wb = _new_workbook()
@@ -158,7 +158,7 @@ def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
     status_column = [c.title for c in LEDGER_COLUMNS].index("完成状态") + 1
     for row in ws.iter_rows(min_row=3, min_col=status_column, max_col=status_column):
         for cell in row:
-            color = STATUS_COLORS.get(str(cell.value))
+            color = TaskStatus.colors().get(str(cell.value))
             if color:
                 cell.font = Font(bold=True, color=color.lstrip("#"))
     ws.print_title_rows = "2:2"
@@ -185,7 +185,7 @@ def chase_workbook(period: Period | PeriodInfo, rows: Sequence[ChaseRow], as_of:
         wb,
         "催报名单",
         CHASE_COLUMNS,
-        ((i, r.unit, r.kind, LATENESS_LABELS[r.status], r.filler, r.phone) for i, r in enumerate(rows, 1)),
+        ((i, r.unit, r.kind, Lateness(r.status).label, r.filler, r.phone) for i, r in enumerate(rows, 1)),
         title=title,
     )
     return to_bytes(wb)

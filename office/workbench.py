@@ -9,17 +9,16 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
-from core.vocab import LATENESS_LABELS
+from core.vocab import Lateness, UnitKind
 from cycle.periods import all_periods
 from db import queries
-from db.models import PaperCopy, Period, RejectedAttempt, Submission
+from db.models import PaperCopy, Period, RejectedAttempt, Submission, UnitObligation
 from office.deductions import period_deductions
-from registry.obligations import obligations
-from status.engine import LastSubmission, last_submissions
+from status.engine import CurrentReport, current_reports
 from status.lateness import lateness
 from status.rates import Rate, rate_of, rates_by_kind, year_to_date
 
-KIND_ORDER = ("乡镇", "部门", "国企", "其他")
+KIND_ORDER = UnitKind.reporting()
 ALL_KINDS = "全部"
 
 
@@ -35,7 +34,7 @@ class StatusRow:
     first_received: datetime | None
     days_late: int | None
     versions: int
-    last: LastSubmission | None
+    last: CurrentReport | None
     rejected: int
     paper_received_on: date | None
     deduction: float
@@ -43,7 +42,7 @@ class StatusRow:
 
     @property
     def label(self) -> str:
-        return LATENESS_LABELS[self.status]
+        return Lateness(self.status).label
 
     @property
     def last_uploader(self) -> str:
@@ -112,7 +111,7 @@ def status_rows(session: Session, period: Period, as_of: datetime) -> list[Statu
     """One row per obliged unit, in the order units were registered."""
     judged = lateness(session, period, as_of)
     versions = _version_counts(session, period.id, as_of)
-    last = last_submissions(session, period.id, as_of)
+    last = current_reports(session, as_of=as_of, period_id=period.id)
     rejected = _rejected_counts(session, period.id, as_of)
     paper = paper_copies(session, period.id)
     deducted = period_deductions(session, period, as_of, judged)
@@ -155,7 +154,8 @@ def units_on_tasks(session: Session, year: int, category: str | None, leader: st
         for view in queries.tasks(session, year)
         if (category is None or view.category == category) and (leader is None or leader in view.leaders)
     }
-    return {unit_id for unit_id, items in obligations(session, year).items() if any(o.task_id in wanted for o in items)}
+    rows = session.exec(select(UnitObligation.unit_id, UnitObligation.task_id).where(UnitObligation.year == year)).all()
+    return {unit_id for unit_id, task_id in rows if task_id in wanted}
 
 
 def _matches_search(session: Session, text: str) -> set[int]:
@@ -218,11 +218,11 @@ class GridRow:
 
     @property
     def missing(self) -> int:
-        return self.statuses.count("missing")
+        return self.statuses.count(Lateness.MISSING)
 
     @property
     def late(self) -> int:
-        return self.statuses.count("late")
+        return self.statuses.count(Lateness.LATE)
 
 
 @dataclass(frozen=True)
@@ -266,10 +266,10 @@ class ChaseRow:
 def chase_list(session: Session, period: Period, as_of: datetime) -> list[ChaseRow]:
     """Units with no report yet for ``period`` and not exempt, with the contact person and
     phone from the header of their last report of any month."""
-    contacts = last_submissions(session, None, as_of)
+    contacts = current_reports(session, as_of=as_of, period_id=None)
     rows = []
     for item in lateness(session, period, as_of):
-        if item.status not in ("missing", "not_due"):
+        if item.status not in (Lateness.MISSING, Lateness.NOT_DUE):
             continue
         last = contacts.get(item.unit_id)
         rows.append(
@@ -286,5 +286,5 @@ def chase_text(period: Period | PeriodInfo, rows: list[ChaseRow]) -> str:
     if not rows:
         return f"{head}，全部应报单位均已报送或免报。"
     lines = [f"{head}，以下 {len(rows)} 个单位尚未报送，请抓紧报送："]
-    lines += [f"{i}. {row.unit}（{LATENESS_LABELS[row.status]}）　{row.contact}" for i, row in enumerate(rows, 1)]
+    lines += [f"{i}. {row.unit}（{Lateness(row.status).label}）　{row.contact}" for i, row in enumerate(rows, 1)]
     return "\n".join(lines)

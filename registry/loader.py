@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from cycle.periods import ensure_periods
 from db.engine import create_schema, drop_schema, read_session, write_session
-from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
+from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
+from registry import obligations
 from registry.catalogue import SeedError
 from registry.parser import ParsedRegistry, load_registry
 
@@ -99,6 +100,8 @@ def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None
     with write_session() as session:
         units_added, aliases_added = _load_units(session, registry)
         tasks_added = _load_tasks(session, registry)
+        if units_added or tasks_added:
+            obligations.refresh(session)
         ensure_periods(session, registry.year)
     return LoadResult(registry.year, tasks_added, units_added, aliases_added)
 
@@ -108,5 +111,10 @@ def ensure_loaded() -> None:
     create_schema()
     with read_session() as session:
         loaded = session.exec(select(Task.id).limit(1)).first() is not None
+        derived = session.exec(select(UnitObligation.task_id).limit(1)).first() is not None
     if not loaded:
         init_database()
+    elif not derived:
+        # A database from before obligations were stored.
+        with write_session() as session:
+            obligations.refresh(session)

@@ -1,7 +1,16 @@
-"""Who must report on what: a unit reports on every task it is listed for, as lead or co-unit.
+"""Who must report on what: the one relation (unit, task, role, year) every consumer joins.
 
-A group entry obliges each of its members with the group's role; a group without members
-obliges nobody. A unit listed both directly and through a group keeps the stronger role.
+A unit reports on every task it is listed for, as lead (牵头) or co-unit (配合). A group entry
+obliges each of its members with the group's role; a group without members obliges nobody. A
+unit listed both directly and through a group keeps the stronger role.
+
+Whose report speaks for a task (``speaks``): every obliged lead unit (a group lead's members
+all report as lead); when the lead obliges nobody (a group still without members), the first
+obliged unit listed after it.
+
+The relation is stored in ``unit_obligation`` and rewritten by ``refresh`` in the same
+transaction as every change to tasks, units or groups; ``derive`` computes it from those
+tables, and a test holds the two equal after every such change.
 """
 
 from __future__ import annotations
@@ -9,11 +18,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, and_, or_, select
+from sqlalchemy import Select, delete, insert
+from sqlmodel import Session, col, select
 
-from core.vocab import ROLE_CO_UNIT, ROLE_LEAD_UNIT
-from db.models import GroupMember, Task, TaskUnit, Unit
+from core.vocab import Responsibility, UnitKind
+from db.models import GroupMember, Task, TaskUnit, Unit, UnitObligation
+
+# A group member's place among a task's units: after its group's place, in member order.
+_MEMBER_SLOTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -21,60 +33,109 @@ class Obligation:
     task_id: int
     task_no: int
     task_text: str
-    role: str  # 牵头 / 配合
+    role: str  # Responsibility value
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the relation."""
+
+    task_id: int
+    unit_id: int
+    year: int
+    role: str
+    speaks: bool
+    position: int
+
+
+def derive(session: Session, year: int) -> list[Entry]:
+    """The relation for ``year``, computed from the tasks' listed units and the groups."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, member_id in session.exec(
+        select(GroupMember.group_id, GroupMember.member_id).order_by(
+            col(GroupMember.group_id), col(GroupMember.member_id)
+        )
+    ):
+        members[group_id].append(member_id)
+    listed = session.exec(
+        select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position, Unit.kind)
+        .join(Task, col(Task.id) == TaskUnit.task_id)
+        .join(Unit, col(Unit.id) == TaskUnit.unit_id)
+        .where(Task.year == year)
+        .order_by(col(TaskUnit.task_id), col(TaskUnit.position))
+    ).all()
+    found: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
+    for task_id, unit_id, role, position, kind in listed:
+        targets = members[unit_id] if kind == UnitKind.GROUP else [unit_id]
+        for rank, target in enumerate(targets):
+            held = found[task_id].get(target)
+            slot = position * _MEMBER_SLOTS + rank
+            if held is None:
+                found[task_id][target] = (role, slot)
+            elif held[0] == Responsibility.CO and role == Responsibility.LEAD:
+                found[task_id][target] = (role, held[1])
+    entries = []
+    for task_id, units in found.items():
+        leads = {u for u, (role, _) in units.items() if role == Responsibility.LEAD}
+        if not leads:
+            leads = {min(units, key=lambda u: units[u][1])}
+        entries += [
+            Entry(task_id, unit_id, year, role, unit_id in leads, slot) for unit_id, (role, slot) in units.items()
+        ]
+    return sorted(entries, key=lambda e: (e.task_id, e.position))
+
+
+def refresh(session: Session, *, year: int | None = None) -> None:
+    """Rewrite the stored relation for ``year`` (every year when None), in the caller's transaction."""
+    years = [year] if year is not None else list(session.exec(select(Task.year).distinct()))
+    for one in years:
+        session.execute(delete(UnitObligation).where(col(UnitObligation.year) == one))
+        entries = derive(session, one)
+        if entries:
+            session.execute(insert(UnitObligation), [e.__dict__ for e in entries])
+
+
+def stored(session: Session, year: int) -> list[Entry]:
+    rows = session.exec(
+        select(UnitObligation)
+        .where(UnitObligation.year == year)
+        .order_by(col(UnitObligation.task_id), col(UnitObligation.position))
+    )
+    return [Entry(r.task_id, r.unit_id, r.year, r.role, r.speaks, r.position) for r in rows]
+
+
+def obliged_units(year: int) -> Select:
+    """The ids of the units that report in ``year``, as a query."""
+    return select(UnitObligation.unit_id).where(UnitObligation.year == year).distinct()
 
 
 def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
     """unit id → the tasks it reports on in ``year``, in task order."""
-    members: dict[int, list[int]] = defaultdict(list)
-    for row in session.exec(select(GroupMember)):
-        members[row.group_id].append(row.member_id)
-    groups = set(session.exec(select(Unit.id).where(Unit.kind == "群组")))
     rows = session.exec(
-        select(TaskUnit.unit_id, TaskUnit.role, Task.id, Task.no, Task.text)
-        .join(Task, Task.id == TaskUnit.task_id)
-        .where(Task.year == year)
-        .order_by(Task.no, TaskUnit.position)
+        select(UnitObligation.unit_id, UnitObligation.role, Task.id, Task.no, Task.text)
+        .join(Task, col(Task.id) == UnitObligation.task_id)
+        .where(UnitObligation.year == year)
+        .order_by(col(Task.no))
     ).all()
-    found: dict[int, dict[int, Obligation]] = defaultdict(dict)
+    found: dict[int, list[Obligation]] = defaultdict(list)
     for unit_id, role, task_id, no, text in rows:
-        for target in members[unit_id] if unit_id in groups else [unit_id]:
-            if _replaces(found[target].get(task_id), role):
-                found[target][task_id] = Obligation(task_id, no, text, role)
-    return {unit_id: sorted(tasks.values(), key=lambda o: o.task_no) for unit_id, tasks in found.items()}
-
-
-# The entries that concern one unit: its own (unless it is a group) and those of the groups it
-# is a member of. Built once: composing this statement takes longer than running it.
-_UNIT_ENTRIES = (
-    select(TaskUnit.role, Task.id, Task.no, Task.text)
-    .join(Task, Task.id == TaskUnit.task_id)
-    .join(Unit, Unit.id == TaskUnit.unit_id)
-    .where(Task.year == bindparam("year"))
-    .where(
-        or_(
-            and_(TaskUnit.unit_id == bindparam("unit_id"), Unit.kind != "群组"),
-            TaskUnit.unit_id.in_(  # type: ignore[attr-defined]
-                select(GroupMember.group_id)
-                .join(Unit, Unit.id == GroupMember.group_id)
-                .where(GroupMember.member_id == bindparam("unit_id"), Unit.kind == "群组")
-            ),
-        )
-    )
-    .order_by(Task.no, TaskUnit.position)
-)
+        found[unit_id].append(Obligation(task_id, no, text, role))
+    return dict(found)
 
 
 def unit_obligations(session: Session, unit_id: int, year: int) -> list[Obligation]:
-    """``obligations(session, year)[unit_id]``, reading only the entries that concern the unit."""
-    rows = session.exec(_UNIT_ENTRIES, params={"unit_id": unit_id, "year": year}).all()
-    found: dict[int, Obligation] = {}
-    for role, task_id, no, text in rows:
-        if _replaces(found.get(task_id), role):
-            found[task_id] = Obligation(task_id, no, text, role)
-    return sorted(found.values(), key=lambda o: o.task_no)
+    """The tasks ``unit_id`` reports on in ``year``, in task order."""
+    rows = session.exec(
+        select(UnitObligation.role, Task.id, Task.no, Task.text)
+        .join(Task, col(Task.id) == UnitObligation.task_id)
+        .where(UnitObligation.year == year, UnitObligation.unit_id == unit_id)
+        .order_by(col(Task.no))
+    ).all()
+    return [Obligation(task_id, no, text, role) for role, task_id, no, text in rows]
 
 
-def _replaces(held: Obligation | None, role: str) -> bool:
-    """Another entry for a task already held wins only as lead over co-unit: the stronger role."""
-    return held is None or (held.role == ROLE_CO_UNIT and role == ROLE_LEAD_UNIT)
+def is_obliged(session: Session, *, unit_id: int, year: int) -> bool:
+    found = session.exec(
+        select(UnitObligation.task_id).where(UnitObligation.year == year, UnitObligation.unit_id == unit_id).limit(1)
+    ).first()
+    return found is not None

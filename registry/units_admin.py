@@ -21,6 +21,7 @@ from db.models import GroupMember, Submission, Task, TaskUnit, Unit, UnitAlias, 
 from db.queries import current_year
 from registry.catalogue import load_units, normalize
 from registry.obligations import obligations
+from registry.obligations import refresh as refresh_obligations
 
 GROUP_KIND = "群组"
 UNIT_KINDS = ("乡镇", "部门", "国企", "其他")
@@ -323,6 +324,8 @@ def set_group_members(session: Session, *, actor: Actor, group: str, members: It
             session.delete(row)
     for member_id in sorted(after - before):
         session.add(GroupMember(group_id=target.id, member_id=member_id))
+    session.flush()
+    refresh_obligations(session)
     members_now = tuple(names[i] for i in sorted(after))
     change = GroupChange(target.name, members_now, added, removed, impact)
     if change.changed:
@@ -377,6 +380,8 @@ def set_kind(session: Session, *, actor: Actor, unit: str, kind: str) -> str:
         _check_unit_may_become_group(session, target)
     target.kind = kind
     session.add(target)
+    session.flush()
+    refresh_obligations(session)
     audit(
         session,
         actor.username,

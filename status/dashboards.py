@@ -1,12 +1,6 @@
-"""Where the tasks stand: the figures behind the leader dashboards, aggregated in SQL.
-
-A task's status for a period is what its lead unit said in its current (highest-version)
-submission for that period; without such a report it is 未报送, never counted as on track.
-When a group is the lead unit, every member reports as lead and the task shows the least
-advanced of their reports; when the lead is a group without members, the first unit listed
-after it speaks for the task (the rule of ``status.engine``). 序时进度 is the
-share of the year elapsed; a reported task is 欠进度 when its progress falls short of it by more
-than the ``lag_margin`` setting, unless it is 已完成.
+"""Where the tasks stand: the figures behind the leader dashboards, aggregated in SQL over the
+status engine's query (``status.engine.status_query``), so every count here is a count of the
+same rows the bulletin, the ledger and the command line read.
 """
 
 from __future__ import annotations
@@ -17,26 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, or_
+from sqlalchemy import ColumnElement, Select, and_, case, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core import clock
-from core.vocab import (
-    LATENESS_LABELS,
-    NOT_REPORTED,
-    ROLE_CO_UNIT,
-    ROLE_LEAD_UNIT,
-    STATUS_ORDER,
-    TASK_STATUSES,
-)
+from core.vocab import LEAD_LEADER_MARK, Lateness, LeaderRole, Responsibility, TaskStatus, UnitKind
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
 from db.models import (
-    LEADER_ROLES,
     Category,
     Exemption,
-    GroupMember,
     Leader,
     Period,
     Setting,
@@ -46,206 +31,45 @@ from db.models import (
     TaskLeader,
     TaskUnit,
     Unit,
+    UnitObligation,
 )
-from registry.obligations import unit_obligations
-from status.lateness import Lateness, active_exemptions, first_submissions, judge
+from registry.obligations import obliged_units, unit_obligations
+from status.engine import (
+    RANK,
+    current_submission,
+    current_submissions,
+    listed_lead_units,
+    period_status_query,
+    status_of_rank,
+    status_query,
+    task_states,
+)
+from status.lateness import UnitRow, judge, lateness, obliged_unit_rows
 from status.rates import Rate, rate_of
 
-COMPLETED, ON_TRACK, LAGGING, NOT_STARTED = TASK_STATUSES
-# Least advanced first: the order in which a group's lead reports are combined.
-SEVERITY = (LAGGING, NOT_STARTED, ON_TRACK, COMPLETED)
-LEAD_LEADER = LEADER_ROLES[0]  # 牵头
-LEAD_LEADER_MARK = "▲"
-
-_RANK = case({status: rank for rank, status in enumerate(SEVERITY)}, value=SubmissionRow.status)
-
-
-def expected_progress(month: int) -> float:
-    """序时进度 of month ``month``: the share of the year elapsed, in percent."""
-    return month / 12 * 100
-
-
-def is_behind_schedule(status: str, progress: float | None, month: int, margin: float) -> bool:
-    """欠进度: reported progress below 序时进度 by more than ``margin`` points, unless 已完成."""
-    if status in (COMPLETED, NOT_REPORTED) or progress is None:
-        return False
-    return progress < expected_progress(month) - margin
-
-
-def _status_of(rank: int | None) -> str:
-    return NOT_REPORTED if rank is None else SEVERITY[rank]
-
-
-# --- building blocks ----------------------------------------------------------
-
-
-def _current_submissions(*conditions: ColumnElement[bool]) -> Subquery:
-    """The current (highest-version) submission of each unit and period matching ``conditions``."""
-    latest = (
-        select(Submission.unit_id, Submission.period_id, func.max(Submission.version).label("version"))
-        .where(*conditions)
-        .group_by(Submission.unit_id, Submission.period_id)
-        .subquery()
-    )
-    return (
-        select(Submission.id, Submission.unit_id, Submission.period_id)
-        .join(
-            latest,
-            and_(
-                Submission.unit_id == latest.c.unit_id,
-                Submission.period_id == latest.c.period_id,
-                Submission.version == latest.c.version,
-            ),
-        )
-        .subquery()
-    )
-
-
-def fallback_leads(session: Session, year: int) -> list[tuple[int, int]]:
-    """(task id, unit id) for tasks whose lead is a group without members: the first unit
-    obliged after it (a listed unit, or the first member of a listed group) speaks for the task."""
-    empty_leads = (
-        select(TaskUnit.task_id)
-        .join(Unit, Unit.id == TaskUnit.unit_id)
-        .join(Task, Task.id == TaskUnit.task_id)
-        .where(
-            Task.year == year,
-            TaskUnit.role == ROLE_LEAD_UNIT,
-            Unit.kind == "群组",
-            ~select(GroupMember.member_id).where(GroupMember.group_id == Unit.id).exists(),
-        )
-    )
-    entries = session.exec(
-        select(TaskUnit.task_id, TaskUnit.unit_id, Unit.kind)
-        .join(Unit, Unit.id == TaskUnit.unit_id)
-        .where(TaskUnit.task_id.in_(empty_leads))  # type: ignore[attr-defined]
-        .order_by(TaskUnit.task_id, TaskUnit.position)
-    ).all()
-    if not entries:
-        return []
-    members: dict[int, list[int]] = defaultdict(list)
-    for group_id, member_id in session.exec(select(GroupMember.group_id, GroupMember.member_id)):
-        members[group_id].append(member_id)
-    pairs: dict[int, int] = {}
-    for task_id, unit_id, kind in entries:
-        candidates = members[unit_id] if kind == "群组" else [unit_id]
-        if candidates and task_id not in pairs:
-            pairs[task_id] = candidates[0]
-    return sorted(pairs.items())
-
-
-def _is_lead(current: Subquery, fallback: list[tuple[int, int]]) -> ColumnElement[bool]:
-    """Whether a row of a current submission speaks for its task."""
-    lead = SubmissionRow.role == ROLE_LEAD_UNIT
-    if not fallback:
-        return lead
-    return or_(lead, *(and_(SubmissionRow.task_id == t, current.c.unit_id == u) for t, u in fallback))
-
-
-Tasks = Select | list[int]  # task ids, as a query or a list
-
-
-def _join_rows(query: Select, current: Subquery, tasks: Tasks | None) -> Select:
-    """Join the rows of the ``current`` submissions, only those of ``tasks`` if given.
-
-    With a restriction the join goes through ``submission_id + 0``: otherwise SQLite probes the
-    (submission, task) index once for every pair of submission and task, which is slow with
-    many of both, instead of starting from the rows of the chosen tasks."""
-    if tasks is None:
-        return query.join(current, current.c.id == SubmissionRow.submission_id)
-    return query.join(current, current.c.id == SubmissionRow.submission_id + 0).where(
-        SubmissionRow.task_id.in_(tasks)  # type: ignore[attr-defined]
-    )
-
-
-def _lead_reports(
-    session: Session,
-    year: int,
-    *conditions: ColumnElement[bool],
-    tasks: Tasks | None = None,
-    details: bool = False,
-) -> Subquery:
-    """Per task and period, in one pass over the rows of the current submissions matching
-    ``conditions`` (only those of ``tasks`` if given): the least advanced lead report (``rank``
-    in SEVERITY) and its ``progress``; with ``details`` also a lead ``text`` and, per status,
-    how many co-units reported it (``co0`` … ``co3``)."""
-    current = _current_submissions(*conditions)
-    lead = _is_lead(current, fallback_leads(session, year))
-    columns = [
-        SubmissionRow.task_id,
-        current.c.period_id,
-        func.min(case((lead, _RANK))).label("rank"),
-        func.min(case((lead, SubmissionRow.progress))).label("progress"),
-    ]
-    if details:
-        columns.append(func.min(case((lead, SubmissionRow.progress_text))).label("text"))
-        co = SubmissionRow.role == ROLE_CO_UNIT
-        columns += [
-            func.sum(case((and_(co, SubmissionRow.status == status), 1), else_=0)).label(f"co{rank}")
-            for rank, status in enumerate(SEVERITY)
-        ]
-    query = select(*columns)
-    return _join_rows(query, current, tasks).group_by(SubmissionRow.task_id, current.c.period_id).subquery()
+STATUS_ORDER = tuple(TaskStatus)
+LEAD_LEADER = LeaderRole.LEAD.value
 
 
 def _category_tasks(year: int, category: str) -> Select:
     return (
         select(Task.id)
-        .join(Category, Category.id == Task.category_id)
+        .join(Category, col(Category.id) == Task.category_id)
         .where(Category.year == year, Category.name == category)
     )
 
 
-def _behind_condition(lead: Subquery, month: int, margin: float) -> ColumnElement[bool]:
-    """滞后, or reported short of 序时进度 by more than the margin (and not 已完成)."""
-    threshold = expected_progress(month) - margin
-    return or_(
-        lead.c.rank == SEVERITY.index(LAGGING),
-        and_(lead.c.rank != SEVERITY.index(COMPLETED), lead.c.progress < threshold),
-    )
+def _needs_attention(query) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """滞后, or 欠进度."""
+    return or_(query.c.rank == TaskStatus.LAGGING.severity, query.c.behind == True)  # noqa: E712
 
 
 # --- who reports ----------------------------------------------------------------
-# The rule of ``registry.obligations`` (a group entry obliges its members), asked of the
-# database as a set of units: building every obligation of a year in Python takes most of a
-# second at province scale. A test holds the two together.
 
 
-def obliged_units(year: int) -> Select:
-    """The ids of the units that report in ``year``, as a query."""
-    listed = (
-        select(TaskUnit.unit_id)
-        .join(Task, Task.id == TaskUnit.task_id)
-        .join(Unit, Unit.id == TaskUnit.unit_id)
-        .where(Task.year == year, Unit.kind != "群组")
-    )
-    through_groups = (
-        select(GroupMember.member_id)
-        .join(TaskUnit, TaskUnit.unit_id == GroupMember.group_id)
-        .join(Task, Task.id == TaskUnit.task_id)
-        .where(Task.year == year)
-    )
-    return select(Unit.id).where(or_(Unit.id.in_(listed), Unit.id.in_(through_groups)))  # type: ignore[union-attr]
-
-
-def _obliged_unit_rows(session: Session, year: int) -> list[tuple[int, str, str]]:
-    rows = session.exec(select(Unit.id, Unit.name, Unit.kind).where(Unit.id.in_(obliged_units(year))))  # type: ignore[union-attr]
-    return [(unit_id, name, kind) for unit_id, name, kind in rows]
-
-
-def reporting_rate(
-    session: Session, period: Period, as_of: datetime, units: list[tuple[int, str, str]] | None = None
-) -> Rate:
-    """``rates.period_rate``, with the obliged units asked of the database (or given: the
-    ``(id, name, kind)`` of those of the period's year)."""
-    units = _obliged_unit_rows(session, period.year) if units is None else units
-    first = first_submissions(session, period.id)
-    exempt = active_exemptions(session, period.id)
-    rows = []
-    for unit_id, name, kind in units:
-        status, days = judge(period.due_at, first.get(unit_id), as_of, unit_id in exempt)
-        rows.append(Lateness(unit_id, name, kind, status, period.due_at, first.get(unit_id), days))
-    return rate_of(rows)
+def reporting_rate(session: Session, period: Period, as_of: datetime, units: list[UnitRow] | None = None) -> Rate:
+    """``rates.period_rate``, for the obliged units given (those of the period's year) or all."""
+    return rate_of(lateness(session, period, as_of, units))
 
 
 # --- periods ------------------------------------------------------------------
@@ -310,44 +134,41 @@ class Overview:
 
 
 def overview(session: Session, code: str, as_of: datetime) -> Overview:
-    """The period at a glance. Counts come from one query grouped by category, lead leader and
-    status; the totals and the two mixes add up its few hundred rows."""
+    """The period at a glance. Counts come from one query over the status engine's rows, grouped
+    by category, lead leader and status; the totals and the two mixes add up its few hundred rows."""
     period = get_period(session, code)
     margin = get_setting(session, "lag_margin")
-    lead = _lead_reports(session, period.year, Submission.period_id == period.id)
-    threshold = expected_progress(period.month) - margin
-    lagging = and_(lead.c.rank != SEVERITY.index(COMPLETED), lead.c.progress < threshold)
+    states = period_status_query(session, period, as_of=as_of)
     rows = session.exec(
         select(
             Category.seq,
             Category.short,
             Leader.name,
-            lead.c.rank,
+            states.c.rank,
             func.count(),
-            func.sum(case((lagging, 1), else_=0)),
-            func.min(Task.no),
+            func.sum(case((states.c.behind == True, 1), else_=0)),  # noqa: E712
+            func.min(states.c.no),
         )
-        .select_from(Task)
-        .join(Category, Category.id == Task.category_id)
+        .select_from(states)
+        .join(Task, col(Task.id) == states.c.task_id)
+        .join(Category, col(Category.id) == Task.category_id)
         .outerjoin(TaskLeader, and_(TaskLeader.task_id == Task.id, TaskLeader.role == LEAD_LEADER))
-        .outerjoin(Leader, Leader.id == TaskLeader.leader_id)
-        .outerjoin(lead, lead.c.task_id == Task.id)
-        .where(Task.year == period.year)
-        .group_by(Category.seq, Category.short, Leader.name, lead.c.rank)
+        .outerjoin(Leader, col(Leader.id) == TaskLeader.leader_id)
+        .group_by(Category.seq, Category.short, Leader.name, states.c.rank)
     ).all()
-    counts = dict.fromkeys(STATUS_ORDER, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     first_task: dict[str, int] = {}
     behind = 0
-    for seq, short, leader, rank, n, lagging_n, first in rows:
-        status = _status_of(rank)
+    for seq, short, leader, rank, n, behind_n, first in rows:
+        status = status_of_rank(rank)
         counts[status] += n
-        behind += lagging_n or 0
+        behind += behind_n or 0
         categories[seq, short][status] += n
         leaders[leader][status] += n
         first_task[leader] = min(first, first_task.get(leader, first))
-    units = _obliged_unit_rows(session, period.year)
+    units = obliged_unit_rows(session, period.year)
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
@@ -357,7 +178,7 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
     ).one()
     return Overview(
         period=code,
-        expected=expected_progress(period.month),
+        expected=period.month / 12 * 100,
         lag_margin=margin,
         submissions=submission_count(session, period),
         counts=counts,
@@ -392,6 +213,31 @@ TASK_COLUMNS = (
 )
 
 
+def _co_unit_counts(period: Period, tasks: Select | None) -> Select:
+    """Per task: how many co-responsible units reported each status in their current reports."""
+    current = current_submissions(Submission.period_id == period.id, as_of=None)
+    query = (
+        select(SubmissionRow.task_id, RANK, func.count())
+        .join(current, current.c.id == SubmissionRow.submission_id)
+        .join(
+            UnitObligation,
+            and_(
+                UnitObligation.task_id == SubmissionRow.task_id,
+                UnitObligation.unit_id == current.c.unit_id,
+                UnitObligation.role == Responsibility.CO,
+            ),
+        )
+        .group_by(col(SubmissionRow.task_id), RANK)
+    )
+    if tasks is not None:
+        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+    return query
+
+
+def _by_rank(item: tuple[TaskStatus, int]) -> int:
+    return item[0].rank
+
+
 def task_table(
     session: Session,
     code: str,
@@ -403,45 +249,41 @@ def task_table(
     """One row per task of the period's year, filtered in SQL; with a leader, a 领导职责 column
     (牵头 or 协助) is added."""
     period = get_period(session, code)
-    margin = get_setting(session, "lag_margin")
     chosen: Select | None = None
     if category is not None:
         chosen = _category_tasks(period.year, category)
     elif leader is not None:
         chosen = (
             select(TaskLeader.task_id)
-            .join(Leader, Leader.id == TaskLeader.leader_id)
-            .join(Task, Task.id == TaskLeader.task_id)
+            .join(Leader, col(Leader.id) == TaskLeader.leader_id)
+            .join(Task, col(Task.id) == TaskLeader.task_id)
             .where(Leader.name == leader, Task.year == period.year)
         )
-    lead = _lead_reports(session, period.year, Submission.period_id == period.id, tasks=chosen, details=True)
+    states = period_status_query(session, period, as_of=None, tasks=chosen)
+    lead_units = listed_lead_units(period.year).subquery()
     lead_leader = aliased(Leader)
-    lead_unit = aliased(Unit)
-    co_counts = [lead.c[f"co{rank}"] for rank in range(len(SEVERITY))]
-    columns = [
-        Task.no,
-        Category.short,
-        Task.text,
-        lead_leader.name,
-        lead_unit.name,
-        lead.c.rank,
-        lead.c.progress,
-        lead.c.text,
-        *co_counts,
-    ]
     query = (
-        select(*columns)
-        .join(Category, Category.id == Task.category_id)
+        select(
+            states.c.no,
+            Category.short,
+            Task.text,
+            lead_leader.name,
+            lead_units.c.name,
+            states.c.rank,
+            states.c.progress,
+            states.c.expected,
+            states.c.behind,
+            states.c.progress_text,
+            states.c.task_id,
+        )
+        .select_from(states)
+        .join(Task, col(Task.id) == states.c.task_id)
+        .join(Category, col(Category.id) == Task.category_id)
         .outerjoin(TaskLeader, and_(TaskLeader.task_id == Task.id, TaskLeader.role == LEAD_LEADER))
         .outerjoin(lead_leader, lead_leader.id == TaskLeader.leader_id)
-        .outerjoin(TaskUnit, and_(TaskUnit.task_id == Task.id, TaskUnit.role == ROLE_LEAD_UNIT))
-        .outerjoin(lead_unit, lead_unit.id == TaskUnit.unit_id)
-        .outerjoin(lead, lead.c.task_id == Task.id)
-        .where(Task.year == period.year)
-        .order_by(Task.no)
+        .outerjoin(lead_units, lead_units.c.task_id == Task.id)
+        .order_by(states.c.no)
     )
-    if category is not None:
-        query = query.where(Category.name == category)
     if leader is not None:
         duty = aliased(TaskLeader)
         query = query.add_columns(duty.role).join(
@@ -452,30 +294,28 @@ def task_table(
             ),
         )
     if behind_only:
-        query = query.where(_behind_condition(lead, period.month, margin))
-    rows = session.exec(query).all()
-    expected = expected_progress(period.month)
+        query = query.where(_needs_attention(states))
+    co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
+    for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
+        co[task_id][status_of_rank(rank)] = n
     records = []
-    width = 8 + len(SEVERITY)
-    for row in rows:
-        no, short, text, leader_name, unit_name, rank, progress, lead_text = row[:8]
-        co = dict(zip(SEVERITY, row[8:width], strict=True))
-        status = _status_of(rank)
+    for row in session.exec(query).all():
+        no, short, text, leader_name, unit_name, rank, progress, expected, behind, lead_text, task_id = row[:11]
         record = {
             "序号": no,
             "分类": short,
             "主要任务": text,
             "牵头领导": leader_name or "",
             "牵头单位": unit_name or "",
-            "完成状态": status,
+            "完成状态": status_of_rank(rank).label,
             "进度": progress,
-            "序时进度": expected,
-            "欠进度": is_behind_schedule(status, progress, period.month, margin),
-            "配合单位报送": "、".join(f"{s}{co[s]}" for s in STATUS_ORDER if co.get(s)),
+            "序时进度": float(expected),
+            "欠进度": bool(behind),
+            "配合单位报送": "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank)),
             "本月工作进展": lead_text or "",
         }
         if leader is not None:
-            record["领导职责"] = row[width]
+            record["领导职责"] = row[11]
         records.append(record)
     return pd.DataFrame(records, columns=[*TASK_COLUMNS, *(["领导职责"] if leader is not None else [])])
 
@@ -490,22 +330,20 @@ def status_trend(session: Session, code: str, *, category: str | None = None) ->
     period = get_period(session, code)
     months = select(Period.id).where(Period.year == period.year, Period.month <= period.month)
     chosen = _category_tasks(period.year, category) if category is not None else None
-    lead = _lead_reports(session, period.year, Submission.period_id.in_(months), tasks=chosen)  # type: ignore[attr-defined]
+    states = status_query(
+        periods=months, as_of=None, margin=get_setting(session, "lag_margin"), tasks=chosen, year=period.year
+    )
     query = (
-        select(Period.code, lead.c.rank, func.count())
-        .select_from(Task)
-        .join(Period, and_(Period.year == Task.year, Period.month <= period.month))
-        .outerjoin(lead, and_(lead.c.task_id == Task.id, lead.c.period_id == Period.id))
-        .where(Task.year == period.year)
-        .group_by(Period.code, lead.c.rank)
+        select(Period.code, states.c.rank, func.count())
+        .select_from(states)
+        .join(Period, col(Period.id) == states.c.period_id)
+        .group_by(Period.code, states.c.rank)
     )
-    if category is not None:
-        query = query.join(Category, Category.id == Task.category_id).where(Category.name == category)
     records = sorted(
-        ((month, _status_of(rank), n) for month, rank, n in session.exec(query).all()),
-        key=lambda r: (r[0], STATUS_ORDER.index(r[1])),
+        ((month, status_of_rank(rank), n) for month, rank, n in session.exec(query).all()),
+        key=lambda r: (r[0], r[1].rank),
     )
-    return pd.DataFrame(records, columns=list(TREND_COLUMNS))
+    return pd.DataFrame([(m, s.label, n) for m, s, n in records], columns=list(TREND_COLUMNS))
 
 
 # --- 按领导 / 按单位 -----------------------------------------------------------------------
@@ -513,10 +351,8 @@ def status_trend(session: Session, code: str, *, category: str | None = None) ->
 
 def reporting_units(session: Session, year: int) -> list[tuple[int, str]]:
     """Units that report in ``year`` (directly or through a group), in registration order."""
-    rows = session.exec(
-        select(Unit.id, Unit.name).where(Unit.id.in_(obliged_units(year))).order_by(Unit.id)  # type: ignore[union-attr]
-    )
-    return [(unit_id, name) for unit_id, name in rows]
+    rows = session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(obliged_units(year))).order_by(col(Unit.id)))
+    return [(unit_id, name) for unit_id, name in rows if unit_id is not None]
 
 
 UNIT_TASK_COLUMNS = (
@@ -535,30 +371,32 @@ UNIT_TASK_COLUMNS = (
 
 def unit_tasks(session: Session, unit_id: int, code: str) -> pd.DataFrame:
     """The unit's tasks (lead first, then co-responsible) with what it reported for the period
-    and the task's status (its lead unit's report)."""
+    and the task's status."""
     period = get_period(session, code)
+    assert period.id is not None
     duties = unit_obligations(session, unit_id, period.year)
-    current = _current_submissions(Submission.period_id == period.id, Submission.unit_id == unit_id)
-    own = {
-        row[0]: row[1:]
-        for row in session.exec(
-            select(
-                SubmissionRow.task_id,
-                SubmissionRow.status,
-                SubmissionRow.progress,
-                SubmissionRow.progress_text,
-                SubmissionRow.problems,
-                SubmissionRow.next_steps,
-            ).join(current, current.c.id == SubmissionRow.submission_id)
-        ).all()
-    }
-    task_ids = [d.task_id for d in duties]
-    lead = _lead_reports(session, period.year, Submission.period_id == period.id, tasks=task_ids)
-    task_status = {task_id: _status_of(rank) for task_id, rank in session.exec(select(lead.c.task_id, lead.c.rank))}
-    expected = expected_progress(period.month)
+    mine = current_submission(session, unit_id=unit_id, period_id=period.id, as_of=None)
+    own = {}
+    if mine is not None:
+        own = {
+            row[0]: row[1:]
+            for row in session.exec(
+                select(
+                    SubmissionRow.task_id,
+                    SubmissionRow.status,
+                    SubmissionRow.progress,
+                    SubmissionRow.progress_text,
+                    SubmissionRow.problems,
+                    SubmissionRow.next_steps,
+                ).where(SubmissionRow.submission_id == mine.id)
+            ).all()
+        }
+    states = task_states(session, period, as_of=None, tasks=[d.task_id for d in duties])
     records = []
-    for duty in sorted(duties, key=lambda d: (d.role != ROLE_LEAD_UNIT, d.task_no)):
-        status, progress, text, problems, steps = own.get(duty.task_id, (NOT_REPORTED, None, "", "", ""))
+    not_reported = TaskStatus.NOT_REPORTED.value
+    for duty in sorted(duties, key=lambda d: (d.role != Responsibility.LEAD, d.task_no)):
+        status, progress, text, problems, steps = own.get(duty.task_id, (not_reported, None, "", "", ""))
+        state = states[duty.task_id]
         records.append(
             (
                 duty.task_no,
@@ -566,8 +404,8 @@ def unit_tasks(session: Session, unit_id: int, code: str) -> pd.DataFrame:
                 duty.role,
                 status,
                 progress,
-                task_status.get(duty.task_id, NOT_REPORTED),
-                expected,
+                state.status.label,
+                state.expected,
                 text,
                 problems,
                 steps,
@@ -592,15 +430,15 @@ def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> p
     ).all()
     exempt = set(
         session.exec(
-            select(Exemption.period_id).where(Exemption.unit_id == unit_id, Exemption.revoked_at.is_(None))  # type: ignore[union-attr]
+            select(Exemption.period_id).where(Exemption.unit_id == unit_id, col(Exemption.revoked_at).is_(None))
         )
     )
     records = []
     for period_id, code, due, first, versions in rows:
         status, days = judge(due, first, as_of, period_id in exempt)
         shown = first if first is not None and first <= as_of else None
-        late = f"{days} 天" if status == "late" else ""
-        records.append((code, clock.fmt(due), clock.fmt(shown), LATENESS_LABELS[status], late, versions))
+        late = f"{days} 天" if status == Lateness.LATE else ""
+        records.append((code, clock.fmt(due), clock.fmt(shown), Lateness(status).label, late, versions))
     return pd.DataFrame(records, columns=list(RECORD_COLUMNS))
 
 
@@ -624,7 +462,7 @@ class TaskDetail:
 def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
     found = session.exec(
         select(Task.id, Task.text, Category.name)
-        .join(Category, Category.id == Task.category_id)
+        .join(Category, col(Category.id) == Task.category_id)
         .where(Task.year == year, Task.no == no)
     ).first()
     if found is None:
@@ -633,9 +471,9 @@ def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
     detail = TaskDetail(task_id, no, year, category, text)
     for name, role in session.exec(
         select(Leader.name, TaskLeader.role)
-        .join(Leader, Leader.id == TaskLeader.leader_id)
+        .join(Leader, col(Leader.id) == TaskLeader.leader_id)
         .where(TaskLeader.task_id == task_id)
-        .order_by(TaskLeader.position)
+        .order_by(col(TaskLeader.position))
     ):
         if role == LEAD_LEADER:
             detail.lead_leader = name
@@ -643,50 +481,40 @@ def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
             detail.assisting_leaders.append(name)
     for name, kind, role in session.exec(
         select(Unit.name, Unit.kind, TaskUnit.role)
-        .join(Unit, Unit.id == TaskUnit.unit_id)
+        .join(Unit, col(Unit.id) == TaskUnit.unit_id)
         .where(TaskUnit.task_id == task_id)
-        .order_by(TaskUnit.position)
+        .order_by(col(TaskUnit.position))
     ):
-        if role == ROLE_LEAD_UNIT:
+        if role == Responsibility.LEAD:
             detail.lead_units.append(name)
-            detail.lead_is_group = detail.lead_is_group or kind == "群组"
+            detail.lead_is_group = detail.lead_is_group or kind == UnitKind.GROUP
         else:
             detail.co_units.append(name)
     return detail
 
 
-def _reports_on(task_id: int, year: int) -> tuple[ColumnElement[bool], ...]:
-    """Submissions of ``year`` by the units that ever reported on the task (every version, so
-    the current one is still the highest)."""
-    reporters = (
-        select(Submission.unit_id)
-        .join(SubmissionRow, SubmissionRow.submission_id == Submission.id)
-        .where(SubmissionRow.task_id == task_id)
-    )
-    months = select(Period.id).where(Period.year == year)
-    return Submission.period_id.in_(months), Submission.unit_id.in_(reporters)  # type: ignore[attr-defined]
+def _year_periods(year: int) -> Select:
+    return select(Period.id).where(Period.year == year)
 
 
 TIMELINE_COLUMNS = ("月份", "完成状态", "进度", "序时进度", "欠进度")
 
 
 def task_timeline(session: Session, task_id: int, year: int) -> pd.DataFrame:
-    """The task's status and progress (its lead unit's reports) for every month of ``year``."""
-    margin = get_setting(session, "lag_margin")
-    lead = _lead_reports(session, year, *_reports_on(task_id, year), tasks=[task_id])
+    """The task's status and progress for every month of ``year``."""
+    states = status_query(
+        periods=_year_periods(year), as_of=None, margin=get_setting(session, "lag_margin"), tasks=[task_id]
+    )
     rows = session.exec(
-        select(Period.code, Period.month, lead.c.rank, lead.c.progress)
-        .select_from(Period)
-        .outerjoin(lead, and_(lead.c.period_id == Period.id, lead.c.task_id == task_id))
-        .where(Period.year == year)
-        .order_by(Period.month)
+        select(Period.code, states.c.rank, states.c.progress, states.c.expected, states.c.behind)
+        .select_from(states)
+        .join(Period, col(Period.id) == states.c.period_id)
+        .order_by(col(Period.month))
     ).all()
-    records = []
-    for code, month, rank, progress in rows:
-        status = _status_of(rank)
-        records.append(
-            (code, status, progress, expected_progress(month), is_behind_schedule(status, progress, month, margin))
-        )
+    records = [
+        (code, status_of_rank(rank).label, progress, float(expected), bool(behind))
+        for code, rank, progress, expected, behind in rows
+    ]
     return pd.DataFrame(records, columns=list(TIMELINE_COLUMNS))
 
 
@@ -696,7 +524,10 @@ REPORT_COLUMNS = ("月份", "单位", "责任类型", "完成状态", "进度", 
 def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
     """Every unit's current report on the task for each month of ``year``, latest month first,
     lead units before co-responsible ones."""
-    current = _current_submissions(*_reports_on(task_id, year))
+    reporters = select(UnitObligation.unit_id).where(UnitObligation.task_id == task_id)
+    current = current_submissions(
+        col(Submission.period_id).in_(_year_periods(year)), col(Submission.unit_id).in_(reporters), as_of=None
+    )
     rows = session.exec(
         select(
             Period.code,
@@ -707,14 +538,17 @@ def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
             SubmissionRow.progress_text,
             SubmissionRow.problems,
             SubmissionRow.next_steps,
-            Submission.received_at,
+            current.c.received_at,
         )
         .join(current, current.c.id == SubmissionRow.submission_id)
-        .join(Submission, Submission.id == current.c.id)
-        .join(Period, Period.id == current.c.period_id)
-        .join(Unit, Unit.id == current.c.unit_id)
+        .join(Period, col(Period.id) == current.c.period_id)
+        .join(Unit, col(Unit.id) == current.c.unit_id)
         .where(SubmissionRow.task_id == task_id)
-        .order_by(Period.code.desc(), case((SubmissionRow.role == ROLE_LEAD_UNIT, 0), else_=1), Unit.id)  # type: ignore[attr-defined]
+        .order_by(
+            col(Period.code).desc(),
+            case((SubmissionRow.role == Responsibility.LEAD, 0), else_=1),
+            col(Unit.id),
+        )
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(REPORT_COLUMNS))
 
@@ -723,8 +557,8 @@ def task_numbers(session: Session, year: int) -> dict[int, str]:
     return dict(session.exec(select(Task.no, Task.text).where(Task.year == year).order_by(Task.no)).all())
 
 
-LEADING = f"{LEAD_LEADER_MARK} 牵头"
-ASSISTING = "协助"
+LEADING = f"{LEAD_LEADER_MARK} {LeaderRole.LEAD.label}"
+ASSISTING = LeaderRole.ASSIST.label
 
 
 @dataclass(frozen=True)
@@ -744,7 +578,7 @@ def leader_tasks(session: Session, code: str, leader: str) -> LeaderTasks:
     mix = _mix(
         (name, part["完成状态"].value_counts().to_dict()) for name, part in ((LEADING, leading), (ASSISTING, assisting))
     )
-    behind = both[(both["完成状态"] == LAGGING) | both["欠进度"]]
+    behind = both[(both["完成状态"] == TaskStatus.LAGGING.label) | both["欠进度"]]
     return LeaderTasks(leading, assisting, mix, behind)
 
 

@@ -1,141 +1,351 @@
-"""The current report of each unit (its latest accepted version by a given moment) and each
-task's status for a period as its lead unit reported it."""
+"""The status engine: the one definition of a unit's current report and of a task's status.
+
+**Current report.** Of the accepted versions of unit U for period P received by moment T, the
+one received last counts (a tie goes to the higher version). The office's back-dated entry of a
+file the 公文平台 received earlier counts at its received time, so it never displaces a report
+the unit uploaded later. Without T, every version received so far counts (no version is
+stamped later than the moment it is stored).
+
+**Task status.** A task's status for a period is what the units that speak for it
+(``registry.obligations``: its lead units, or the empty-group fallback) said in their current
+reports; of several, the least advanced (``TaskStatus.severity``, then the lower progress, then
+the one listed first). Without such a report the task is 未报送. 序时进度 is the share of the
+year elapsed at the end of the month; a reported task is 欠进度 when its progress falls short
+of it by more than the ``lag_margin`` setting, unless it is 已完成.
+
+Everything is one SQL query (``status_query``); the dashboards aggregate over it and the
+bulletin, the ledger, deductions and the command line read its rows through ``task_states``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, literal, true
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
 
-from core.vocab import NOT_REPORTED, ROLE_LEAD_UNIT, STATUS_ORDER
-from db.models import GroupMember, Period, Submission, SubmissionRow, Task, TaskUnit, Unit
-from registry.obligations import obligations
+from core.vocab import SEVERITY, Responsibility, TaskStatus
+from cycle.settings import get_setting
+from db.models import Period, Submission, SubmissionRow, Task, TaskUnit, Unit, UnitObligation
+
+Ids = Select | list[int]  # ids, as a query or a list
+
+# Latest received first, the higher version first on a tie: the order that picks the current report.
+_LATEST_FIRST = (col(Submission.received_at).desc(), col(Submission.version).desc())
+
+RANK = case({status.value: status.severity for status in SEVERITY}, value=SubmissionRow.status)
+
+
+def status_of_rank(rank: int | None) -> TaskStatus:
+    return TaskStatus.NOT_REPORTED if rank is None else SEVERITY[rank]
+
+
+# --- the current report -------------------------------------------------------------
+
+
+def _received_by(as_of: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    return () if as_of is None else (col(Submission.received_at) <= as_of,)
+
+
+def current_submissions(*conditions: ColumnElement[bool], as_of: datetime | None, per_period: bool = True) -> Subquery:
+    """The current submission of each unit and period matching ``conditions`` (of each unit
+    over all periods with ``per_period=False``): columns ``id``, ``unit_id``, ``period_id``,
+    ``version``, ``received_at``."""
+    partition = (col(Submission.unit_id), col(Submission.period_id)) if per_period else (col(Submission.unit_id),)
+    ranked = (
+        select(
+            Submission.id,
+            Submission.unit_id,
+            Submission.period_id,
+            Submission.version,
+            Submission.received_at,
+            func.row_number().over(partition_by=partition, order_by=_LATEST_FIRST).label("n"),
+        )
+        .where(*conditions, *_received_by(as_of))
+        .subquery("ranked")
+    )
+    return (
+        select(ranked.c.id, ranked.c.unit_id, ranked.c.period_id, ranked.c.version, ranked.c.received_at)
+        .where(ranked.c.n == 1)
+        .subquery("current")
+    )
+
+
+def current_submission(session: Session, *, unit_id: int, period_id: int, as_of: datetime | None) -> Submission | None:
+    """The one submission of ``current_submissions`` for a unit and period."""
+    return session.exec(
+        select(Submission)
+        .where(Submission.unit_id == unit_id, Submission.period_id == period_id, *_received_by(as_of))
+        .order_by(*_LATEST_FIRST)
+        .limit(1)
+    ).first()
+
+
+def current_ids(session: Session, *conditions: ColumnElement[bool], as_of: datetime | None) -> dict[int, int]:
+    """period id → current submission id, for submissions of one unit matching ``conditions``."""
+    current = current_submissions(*conditions, as_of=as_of)
+    return dict(session.exec(select(current.c.period_id, current.c.id)).all())
 
 
 @dataclass(frozen=True)
-class LastSubmission:
+class CurrentReport:
+    submission_id: int
     version: int
     received_at: datetime
     uploaded_by: str
     on_behalf: bool
     filler: str
     phone: str
+    head: str
 
 
-def last_submissions(session: Session, period_id: int | None, as_of: datetime) -> dict[int, LastSubmission]:
-    """unit id → its latest accepted version received by ``as_of`` (for one period, or any)."""
-    query = select(
-        Submission.unit_id,
-        Submission.version,
-        Submission.received_at,
-        Submission.uploaded_by,
-        Submission.on_behalf,
-        Submission.filler,
-        Submission.phone,
-    ).where(Submission.received_at <= as_of)
-    if period_id is not None:
-        query = query.where(Submission.period_id == period_id)
-    latest: dict[int, LastSubmission] = {}
-    for unit_id, version, received_at, by, on_behalf, filler, phone in session.exec(
-        query.order_by(Submission.received_at, Submission.id)  # type: ignore[arg-type]
-    ):
-        latest[unit_id] = LastSubmission(version, received_at, by, on_behalf, filler, phone)
-    return latest
+def current_reports(
+    session: Session, *, as_of: datetime | None, period_id: int | None, unit_id: int | None = None
+) -> dict[int, CurrentReport]:
+    """unit id → its current report for ``period_id``; with None, its current report of the
+    period it reported for last (the last one received of any month). Only ``unit_id``'s if given."""
+    conditions = [] if period_id is None else [Submission.period_id == period_id]
+    if unit_id is not None:
+        conditions.append(Submission.unit_id == unit_id)
+    current = current_submissions(*conditions, as_of=as_of, per_period=period_id is not None)
+    rows = session.exec(
+        select(
+            Submission.unit_id,
+            Submission.id,
+            Submission.version,
+            Submission.received_at,
+            Submission.uploaded_by,
+            Submission.on_behalf,
+            Submission.filler,
+            Submission.phone,
+            Submission.head,
+        ).join(current, current.c.id == Submission.id)
+    ).all()
+    return {unit_id: CurrentReport(*rest) for unit_id, *rest in rows}
+
+
+# --- who speaks for each task ---------------------------------------------------------
+
+
+def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> Subquery:
+    """Every row of a current report that speaks for its task, for ``periods`` (and only
+    ``tasks`` if given), with ``pick`` = 1 on the row that gives the task's status."""
+    current = current_submissions(col(Submission.period_id).in_(periods), as_of=as_of)
+    # With a task restriction, join through ``submission_id + 0``: otherwise SQLite probes the
+    # (submission, task) index for every pair instead of starting from the chosen tasks' rows.
+    submission = SubmissionRow.submission_id + 0 if tasks is not None else SubmissionRow.submission_id
+    query = (
+        select(
+            SubmissionRow.task_id,
+            current.c.period_id,
+            current.c.unit_id,
+            current.c.id.label("submission_id"),
+            current.c.version,
+            current.c.received_at,
+            RANK.label("rank"),
+            SubmissionRow.progress,
+            SubmissionRow.progress_text,
+            SubmissionRow.problems,
+            SubmissionRow.next_steps,
+            SubmissionRow.remarks,
+            func.row_number()
+            .over(
+                partition_by=(col(SubmissionRow.task_id), current.c.period_id),
+                order_by=(RANK, col(SubmissionRow.progress), col(UnitObligation.position)),
+            )
+            .label("pick"),
+        )
+        .join(current, current.c.id == submission)
+        .join(
+            UnitObligation,
+            and_(
+                UnitObligation.task_id == SubmissionRow.task_id,
+                UnitObligation.unit_id == current.c.unit_id,
+                col(UnitObligation.speaks) == true(),
+            ),
+        )
+    )
+    if tasks is not None:
+        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+    return query.subquery("lead_reports")
+
+
+def status_query(
+    *, periods: Ids, as_of: datetime | None, margin: float, tasks: Ids | None = None, year: int | None = None
+) -> Subquery:
+    """One row per task and period of ``periods`` (tasks of the period's year; only ``tasks`` if
+    given): ``task_id``, ``no``, ``period_id``, ``rank`` (None when 未报送), ``progress``,
+    ``expected`` (序时进度), ``behind`` (欠进度), and the giving report's ``unit_id``,
+    ``version``, ``received_at`` and texts."""
+    lead = lead_reports(as_of=as_of, periods=periods, tasks=tasks)
+    expected = col(Period.month) * literal(100.0) / 12
+    behind = case(
+        (
+            and_(
+                lead.c.rank.is_not(None),
+                lead.c.rank != TaskStatus.DONE.severity,
+                lead.c.progress < expected - margin,
+            ),
+            true(),
+        ),
+        else_=false(),
+    )
+    query = (
+        select(
+            col(Task.id).label("task_id"),
+            col(Task.no).label("no"),
+            col(Period.id).label("period_id"),
+            lead.c.rank,
+            lead.c.progress,
+            expected.label("expected"),
+            behind.label("behind"),
+            lead.c.unit_id,
+            lead.c.version,
+            lead.c.received_at,
+            lead.c.progress_text,
+            lead.c.problems,
+            lead.c.next_steps,
+            lead.c.remarks,
+        )
+        .select_from(Task)
+        .join(Period, and_(Period.year == Task.year, col(Period.id).in_(periods)))
+        .outerjoin(lead, and_(lead.c.task_id == Task.id, lead.c.period_id == Period.id, lead.c.pick == 1))
+    )
+    if tasks is not None:
+        query = query.where(col(Task.id).in_(tasks))
+    if year is not None:
+        query = query.where(Task.year == year)
+    return query.subquery("task_status")
+
+
+def period_status_query(
+    session: Session, period: Period, *, as_of: datetime | None, tasks: Ids | None = None
+) -> Subquery:
+    """``status_query`` for one period, with the office's margin."""
+    return status_query(
+        periods=[period.id] if period.id is not None else [],
+        as_of=as_of,
+        margin=get_setting(session, "lag_margin"),
+        tasks=tasks,
+        year=period.year,
+    )
+
+
+# --- rows for Python readers ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TaskStatus:
+class Source:
+    """The report a task's status comes from."""
+
+    unit: str
+    version: int
+    received_at: datetime
+
+    def as_json(self) -> dict:
+        return {"unit": self.unit, "version": self.version, "received_at": self.received_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class TaskState:
     task_id: int
-    status: str  # one of TASK_STATUSES, or NOT_REPORTED
-    unit: str = ""  # the lead unit whose report gives the status
-    progress: float | None = None
+    no: int
+    status: TaskStatus
+    progress: float | None
+    expected: float
+    behind: bool
+    lead_unit: str  # as listed in the registry (for a group lead, the group)
+    source: Source | None
     progress_text: str = ""
     problems: str = ""
     next_steps: str = ""
     remarks: str = ""
-    received_at: datetime | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "no": self.no,
+            "status": self.status.code,
+            "progress": self.progress,
+            "expected": round(self.expected, 2),
+            "behind": self.behind,
+            "lead_unit": self.lead_unit,
+            "source": self.source.as_json() if self.source else None,
+        }
 
 
-def lead_units(session: Session, year: int) -> dict[int, list[int]]:
-    """task id → the units that report as its lead. A group lead stands for its members; a task
-    whose lead obliges nobody (a group without members) is led by its first obliged unit."""
-    members: dict[int, list[int]] = defaultdict(list)
-    for group_id, member_id in session.exec(select(GroupMember.group_id, GroupMember.member_id)):
-        members[group_id].append(member_id)
-    order: dict[tuple[int, int], tuple[int, int]] = {}
-    listed = session.exec(
-        select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.position)
-        .join(Task, Task.id == TaskUnit.task_id)
-        .where(Task.year == year)
+def listed_lead_units(year: int) -> Select:
+    """(task id, name of its first listed lead unit) for ``year``."""
+    first = (
+        select(TaskUnit.task_id, func.min(TaskUnit.position).label("position"))
+        .join(Task, col(Task.id) == TaskUnit.task_id)
+        .where(Task.year == year, TaskUnit.role == Responsibility.LEAD)
+        .group_by(col(TaskUnit.task_id))
+        .subquery()
+    )
+    listed = aliased(TaskUnit)
+    return (
+        select(listed.task_id, Unit.name)
+        .join(first, and_(first.c.task_id == listed.task_id, first.c.position == listed.position))
+        .join(Unit, col(Unit.id) == listed.unit_id)
+    )
+
+
+def task_states(
+    session: Session, period: Period, *, as_of: datetime | None, tasks: Ids | None = None
+) -> dict[int, TaskState]:
+    """task id → its state in ``period`` as of ``as_of``, in task order."""
+    query = period_status_query(session, period, as_of=as_of, tasks=tasks)
+    names = dict(session.exec(select(Unit.id, Unit.name)).all())
+    leads = dict(session.exec(listed_lead_units(period.year)).all())
+    states = {}
+    for row in session.execute(select(query).order_by(query.c.no)).mappings():
+        source = None
+        if row["rank"] is not None:
+            source = Source(names[row["unit_id"]], row["version"], row["received_at"])
+        states[row["task_id"]] = TaskState(
+            row["task_id"],
+            row["no"],
+            status_of_rank(row["rank"]),
+            row["progress"],
+            float(row["expected"]),
+            bool(row["behind"]),
+            leads.get(row["task_id"], ""),
+            source,
+            row["progress_text"] or "",
+            row["problems"] or "",
+            row["next_steps"] or "",
+            row["remarks"] or "",
+        )
+    return states
+
+
+@dataclass(frozen=True)
+class LeadReport:
+    """One speaking unit's row in its current report (a group lead has one per member)."""
+
+    task_id: int
+    unit_id: int
+    status: TaskStatus
+    received_at: datetime
+
+
+def lead_report_rows(session: Session, period: Period, *, as_of: datetime | None) -> list[LeadReport]:
+    """Every speaking row of ``period``'s current reports, in task order."""
+    lead = lead_reports(as_of=as_of, periods=[period.id] if period.id is not None else [])
+    rows = session.exec(
+        select(lead.c.task_id, lead.c.unit_id, lead.c.rank, lead.c.received_at)
+        .join(Task, col(Task.id) == lead.c.task_id)
+        .order_by(col(Task.no), lead.c.pick)
     ).all()
-    for task_id, unit_id, position in listed:
-        for rank, target in enumerate(members[unit_id] or [unit_id]):
-            order.setdefault((task_id, target), (position, rank))
-    by_task: dict[int, list[tuple[tuple[int, int], int, str]]] = defaultdict(list)
-    for unit_id, items in obligations(session, year).items():
-        for ob in items:
-            by_task[ob.task_id].append((order.get((ob.task_id, unit_id), (0, 0)), unit_id, ob.role))
-    leads = {}
-    for task_id, candidates in by_task.items():
-        candidates.sort()
-        leads[task_id] = [u for _, u, role in candidates if role == ROLE_LEAD_UNIT] or [candidates[0][1]]
-    return leads
+    return [LeadReport(task_id, unit_id, status_of_rank(rank), at) for task_id, unit_id, rank, at in rows]
 
 
-# Which of several lead units' statuses speaks for the task: the least advanced.
-_SEVERITY = {"滞后": 0, "未启动": 1, "序时推进": 2, "已完成": 3}
-
-
-def current_rows(session: Session, period: Period, as_of: datetime) -> dict[tuple[int, int], TaskStatus]:
-    """(task id, unit id) → that unit's row in its current report for ``period``."""
-    current = last_submissions(session, period.id, as_of)
-    names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    ids = {
-        submission_id: unit_id
-        for submission_id, unit_id, version in session.exec(
-            select(Submission.id, Submission.unit_id, Submission.version).where(Submission.period_id == period.id)
-        )
-        if unit_id in current and current[unit_id].version == version
-    }
-    if not ids:
-        return {}
-    rows = session.exec(select(SubmissionRow).where(SubmissionRow.submission_id.in_(list(ids))))  # type: ignore[attr-defined]
-    return {
-        (row.task_id, ids[row.submission_id]): TaskStatus(
-            row.task_id,
-            row.status,
-            names[ids[row.submission_id]],
-            row.progress,
-            row.progress_text,
-            row.problems,
-            row.next_steps,
-            row.remarks,
-            current[ids[row.submission_id]].received_at,
-        )
-        for row in rows
-    }
-
-
-def task_statuses(session: Session, period: Period, as_of: datetime) -> dict[int, TaskStatus]:
-    """task id → its status in ``period``: the lead unit's current report (its latest version
-    received by ``as_of``), or 未报送 when the lead has not reported."""
-    leads = lead_units(session, period.year)
-    reported = current_rows(session, period, as_of)
-    names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    statuses = {}
-    for task_id in session.exec(select(Task.id).where(Task.year == period.year).order_by(Task.no)):
-        found = [reported[(task_id, u)] for u in leads.get(task_id, []) if (task_id, u) in reported]
-        if found:
-            statuses[task_id] = min(found, key=lambda s: _SEVERITY[s.status])
-        else:
-            statuses[task_id] = TaskStatus(task_id, NOT_REPORTED, "、".join(names[u] for u in leads.get(task_id, [])))
-    return statuses
-
-
-def status_counts(statuses: Iterable[TaskStatus]) -> dict[str, int]:
-    """Tasks per status, every status present, in the fixed order."""
-    counts = Counter(s.status for s in statuses)
-    return {status: counts.get(status, 0) for status in STATUS_ORDER}
+def status_counts(states: Iterable[TaskState]) -> dict[TaskStatus, int]:
+    """Tasks per status, every status present, in display order."""
+    counts = dict.fromkeys(TaskStatus, 0)
+    for state in states:
+        counts[state.status] += 1
+    return counts

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from core.vocab import LATENESS_LABELS
+from core.vocab import Lateness as Judgement
 from db.models import Exemption, Period, Submission, Unit
-from registry.obligations import obligations
+from registry.obligations import obliged_units
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Lateness:
     unit_id: int
     unit: str
     kind: str
-    status: str  # on_time / late / missing / not_due / exempt
+    status: Judgement
     due: datetime
     submitted_at: datetime | None
     days_late: int | None
@@ -29,27 +29,29 @@ class Lateness:
 
     @property
     def label(self) -> str:
-        return LATENESS_LABELS[self.status]
+        return self.status.label
 
     def as_json(self) -> dict:
         return {
             "unit": self.unit,
-            "status": self.status,
+            "status": self.status.code,
             "due": self.due.isoformat(timespec="seconds"),
             "submitted_at": self.submitted_at.isoformat(timespec="seconds") if self.submitted_at else None,
             "days_late": self.days_late,
         }
 
 
-def judge(due: datetime, first_submitted: datetime | None, as_of: datetime, exempt: bool) -> tuple[str, int | None]:
-    """The status code and days late for one unit and period."""
+def judge(
+    due: datetime, first_submitted: datetime | None, as_of: datetime, exempt: bool
+) -> tuple[Judgement, int | None]:
+    """The judgement and days late for one unit and period."""
     if exempt:
-        return "exempt", None
+        return Judgement.EXEMPT, None
     if first_submitted is not None and first_submitted <= as_of:
         if first_submitted <= due:
-            return "on_time", 0
-        return "late", (first_submitted.date() - due.date()).days
-    return ("missing", None) if as_of > due else ("not_due", None)
+            return Judgement.ON_TIME, 0
+        return Judgement.LATE, (first_submitted.date() - due.date()).days
+    return (Judgement.MISSING, None) if as_of > due else (Judgement.NOT_DUE, None)
 
 
 def first_submissions(session: Session, period_id: int) -> dict[int, datetime]:
@@ -62,28 +64,38 @@ def first_submissions(session: Session, period_id: int) -> dict[int, datetime]:
 
 
 def active_exemptions(session: Session, period_id: int) -> dict[int, Exemption]:
-    rows = session.exec(
-        select(Exemption).where(Exemption.period_id == period_id, Exemption.revoked_at.is_(None))  # type: ignore[union-attr]
-    )
+    rows = session.exec(select(Exemption).where(Exemption.period_id == period_id, col(Exemption.revoked_at).is_(None)))
     return {e.unit_id: e for e in rows}
 
 
-def lateness(session: Session, period: Period, as_of: datetime) -> list[Lateness]:
-    """One row per obliged unit, in the order units were registered."""
-    obliged = obligations(session, period.year)
-    units = session.exec(select(Unit).where(Unit.id.in_(list(obliged))).order_by(Unit.id)).all()  # type: ignore[union-attr]
+UnitRow = tuple[int, str, str]  # id, name, kind
+
+
+def obliged_unit_rows(session: Session, year: int) -> list[UnitRow]:
+    """The units that report in ``year``, in the order they were registered."""
+    rows = session.exec(
+        select(Unit.id, Unit.name, Unit.kind).where(col(Unit.id).in_(obliged_units(year))).order_by(col(Unit.id))
+    )
+    return [(unit_id, name, kind) for unit_id, name, kind in rows if unit_id is not None]
+
+
+def lateness(session: Session, period: Period, as_of: datetime, units: list[UnitRow] | None = None) -> list[Lateness]:
+    """One row per obliged unit (or per unit of ``units``, those of the period's year), in the
+    order units were registered."""
+    assert period.id is not None
+    units = obliged_unit_rows(session, period.year) if units is None else units
     first = first_submissions(session, period.id)
     exemptions = active_exemptions(session, period.id)
     rows = []
-    for unit in units:
-        exemption = exemptions.get(unit.id)
-        submitted = first.get(unit.id)
+    for unit_id, name, kind in units:
+        exemption = exemptions.get(unit_id)
+        submitted = first.get(unit_id)
         status, days = judge(period.due_at, submitted, as_of, exemption is not None)
         rows.append(
             Lateness(
-                unit.id,
-                unit.name,
-                unit.kind,
+                unit_id,
+                name,
+                kind,
                 status,
                 period.due_at,
                 submitted if submitted is not None and submitted <= as_of else None,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from core.vocab import Lateness as Judgement
 from db.models import Period
 from status.lateness import Lateness, lateness
 
@@ -43,11 +44,11 @@ def rate_of(rows: Iterable[Lateness]) -> Rate:
     """Count a set of lateness rows; rows not yet due and exempt ones are not expected."""
     expected = received = on_time = 0
     for row in rows:
-        if row.status in ("not_due", "exempt"):
+        if row.status in (Judgement.NOT_DUE, Judgement.EXEMPT):
             continue
         expected += 1
-        received += row.status in ("on_time", "late")
-        on_time += row.status == "on_time"
+        received += row.status in (Judgement.ON_TIME, Judgement.LATE)
+        on_time += row.status == Judgement.ON_TIME
     return Rate(expected, received, on_time)
 
 

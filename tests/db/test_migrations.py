@@ -17,10 +17,15 @@ def test_migrations_match_the_models() -> None:
     assert set(SQLModel.metadata.tables) | {"alembic_version"} == tables
 
 
+# Tables that later migrations add: a database from before migrations existed lacks them.
+LATER_TABLES = {"unit_obligation"}
+
+
 def test_a_database_made_before_migrations_is_adopted() -> None:
     from db import models  # noqa: F401
 
-    SQLModel.metadata.create_all(get_engine())
+    initial = [t for name, t in SQLModel.metadata.tables.items() if name not in LATER_TABLES]
+    SQLModel.metadata.create_all(get_engine(), tables=initial)
     create_schema()
     command.check(alembic_config())
     with get_engine().connect() as conn:

@@ -13,9 +13,11 @@ from cycle.settings import put_setting
 from db.engine import read_session, write_session
 from db.models import Exemption, GroupMember, Task, TaskUnit, Unit
 from db.queries import resolve_unit
-from registry.obligations import obligations
+from registry.obligations import derive, obligations, obliged_units, stored
+from registry.obligations import stored as obligation_entries
 from registry.units_admin import set_group_members
 from status import dashboards
+from status.engine import task_states
 from status.rates import period_rate
 from tests.factories import add_submission
 from tests.status.scenario import BUSINESS, CATEGORY_FIVE, FINANCE, load_scenario
@@ -30,24 +32,37 @@ def scenario(loaded) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "progress", "month", "expected"),
+    ("status", "progress", "month", "behind"),
     [
-        ("序时推进", 14.9, 3, True),  # 25 - 10 = 15
+        ("序时推进", 14.9, 3, True),  # 序时进度 25, less the margin of 10: 15
         ("序时推进", 15.0, 3, False),
         ("滞后", 0.0, 3, True),
         ("未启动", 0.0, 3, True),
         ("未启动", 0.0, 1, False),  # 8.3 - 10 < 0
         ("已完成", 0.0, 12, False),
-        ("未报送", None, 12, False),
     ],
 )
-def test_behind_schedule_rule(status, progress, month, expected) -> None:
-    assert dashboards.is_behind_schedule(status, progress, month, 10) is expected
+def test_behind_schedule_rule(loaded, status, progress, month, behind) -> None:
+    code = f"2023-{month:02d}"
+    add_submission("区发改委", code, datetime(2023, month, 28), {1: (status, progress)})
+    with read_session() as session:
+        period = get_period(session, code)
+        state = task_states(session, period, as_of=None)[_task_id(session, 1)]
+        table = dashboards.task_table(session, code).set_index("序号").loc[1]
+    assert (state.status, state.progress, state.behind) == (status, progress, behind)
+    assert state.expected == pytest.approx(month / 12 * 100)
+    assert (table["完成状态"], table["欠进度"], table["序时进度"]) == (status, behind, pytest.approx(month / 12 * 100))
 
 
-def test_expected_progress_is_the_share_of_the_year() -> None:
-    assert dashboards.expected_progress(3) == 25
-    assert dashboards.expected_progress(12) == 100
+def test_an_unreported_task_is_never_behind_schedule(loaded) -> None:
+    with read_session() as session:
+        state = task_states(session, get_period(session, "2023-12"), as_of=None)[_task_id(session, 1)]
+    assert (state.status, state.progress, state.behind, state.source) == ("未报送", None, False, None)
+    assert state.expected == 100
+
+
+def _task_id(session, no: int) -> int:  # type: ignore[no-untyped-def]
+    return session.exec(select(Task.id).where(Task.no == no, Task.year == 2023)).one()
 
 
 def test_only_task_67_has_a_group_as_lead_and_its_first_listed_unit_speaks_for_it(loaded) -> None:
@@ -60,8 +75,12 @@ def test_only_task_67_has_a_group_as_lead_and_its_first_listed_unit_speaks_for_i
         ).all()
         assert [no for no, _ in rows] == [67]
         assert session.exec(select(GroupMember).where(GroupMember.group_id == rows[0][1])).first() is None
-        task_67 = session.exec(select(Task.id).where(Task.no == 67)).one()
-        assert dashboards.fallback_leads(session, 2023) == [(task_67, resolve_unit(session, BUSINESS).id)]
+        assert _speakers(session, 67) == [resolve_unit(session, BUSINESS).id]
+
+
+def _speakers(session, no: int) -> list[int]:  # type: ignore[no-untyped-def]
+    task_id = _task_id(session, no)
+    return [e.unit_id for e in obligation_entries(session, 2023) if e.task_id == task_id and e.speaks]
 
 
 def test_who_reports_agrees_with_the_obligations_rule(loaded) -> None:
@@ -69,7 +88,8 @@ def test_who_reports_agrees_with_the_obligations_rule(loaded) -> None:
         set_group_members(session, actor=OFFICE, group="各地各单位", members=["区财政局", "区政府办", "潜口镇"])
     with read_session() as session:
         expected = obligations(session, 2023)
-        assert set(session.exec(dashboards.obliged_units(2023))) == set(expected)
+        assert set(session.exec(obliged_units(2023))) == set(expected)
+        assert stored(session, 2023) == derive(session, 2023)
 
 
 def test_a_group_lead_with_members_shows_its_least_advanced_member(loaded) -> None:
@@ -78,7 +98,7 @@ def test_a_group_lead_with_members_shows_its_least_advanced_member(loaded) -> No
     add_submission(BUSINESS, "2023-03", datetime(2023, 4, 3), {67: ("已完成", 100.0)})
     add_submission(FINANCE, "2023-03", datetime(2023, 4, 3), {67: ("序时推进", 40.0)}, text="财政")
     with read_session() as session:
-        assert dashboards.fallback_leads(session, 2023) == []
+        assert sorted(_speakers(session, 67)) == sorted(resolve_unit(session, u).id for u in (BUSINESS, FINANCE))
         row = dashboards.task_table(session, "2023-03", category=CATEGORY_FIVE).set_index("序号").loc[67]
     assert (row["完成状态"], row["进度"]) == ("序时推进", 40)
 
