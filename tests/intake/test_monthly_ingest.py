@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from db.engine import read_session
 from db.models import AuditLog, RejectedAttempt, Submission, SubmissionRow, Task
 from db.queries import resolve_unit
 from intake.ingest import UsageError, ingest_upload, original_file, submission_history
+from status.engine import current_submission
 from tests.monthly_kit import SMALL_ALIAS, SMALL_UNIT, filled
 
 APRIL_3 = datetime(2023, 4, 3, 9, 30)
@@ -159,3 +161,34 @@ def test_simultaneous_uploads_get_consecutive_versions(loaded) -> None:
     assert all(r.accepted and not r.duplicate for r in results)
     assert sorted(r.version for r in results) == [1, 2, 3, 4]  # type: ignore[type-var]
     assert _counts() == (4, 16, 0)
+
+
+def test_uploads_of_one_unit_at_once_get_versions_in_the_order_they_are_received(loaded) -> None:
+    """Eight people upload the same unit's month at once: the receive time is stamped under the
+    write lock, so the highest version is the last received and every reader calls it current."""
+    files = [filled(SMALL_UNIT, "2023-03", progress=60 + i) for i in range(8)]
+    actor = _unit_actor(SMALL_UNIT)
+    barrier = threading.Barrier(len(files))
+
+    def upload(data: bytes) -> int | None:
+        barrier.wait()
+        return ingest_upload(data, file_name="月报.xlsx", unit=SMALL_UNIT, actor=actor).version
+
+    with ThreadPoolExecutor(max_workers=len(files)) as pool:
+        versions = list(pool.map(upload, files))
+    assert sorted(v for v in versions if v is not None) == list(range(1, 9))
+    with read_session() as session:
+        unit = resolve_unit(session, SMALL_UNIT)
+        period = get_period(session, "2023-03")
+        assert unit is not None and unit.id is not None and period.id is not None
+        stored = session.exec(
+            select(Submission.version, Submission.received_at)
+            .where(Submission.unit_id == unit.id, Submission.period_id == period.id)
+            .order_by(Submission.version)
+        ).all()
+        current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
+        history = [e for e in submission_history(session, unit.id, period.id) if e.current]
+    received = [at for _, at in stored]
+    assert received == sorted(received)
+    assert current is not None and current.version == 8
+    assert [e.version for e in history] == [8]

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
 from sqlmodel import select
 
 from accounts.access import Actor
 from db.engine import read_session, write_session
-from db.models import Unit
+from db.models import Unit, UnitObligation
 from db.queries import resolve_unit
-from registry.obligations import obligations, unit_obligations
-from registry.units_admin import set_group_members
+from registry.loader import ensure_loaded
+from registry.obligations import derive, obligations, stored, unit_obligations
+from registry.units_admin import add_unit, set_group_members, set_kind
 
 OFFICE = Actor("督查室", "admin")
 
@@ -37,3 +39,41 @@ def test_each_unit_gets_what_the_whole_registry_gives_it(loaded) -> None:
         for unit_id in unit_ids:
             assert unit_obligations(session, unit_id, 2023) == everyone.get(unit_id, []), unit_id
         assert unit_obligations(session, unit_ids[0], 2022) == []
+
+
+def _stored_is_derived() -> None:
+    with read_session() as session:
+        assert stored(session, 2023) == derive(session, 2023)
+
+
+def test_the_stored_relation_follows_every_registry_and_group_change(loaded, capsys) -> None:
+    import cli
+
+    _stored_is_derived()
+    with read_session() as session:
+        assert len(stored(session, 2023)) > 125
+    with write_session() as session:
+        set_group_members(session, actor=OFFICE, group="沿线各乡镇", members=["岩寺镇", "潜口镇"])
+    _stored_is_derived()
+    assert _roles("岩寺镇") != {}
+    assert cli.main(["group", "set", "沿线各乡镇", "--members", ""]) == 0
+    _stored_is_derived()
+    with write_session() as session:
+        add_unit(session, actor=OFFICE, name="区测试中心", kind="其他")
+        set_group_members(session, actor=OFFICE, group="区“四送一服”领导小组成员单位", members=["区测试中心"])
+    _stored_is_derived()
+    assert _roles("区测试中心") == {67: "牵头"}
+    with write_session() as session:
+        set_kind(session, actor=OFFICE, unit="区测试中心", kind="部门")
+    _stored_is_derived()
+    assert cli.main(["init"]) == 0
+    _stored_is_derived()
+
+
+def test_a_database_without_stored_obligations_gets_them_at_start(loaded) -> None:
+    with write_session() as session:
+        session.execute(delete(UnitObligation))
+    ensure_loaded()
+    _stored_is_derived()
+    with read_session() as session:
+        assert stored(session, 2023)
