@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam
 from sqlmodel import Session, and_, or_, select
 
-from core.vocab import ROLE_CO_UNIT, ROLE_LEAD_UNIT
+from core.vocab import Responsibility, UnitKind
 from db.models import GroupMember, Task, TaskUnit, Unit
 
 
@@ -21,7 +21,7 @@ class Obligation:
     task_id: int
     task_no: int
     task_text: str
-    role: str  # 牵头 / 配合
+    role: str  # a Responsibility
 
 
 def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
@@ -29,7 +29,7 @@ def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
     members: dict[int, list[int]] = defaultdict(list)
     for row in session.exec(select(GroupMember)):
         members[row.group_id].append(row.member_id)
-    groups = set(session.exec(select(Unit.id).where(Unit.kind == "群组")))
+    groups = set(session.exec(select(Unit.id).where(Unit.kind == UnitKind.GROUP)))
     rows = session.exec(
         select(TaskUnit.unit_id, TaskUnit.role, Task.id, Task.no, Task.text)
         .join(Task, Task.id == TaskUnit.task_id)
@@ -53,11 +53,11 @@ _UNIT_ENTRIES = (
     .where(Task.year == bindparam("year"))
     .where(
         or_(
-            and_(TaskUnit.unit_id == bindparam("unit_id"), Unit.kind != "群组"),
+            and_(TaskUnit.unit_id == bindparam("unit_id"), Unit.kind != UnitKind.GROUP),
             TaskUnit.unit_id.in_(  # type: ignore[attr-defined]
                 select(GroupMember.group_id)
                 .join(Unit, Unit.id == GroupMember.group_id)
-                .where(GroupMember.member_id == bindparam("unit_id"), Unit.kind == "群组")
+                .where(GroupMember.member_id == bindparam("unit_id"), Unit.kind == UnitKind.GROUP)
             ),
         )
     )
@@ -77,4 +77,4 @@ def unit_obligations(session: Session, unit_id: int, year: int) -> list[Obligati
 
 def _replaces(held: Obligation | None, role: str) -> bool:
     """Another entry for a task already held wins only as lead over co-unit: the stronger role."""
-    return held is None or (held.role == ROLE_CO_UNIT and role == ROLE_LEAD_UNIT)
+    return held is None or (held.role == Responsibility.CO and role == Responsibility.LEAD)
