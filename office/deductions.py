@@ -16,16 +16,17 @@ from sqlmodel import Session, select
 from accounts.access import Actor, ensure_may_act_for, ensure_office
 from accounts.audit import audit
 from core import clock
+from core.vocab import AppealDecision, DeductionKind
 from cycle.periods import all_periods
 from cycle.settings import SPECS, get_setting, put_setting
 from db.models import Appeal, Period, Task, Unit
 from status.engine import current_rows, lead_units
 from status.lateness import Lateness, lateness
 
-LATE, MISSING, LAGGING = "late", "missing", "lagging"
-KIND_LABELS = {LATE: "迟报", MISSING: "漏报", LAGGING: "年末滞后"}
-REDUCE, UPHOLD = "核减", "维持"
-DECISIONS = (REDUCE, UPHOLD)
+LATE, MISSING, LAGGING = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
+KIND_LABELS = {kind.value: kind.label for kind in DeductionKind}
+REDUCE, UPHOLD = AppealDecision.REDUCE, AppealDecision.UPHOLD
+DECISIONS = AppealDecision.values()
 PENDING = "申诉中"
 RULE_SETTINGS = {LATE: "deduct_late", MISSING: "deduct_missing", LAGGING: "deduct_lagging"}
 MAX_REASON_CHARS = 500

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
-from core.vocab import LATENESS_LABELS
+from core.vocab import LATENESS_LABELS, UnitKind
 from cycle.periods import all_periods
 from db import queries
 from db.models import PaperCopy, Period, RejectedAttempt, Submission
@@ -19,7 +19,7 @@ from status.engine import LastSubmission, last_submissions
 from status.lateness import lateness
 from status.rates import Rate, rate_of, rates_by_kind, year_to_date
 
-KIND_ORDER = ("乡镇", "部门", "国企", "其他")
+KIND_ORDER = UnitKind.reporting()
 ALL_KINDS = "全部"
 
 
