@@ -123,14 +123,14 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    unit, leader = UserRole.UNIT, UserRole.LEADER
-    if args.role == unit and not args.unit:
+    role, unit, leader = UserRole.of(args.role), UserRole.UNIT, UserRole.LEADER
+    if role is unit and not args.unit:
         args.usage_error(f"{unit.label}账号（--role {unit.code}）须用 --unit 指定所属单位")
-    if args.role == leader and not args.leader:
+    if role is leader and not args.leader:
         args.usage_error(f"{leader.label}账号（--role {leader.code}）须用 --leader 指定责任领导")
-    if args.unit and args.role != unit:
+    if args.unit and role is not unit:
         args.usage_error(f"--unit 只用于{unit.label}账号（--role {unit.code}）")
-    if args.leader and args.role != leader:
+    if args.leader and role is not leader:
         args.usage_error(f"--leader 只用于{leader.label}账号（--role {leader.code}）")
     ensure_loaded()
     password = _read_password(args)
@@ -139,13 +139,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             session,
             username=args.username,
             password=password,
-            role=args.role,
+            role=role,
             unit=args.unit,
             leader=args.leader,
             actor=SYSTEM,
         )
         name = user.username
-    print(f"已新建账号 {name}（{UserRole(args.role).label}）；首次登录时须修改密码")
+    print(f"已新建账号 {name}（{role.label}）；首次登录时须修改密码")
     return 0
 
 
