@@ -16,15 +16,15 @@ from datetime import datetime
 from pathlib import Path
 
 from accounts import users
-from accounts.access import ROLE_LABELS, SYSTEM
+from accounts.access import SYSTEM
 from core import clock
-from core.vocab import Lateness
+from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
 from cycle.admin import change_setting, set_period_open
 from cycle.periods import PeriodError, all_periods, get_period
 from cycle.settings import SPECS, get_setting
 from db import backup, queries
 from db.engine import database_url, read_session, write_session
-from db.models import USER_ROLES, Period
+from db.models import Period
 from intake import demo
 from intake.guard import TOO_LARGE
 from intake.ingest import UsageError, ingest_upload
@@ -84,7 +84,7 @@ def cmd_units(args: argparse.Namespace) -> int:
     else:
         for v in views:
             extra = f"  别名：{'、'.join(v.aliases)}" if v.aliases else ""
-            if v.kind == "群组":
+            if v.kind == UnitKind.GROUP:
                 extra += f"  成员：{'、'.join(v.members) or '（待督查室指定）'}"
             print(f"{v.name}（{v.kind}）{extra}")
     return 0
@@ -124,14 +124,15 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    if args.role == "unit" and not args.unit:
-        args.usage_error("责任单位账号（--role unit）须用 --unit 指定所属单位")
-    if args.role == "leader" and not args.leader:
-        args.usage_error("领导账号（--role leader）须用 --leader 指定责任领导")
-    if args.unit and args.role != "unit":
-        args.usage_error("--unit 只用于责任单位账号（--role unit）")
-    if args.leader and args.role != "leader":
-        args.usage_error("--leader 只用于领导账号（--role leader）")
+    role, unit, leader = UserRole.of(args.role), UserRole.UNIT, UserRole.LEADER
+    if role is unit and not args.unit:
+        args.usage_error(f"{unit.label}账号（--role {unit.code}）须用 --unit 指定所属单位")
+    if role is leader and not args.leader:
+        args.usage_error(f"{leader.label}账号（--role {leader.code}）须用 --leader 指定责任领导")
+    if args.unit and role is not unit:
+        args.usage_error(f"--unit 只用于{unit.label}账号（--role {unit.code}）")
+    if args.leader and role is not leader:
+        args.usage_error(f"--leader 只用于{leader.label}账号（--role {leader.code}）")
     ensure_loaded()
     password = _read_password(args)
     with write_session() as session:
@@ -139,13 +140,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             session,
             username=args.username,
             password=password,
-            role=args.role,
+            role=role,
             unit=args.unit,
             leader=args.leader,
             actor=SYSTEM,
         )
         name = user.username
-    print(f"已新建账号 {name}（{ROLE_LABELS[args.role]}）；首次登录时须修改密码")
+    print(f"已新建账号 {name}（{role.label}）；首次登录时须修改密码")
     return 0
 
 
@@ -207,7 +208,13 @@ def _add_account_commands(sub: argparse._SubParsersAction) -> None:
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="子命令")
 
     p = user_sub.add_parser("add", help="新建账号（密码从提示输入，或 --password-stdin 从标准输入读一行）")
-    p.add_argument("--role", required=True, choices=USER_ROLES, help="admin 督查室 / leader 领导 / unit 责任单位")
+    roles = UserRole.accounts()
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=[r.code for r in roles],
+        help=" / ".join(f"{r.code} {r.label}" for r in roles),
+    )
     p.add_argument("--username", required=True, help="用户名")
     p.add_argument("--unit", help="责任单位账号的所属单位（名称或别名）")
     p.add_argument("--leader", help="领导账号对应的责任领导姓名")
@@ -531,11 +538,12 @@ def cmd_deductions(args: argparse.Namespace) -> int:
         _print_json([one.as_json() for one in ledgers])
         return 0
     print(f"{args.year} 年“推进工作落实”扣分（统计时点 {clock.fmt(as_of)}）")
+    late, missing, lagging = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
     for one in sorted(ledgers, key=lambda x: -x.net):
         if one.items:
             print(
-                f"{one.unit}  迟报 {one.count(deductions.LATE)} 次  漏报 {one.count(deductions.MISSING)} 次  "
-                f"年末滞后 {one.count(deductions.LAGGING)} 项  "
+                f"{one.unit}  {late.label} {one.count(late)} 次  {missing.label} {one.count(missing)} 次  "
+                f"{lagging.label} {one.count(lagging)} 项  "
                 f"应扣 {one.gross:g}  核减 {one.reduced:g}  实扣 {one.net:g}"
             )
     return 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLE_LABELS = {"admin": "督查室", "leader": "领导", "unit": "责任单位", "system": "命令行"}
+from core.vocab import UserRole
+
+ROLE_LABELS = {role.value: role.label for role in UserRole}
 
 
 class AccessDenied(ValueError):
@@ -15,19 +17,19 @@ class AccessDenied(ValueError):
 @dataclass(frozen=True)
 class Actor:
     username: str
-    role: str  # admin / leader / unit / system (the command line, run by the office)
+    role: str  # a UserRole
     unit_id: int | None = None
     leader_id: int | None = None
 
     @property
     def is_office(self) -> bool:
-        return self.role in ("admin", "system")
+        return self.role in (UserRole.ADMIN, UserRole.SYSTEM)
 
     def may_act_for(self, unit_id: int) -> bool:
-        return self.is_office or (self.role == "unit" and self.unit_id == unit_id)
+        return self.is_office or (self.role == UserRole.UNIT and self.unit_id == unit_id)
 
 
-SYSTEM = Actor("命令行", "system")
+SYSTEM = Actor(UserRole.SYSTEM.label, UserRole.SYSTEM)
 
 
 def ensure_may_act_for(actor: Actor, unit_id: int, unit_name: str = "") -> None:

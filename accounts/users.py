@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
-from db.models import USER_ROLES, Leader, Unit, User
+from core.vocab import UnitKind, UserRole
+from db.models import Leader, Unit, User
 from db.queries import resolve_unit
 
 MAX_FAILURES = 5
@@ -110,7 +111,7 @@ def _unit_for(session: Session, name: str) -> Unit:
     unit = resolve_unit(session, name)
     if unit is None:
         raise AccountError(f"找不到单位“{name}”，请填写任务清单中的单位名称或别名。")
-    if unit.kind == "群组":
+    if unit.kind == UnitKind.GROUP:
         raise AccountError(f"“{unit.name}”是群组，不能开设账号；请为其中的具体单位开设。")
     return unit
 
@@ -137,15 +138,16 @@ def create_user(
     """A new account. A unit account names its unit, a leader account its leader."""
     ensure_office(actor)
     name = check_username(username)
-    if role not in USER_ROLES:
-        raise AccountError("角色只能是 admin（督查室）、leader（领导）或 unit（责任单位）。")
-    if role == "unit" and not unit:
+    if role not in UserRole.accounts():
+        *first, last = (f"{r.code}（{r.label}）" for r in UserRole.accounts())
+        raise AccountError(f"角色只能是 {'、'.join(first)}或 {last}。")
+    if role == UserRole.UNIT and not unit:
         raise AccountError("责任单位账号须指定所属单位。")
-    if role == "leader" and not leader:
+    if role == UserRole.LEADER and not leader:
         raise AccountError("领导账号须指定对应的责任领导。")
-    if role != "unit" and unit:
+    if role != UserRole.UNIT and unit:
         raise AccountError("只有责任单位账号才指定单位。")
-    if role != "leader" and leader:
+    if role != UserRole.LEADER and leader:
         raise AccountError("只有领导账号才指定责任领导。")
     unit_row = _unit_for(session, unit) if unit else None
     leader_row = _leader_for(session, leader) if leader else None
@@ -178,7 +180,7 @@ def create_first_admin(session: Session, *, username: str, password: str) -> Use
         raise AccountError("系统中已有账号，初始化表单已失效，请直接登录。")
     name = check_username(username)
     check_password(password, username=name)
-    user = User(username=name, password_hash=hash_password(password), role="admin", created_at=clock.now())
+    user = User(username=name, password_hash=hash_password(password), role=UserRole.ADMIN, created_at=clock.now())
     session.add(user)
     session.flush()
     audit(session, name, "account_changed", {"操作": "初始化管理员", "账号": name})
@@ -200,7 +202,7 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
     with_account = set(session.exec(select(User.unit_id).where(User.unit_id.is_not(None))))  # type: ignore[union-attr]
     taken = set(session.exec(select(User.username)))
     created = []
-    for unit in session.exec(select(Unit).where(Unit.kind != "群组").order_by(Unit.id)):
+    for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.GROUP).order_by(Unit.id)):
         if unit.id in with_account:
             continue
         username, n = unit.name, 2
@@ -212,7 +214,7 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
             User(
                 username=username,
                 password_hash=hash_password(password),
-                role="unit",
+                role=UserRole.UNIT,
                 unit_id=unit.id,
                 must_change_password=True,
                 created_at=clock.now(),
@@ -331,8 +333,8 @@ def set_active(session: Session, *, username: str, active: bool, actor: Actor) -
     if not active:
         if user.username == actor.username:
             raise AccountError("不能停用当前登录的账号。")
-        if user.role == "admin":
-            admins = session.exec(select(User.id).where(User.role == "admin", User.active)).all()
+        if user.role == UserRole.ADMIN:
+            admins = session.exec(select(User.id).where(User.role == UserRole.ADMIN, User.active)).all()
             if len(admins) <= 1:
                 raise AccountError("这是唯一启用的督查室账号，不能停用。")
     if user.active == active:
@@ -372,7 +374,7 @@ class UserView:
 def list_users(session: Session) -> list[UserView]:
     units = dict(session.exec(select(Unit.id, Unit.name)).all())
     leaders = dict(session.exec(select(Leader.id, Leader.name)).all())
-    order = {role: i for i, role in enumerate(USER_ROLES)}
+    order = {role.value: role.rank for role in UserRole}
     users = sorted(session.exec(select(User)), key=lambda u: (order[u.role], u.id))
     return [
         UserView(

@@ -151,15 +151,3 @@ class DeductionKind(Term):
     LATE = ("late", "late", "迟报")
     MISSING = ("missing", "missing", "漏报")
     LAGGING = ("lagging", "lagging", "年末滞后")
-
-
-# Transitional names, removed once every caller uses the terms above.
-TASK_STATUSES = TaskStatus.values()[:4]
-NOT_REPORTED = TaskStatus.NOT_REPORTED.value
-STATUS_COLORS = TaskStatus.colors()
-STATUS_ORDER = TaskStatus.values()
-LATENESS_LABELS = {t.code: t.label for t in Lateness}
-LATENESS_COLORS = {t.code: t.color for t in Lateness}
-LATENESS_CODES = {t.label: t.code for t in Lateness}
-ROLE_LEAD_UNIT = Responsibility.LEAD.value
-ROLE_CO_UNIT = Responsibility.CO.value

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from pydantic import NaiveDatetime
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-UNIT_KINDS = ("乡镇", "部门", "国企", "群组", "其他")
-LEADER_ROLES = ("牵头", "协助")
-UNIT_ROLES = ("牵头", "配合")
-TASK_STATUSES = ("已完成", "序时推进", "滞后", "未启动")
-USER_ROLES = ("admin", "leader", "unit")
+from core.vocab import LeaderRole, Responsibility, TaskStatus, UnitKind, UserRole
+
+# Transitional: status.dashboards still reads the leader roles from here.
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def _in(column: str, values: Iterable[str]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
 
@@ -38,7 +37,7 @@ class Leader(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="unit_kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", UnitKind.values()), name="unit_kind"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     kind: str
@@ -68,7 +67,7 @@ class Task(SQLModel, table=True):
 
 class TaskLeader(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint(_in("role", LEADER_ROLES), name="task_leader_role"),
+        CheckConstraint(_in("role", LeaderRole.values()), name="task_leader_role"),
         UniqueConstraint("task_id", "position"),
     )
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
@@ -79,7 +78,7 @@ class TaskLeader(SQLModel, table=True):
 
 class TaskUnit(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint(_in("role", UNIT_ROLES), name="task_unit_role"),
+        CheckConstraint(_in("role", Responsibility.values()), name="task_unit_role"),
         UniqueConstraint("task_id", "position"),
     )
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
@@ -95,7 +94,7 @@ class UnitObligation(SQLModel, table=True):
 
     __tablename__ = "unit_obligation"
     __table_args__ = (
-        CheckConstraint(_in("role", UNIT_ROLES), name="unit_obligation_role"),
+        CheckConstraint(_in("role", Responsibility.values()), name="unit_obligation_role"),
         Index("ix_unit_obligation_year_unit", "year", "unit_id"),
     )
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
@@ -155,7 +154,7 @@ class Submission(SQLModel, table=True):
 class SubmissionRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("submission_id", "task_id"),
-        CheckConstraint(_in("status", TASK_STATUSES), name="row_status"),
+        CheckConstraint(_in("status", TaskStatus.reportable()), name="row_status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="row_progress"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -216,7 +215,7 @@ class Appeal(SQLModel, table=True):
     reason: str
     filed_by: str
     filed_at: NaiveDatetime
-    decision: str | None = None  # 核减 or 维持
+    decision: str | None = None  # an AppealDecision
     decided_by: str | None = None
     decided_at: NaiveDatetime | None = None
     decision_note: str = ""
@@ -226,7 +225,7 @@ class Appeal(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="user_role"),)
+    __table_args__ = (CheckConstraint(_in("role", UserRole.accounts()), name="user_role"),)
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True)
     password_hash: str

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
 
+from core.vocab import LeaderRole, UnitKind
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
 
@@ -75,7 +76,7 @@ def tasks(session: Session, year: int | None = None) -> list[TaskView]:
     ).all()
     for task_id, name, role in leader_rows:
         views[task_id].leaders.append(name)
-        if role == "牵头":
+        if role == LeaderRole.LEAD:
             views[task_id].lead_leader = name
     unit_rows = session.exec(
         select(TaskUnit.task_id, Unit.name)
@@ -118,7 +119,7 @@ class UnitView:
 
     def as_json(self) -> dict:
         data = {"name": self.name, "kind": self.kind, "aliases": self.aliases}
-        if self.kind == "群组":
+        if self.kind == UnitKind.GROUP:
             data["members"] = self.members
             data["reason"] = self.note
         return data

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import delete, func, select
 
 from accounts.access import SYSTEM
-from core.vocab import TASK_STATUSES
+from core.vocab import TaskStatus
 from cycle.periods import code_of, get_period
 from db.engine import read_session, write_session
 from db.models import Period, Submission, SubmissionRow, Unit
@@ -28,8 +28,6 @@ from registry.obligations import Obligation, obligations
 SEED = 2023
 YEAR = 2023
 MONTHS = range(1, 11)
-
-_DONE, _ON_TRACK, _LAGGING, _NOT_STARTED = TASK_STATUSES
 
 
 class DemoError(ValueError):
@@ -133,14 +131,14 @@ def _row(rng: random.Random, course: Course, text: str, month: int, offset: floa
     progress = _progress(course, month, offset)
     expected = month / 12 * 100
     if month < course.start:
-        status, progress = _NOT_STARTED, 0.0
+        status, progress = TaskStatus.NOT_STARTED, 0.0
         body = rng.choice(_WAITING).format(m=course.start)
     elif progress >= 100:
-        status, progress = _DONE, 100.0
+        status, progress = TaskStatus.DONE, 100.0
         body = rng.choice(_DONE_TEXT)
     else:
         behind = (course.lagging and month > course.start) or progress < expected - 25
-        status = _LAGGING if behind else _ON_TRACK
+        status = TaskStatus.LAGGING if behind else TaskStatus.ON_TRACK
         body = f"{rng.choice(_ACTIONS)}，{rng.choice(_RESULTS).format(p=round(progress))}"
     row: dict[str, object] = {
         "status": status,
@@ -149,10 +147,10 @@ def _row(rng: random.Random, course: Course, text: str, month: int, offset: floa
         "problems": "",
         "next_steps": "",
     }
-    if status == _LAGGING:
+    if status == TaskStatus.LAGGING:
         row["problems"] = rng.choice(_PROBLEMS)
         row["next_steps"] = rng.choice(_NEXT)
-    elif status == _ON_TRACK:
+    elif status == TaskStatus.ON_TRACK:
         row["next_steps"] = rng.choice(_NEXT) if rng.random() < 0.6 else "按计划继续推进"
     return row
 

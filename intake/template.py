@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from core import clock
-from core.vocab import TASK_STATUSES
+from core.vocab import Lateness, TaskStatus, UnitKind
 from cycle.periods import get_period
 from db.models import Unit
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
@@ -69,21 +69,22 @@ class TemplateError(ValueError):
 
 
 def guide_lines(due_text: str) -> list[str]:
-    statuses = "、".join(TASK_STATUSES)
+    statuses = "、".join(TaskStatus.reportable())
+    done, lagging, not_started = TaskStatus.DONE, TaskStatus.LAGGING, TaskStatus.NOT_STARTED
     return [
         "填报说明",
         "",
         f"1. 报送时间：每月报送上月工作进展，本月报的截止时间为 {due_text}（北京时间）。"
-        "逾期报送计为迟报，截止后仍未报送计为漏报。",
+        f"逾期报送计为{Lateness.LATE.label}，截止后仍未报送计为{Lateness.MISSING.label}。",
         "2. 报送方式：在本系统“上传月报”页面上传本表（.xlsx 格式）；同时将单位主要负责人签字的纸质件报送区督查室。",
         "3. 表头：请填写填报人、联系电话和单位主要负责人；填报单位和填报月份已预先填好，请勿改动。",
         "4. 序号、主要任务、责任类型三列（灰色）由系统预填并锁定，请勿修改、删除或增加行；每项任务只填一行。",
         f"5. 完成状态：从下拉列表选择 {statuses} 之一。",
         "6. 完成进度(%)：填写 0 到 100 之间的一个数字，例如 80（写 80% 也可以）；不要写“约80”“80-90”等。"
-        "完成状态为“已完成”时填 100，“未启动”时填 0。",
+        f"完成状态为“{done.label}”时填 100，“{not_started.label}”时填 0。",
         f"7. 本月工作进展：每项任务必填，写清本月具体做了什么、取得了什么进展（不超过 {MAX_TEXT_CHARS} 字）。"
         "与上月内容完全相同的，督查室将作为可能的“无实质内容”复核。",
-        "8. 完成状态为“滞后”时，必须填写存在问题和下步打算。",
+        f"8. 完成状态为“{lagging.label}”时，必须填写存在问题和下步打算。",
         f"9. 备注选填（不超过 {MAX_REMARK_CHARS} 字）。请直接填写文字，不要使用公式，内容不要以“=”“@”等符号开头。",
         "10. 上传后系统会逐项检查：有问题的单元格会被一一列出，并可下载标红批注的副本，改正后重新上传即可。",
         "11. 同一月份可以多次上传，以最后一次通过的版本为准；是否按时以第一次通过的时间为准。",
@@ -95,7 +96,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise TemplateError("没有这个单位")
-    if unit.kind == "群组":
+    if unit.kind == UnitKind.GROUP:
         raise TemplateError(f"“{unit.name}”是群组，请为其成员单位分别下载模板")
     period = get_period(session, period_code)
     tasks = unit_obligations(session, unit.id, period.year)
@@ -198,11 +199,11 @@ def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
 def _validations(ws: Worksheet, last_row: int) -> None:
     status = DataValidation(
         type="list",
-        formula1='"' + ",".join(TASK_STATUSES) + '"',
+        formula1='"' + ",".join(TaskStatus.reportable()) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="完成状态",
-        error="请从下拉列表中选择：" + "、".join(TASK_STATUSES),
+        error="请从下拉列表中选择：" + "、".join(TaskStatus.reportable()),
         promptTitle="完成状态",
         prompt="请从下拉列表中选择",
         showInputMessage=True,

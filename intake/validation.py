@@ -25,7 +25,7 @@ from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineWorkbook
 from sqlmodel import Session, col, select
 
-from core.vocab import TASK_STATUSES
+from core.vocab import TaskStatus
 from cycle.periods import PeriodError, code_of, get_period
 from db import queries
 from db.models import Period, Submission, SubmissionRow, Unit
@@ -46,8 +46,9 @@ from intake.template import (
 from registry.obligations import Obligation, unit_obligations
 from status.engine import current_ids
 
-STATUS_DONE, _, STATUS_LAGGING, STATUS_NOT_STARTED = TASK_STATUSES
-STATUS_CHOICES = "已完成、序时推进、滞后 或 未启动"
+REPORTABLE = TaskStatus.reportable()
+STATUS_CHOICES = f"{'、'.join(s.label for s in REPORTABLE[:-1])} 或 {REPORTABLE[-1].label}"
+DONE, LAGGING, NOT_STARTED = TaskStatus.DONE, TaskStatus.LAGGING, TaskStatus.NOT_STARTED
 _HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
 _TASK_NO = re.compile(r"^(\d+)(?:\.0+)?$")
@@ -476,15 +477,15 @@ def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: _Collector
         )
         if progress_text == "":
             found.add(text_cells[0], "请填写本月工作进展")
-        if status == STATUS_DONE and progress is not None and progress != 100:
-            found.add(progress_cell, "完成状态为“已完成”时，完成进度应为 100")
-        if status == STATUS_NOT_STARTED and progress is not None and progress != 0:
-            found.add(progress_cell, "完成状态为“未启动”时，完成进度应为 0")
-        if status == STATUS_LAGGING:
+        if status == DONE and progress is not None and progress != 100:
+            found.add(progress_cell, f"完成状态为“{DONE.label}”时，完成进度应为 100")
+        if status == NOT_STARTED and progress is not None and progress != 0:
+            found.add(progress_cell, f"完成状态为“{NOT_STARTED.label}”时，完成进度应为 0")
+        if status == LAGGING:
             if problems == "":
-                found.add(text_cells[1], "完成状态为“滞后”时，请填写存在问题")
+                found.add(text_cells[1], f"完成状态为“{LAGGING.label}”时，请填写存在问题")
             if next_steps == "":
-                found.add(text_cells[2], "完成状态为“滞后”时，请填写下步打算")
+                found.add(text_cells[2], f"完成状态为“{LAGGING.label}”时，请填写下步打算")
         values = (status, progress, progress_text, problems, next_steps, remarks)
         if ok and all(v is not None for v in values):
             rows.append(ReportRow(task.task_id, no, task.role, *values, line=line))  # type: ignore[arg-type]
@@ -502,7 +503,7 @@ def _check_status(cell: RawCell, found: _Collector) -> str | None:
     if not status:
         found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
         return None
-    if status not in TASK_STATUSES:
+    if status not in REPORTABLE:
         found.add(cell, f"完成状态“{status}”不在可选范围内：请从下拉列表选择 {STATUS_CHOICES}")
         return None
     return status

@@ -21,12 +21,12 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from sqlmodel import Session
 
+from core.vocab import DeductionKind, TaskStatus
 from core.vocab import Lateness as Judgement
-from core.vocab import TaskStatus
 from cycle.periods import get_period
 from db import queries
 from db.models import Period
-from office.deductions import KIND_LABELS, REDUCE, Rules, ledger, rules
+from office.deductions import REDUCE, Rules, ledger, rules
 from status.engine import status_counts, task_states
 from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
@@ -314,7 +314,7 @@ def render(data: BulletinData) -> bytes:
     _paragraph(doc, "四、扣分情况", font=HEADING_FONT)
     r = data.rules
     basis = (
-        f"按照考核扣分标准（{KIND_LABELS['late']}每次扣{_amount(r.late)}分，{KIND_LABELS['missing']}每次扣"
+        f"按照考核扣分标准（{DeductionKind.LATE.label}每次扣{_amount(r.late)}分，{DeductionKind.MISSING.label}每次扣"
         f"{_amount(r.missing)}分，年末仍滞后的任务每项扣{_amount(r.lagging)}分），"
     )
     if data.deductions:

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from core.vocab import UserRole
 from ui.auth import password_form, require
 
-actor = require("admin", "leader", "unit")
+actor = require(*UserRole.accounts())
 st.header("修改密码")
 password_form(actor)

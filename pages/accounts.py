@@ -3,10 +3,11 @@ and opens accounts for every unit at once."""
 
 import streamlit as st
 
+from core.vocab import UserRole
 from ui import accounts as screens
 from ui.auth import require
 
-actor = require("admin")
+actor = require(UserRole.ADMIN)
 st.header("账号管理")
 screens.show_flash()
 users = screens.users_table()

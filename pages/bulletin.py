@@ -3,14 +3,14 @@
 import streamlit as st
 
 from core import clock
-from core.vocab import STATUS_ORDER
+from core.vocab import Lateness, TaskStatus, UserRole
 from office.bulletin import DOCX_MIME, ISSUER
 from office.exports import XLSX_MIME
 from ui import bulletin_view as bv
 from ui.auth import require
 from ui.workbench import choose_period
 
-actor = require("admin")
+actor = require(UserRole.ADMIN)
 st.header("督查通报")
 code = choose_period("通报月份")
 report = bv.bulletin(code)
@@ -19,14 +19,14 @@ st.markdown(f"**{data.title}**")
 st.caption(f"{ISSUER}　统计时点：{clock.fmt(data.as_of)}")
 
 st.subheader("任务进展")
-for column, status in zip(st.columns(len(STATUS_ORDER)), STATUS_ORDER, strict=True):
-    column.metric(status, data.counts[status])
+for column, status in zip(st.columns(len(TaskStatus)), TaskStatus, strict=True):
+    column.metric(status.label, data.counts[status.value])
 st.subheader("报送情况")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("应报单位", data.rate.expected)
 c2.metric("已报送", data.rate.received)
-c3.metric("迟报单位", len(data.late))
-c4.metric("漏报单位", len(data.missing))
+c3.metric(f"{Lateness.LATE.label}单位", len(data.late))
+c4.metric(f"{Lateness.MISSING.label}单位", len(data.missing))
 bv.key_lists(data)
 
 left, right = st.columns(2)

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from core.vocab import UserRole
 from ui import charts, data
 from ui.auth import require
 from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
 
-require("admin", "leader", "unit")
+require(*UserRole.accounts())
 st.header("按分类")
 left, right = st.columns([1, 3])
 with left:

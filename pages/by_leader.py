@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from core.vocab import UserRole
 from status.dashboards import LEADING
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
 
-actor = require("admin", "leader", "unit")
+actor = require(*UserRole.accounts())
 st.header("按领导")
 left, right = st.columns([1, 3])
 with left:

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from core.vocab import Responsibility, UserRole
 from ui import charts, data
 from ui.auth import require
 from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, task_table, url_choice
 
-actor = require("admin", "leader", "unit")
+actor = require(*UserRole.accounts())
 st.header("按单位")
 left, right = st.columns([1, 3])
 with left:
@@ -16,10 +17,12 @@ if chosen is None:
 period, has_data = chosen
 year = int(period[:4])
 units = dict(data.reporting_units(year))
-if actor.role == "unit":
+if actor.role == UserRole.UNIT:
     units = {uid: name for uid, name in units.items() if uid == actor.unit_id}
 if not units:
-    st.info(f"{year} 年没有需要报送的单位。" if actor.role != "unit" else f"本单位在 {year} 年没有需要报送的任务。")
+    st.info(
+        f"{year} 年没有需要报送的单位。" if actor.role != UserRole.UNIT else f"本单位在 {year} 年没有需要报送的任务。"
+    )
     st.stop()
 ids = {name: uid for uid, name in units.items()}
 default = units[actor.unit_id] if actor.unit_id in units else next(iter(ids))
@@ -40,9 +43,11 @@ if not has_data:
     say_no_data(period)
     st.stop()
 tasks = data.unit_tasks(unit_id, period)
-lead_count = int((tasks["责任类型"] == "牵头").sum())
+lead, co = Responsibility.LEAD, Responsibility.CO
+lead_count = int((tasks["责任类型"] == lead.value).sum())
 st.caption(
-    f"牵头 {lead_count} 项，配合 {len(tasks) - lead_count} 项。“本单位报送状态”是本单位本月最新一次报送所填；"
+    f"{lead.label} {lead_count} 项，{co.label} {len(tasks) - lead_count} 项。"
+    "“本单位报送状态”是本单位本月最新一次报送所填；"
     "“任务完成状态”以牵头单位的报送为准。点击一行查看任务详情。"
 )
 task_table(

@@ -4,12 +4,13 @@ the office's decisions, and the Excel export."""
 import streamlit as st
 
 from core import clock
+from core.vocab import UserRole
 from ui import deductions as ded
 from ui.auth import require
 from ui.filters import url_select
 from ui.workbench import show_flash
 
-actor = require("admin")
+actor = require(UserRole.ADMIN)
 st.header("考核扣分")
 show_flash()
 years = ded.years()

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from core.vocab import STATUS_ORDER
+from core.vocab import Lateness, TaskStatus, UserRole
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, links, say_no_data, task_table
 
-actor = require("admin", "leader", "unit")
+actor = require(*UserRole.accounts())
 st.header("总览")
 with st.columns([1, 3])[0]:
     chosen = choose_period("overview")
@@ -19,13 +19,13 @@ if not has_data:
     st.stop()
 
 summary = data.overview(period)
-cells = st.columns([1] * (len(STATUS_ORDER) + 1) + [1.6])
+cells = st.columns([1] * (len(TaskStatus) + 1) + [1.6])
 cells[0].metric("任务总数（项）", summary.total, border=True)
-for cell, status in zip(cells[1:-1], STATUS_ORDER, strict=True):
+for cell, status in zip(cells[1:-1], TaskStatus, strict=True):
     cell.metric(
-        status,
-        summary.counts[status],
-        f"占 {summary.share(status):.1%}",
+        status.label,
+        summary.counts[status.value],
+        f"占 {summary.share(status.value):.1%}",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -36,11 +36,14 @@ cells[-1].metric(
     "按时报送率",
     "—" if rate is None else f"{rate:.1%}",
     None if change is None else f"较上月 {change:+.1f} 个百分点",
-    help=f"按时报送 {summary.rate.on_time} 家 / 应报 {summary.rate.expected} 家（不含免报和未到期）",
+    help=(
+        f"{Lateness.ON_TIME.label}报送 {summary.rate.on_time} 家 / 应报 {summary.rate.expected} 家"
+        f"（不含{Lateness.EXEMPT.label}和{Lateness.NOT_DUE.label}）"
+    ),
     border=True,
 )
 st.caption(
-    f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“未报送”。"
+    f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“{TaskStatus.NOT_REPORTED.label}”。"
     f"本月序时进度 {summary.expected:.1f}%。" + ("　本月数据含演示数据。" if summary.demo else "")
 )
 

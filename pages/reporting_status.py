@@ -4,13 +4,13 @@ months heatmap, the chase list, exemptions and paper copies."""
 import streamlit as st
 
 from core import clock
-from core.vocab import LATENESS_LABELS
+from core.vocab import Lateness, UserRole
 from office.workbench import KIND_ORDER, Filters
 from ui import workbench as wb
 from ui.auth import require
 from ui.filters import ALL, url_select, url_text
 
-actor = require("admin")
+actor = require(UserRole.ADMIN)
 st.header("报送情况")
 wb.show_flash()
 code = wb.choose_period("填报月份")
@@ -25,7 +25,7 @@ st.subheader("各单位报送情况")
 categories, leaders = wb.filter_choices(period.year)
 c1, c2, c3, c4, c5 = st.columns([3, 1.3, 2.5, 1.5, 2])
 with c1:
-    statuses = wb.url_multiselect("报送状态", "status", LATENESS_LABELS)
+    statuses = wb.url_multiselect("报送状态", "status", {t.value: t.label for t in Lateness})
 with c2:
     kind = url_select("单位类别", "kind", [ALL, *KIND_ORDER[:3]])
 with c3:

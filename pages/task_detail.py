@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from core.vocab import UserRole
 from status.dashboards import LEAD_LEADER_MARK
 from ui import charts, data
 from ui.auth import require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, links
 
-require("admin", "leader", "unit")
+require(*UserRole.accounts())
 st.header("任务详情")
 left, right = st.columns([1, 3])
 with left:

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from core.vocab import LEAD_LEADER_MARK, UserRole
 from ui import data
 from ui.auth import require
 from ui.filters import ALL, url_select, url_text
 
-require("admin", "leader", "unit")
+require(*UserRole.accounts())
 st.header("任务清单")
 frame = data.task_frame()
 if frame.empty:
@@ -34,10 +35,12 @@ if unit != ALL:
 if search:
     shown = shown[shown["主要任务"].str.contains(search, regex=False)]
 
-st.caption(f"共 {len(shown)} 项（全部 {len(frame)} 项）。▲ 为牵头责任领导；牵头单位为排在首位的责任单位。")
+st.caption(
+    f"共 {len(shown)} 项（全部 {len(frame)} 项）。{LEAD_LEADER_MARK} 为牵头责任领导；牵头单位为排在首位的责任单位。"
+)
 st.dataframe(
     shown[["序号", "分类简称", "主要任务", "牵头领导", "协助领导", "牵头单位", "配合单位"]].rename(
-        columns={"分类简称": "分类", "牵头领导": "▲牵头领导"}
+        columns={"分类简称": "分类", "牵头领导": f"{LEAD_LEADER_MARK}牵头领导"}
     ),
     hide_index=True,
     width="stretch",

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from core.vocab import UserRole
 from intake.template import TemplateError
 from ui import cycle
 from ui.acting import acting_unit
 from ui.auth import require
 
-actor = require("admin", "unit")
+actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("模板下载")
 unit_id, unit_name = acting_unit(actor)
 period = cycle.period_select()

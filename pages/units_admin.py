@@ -3,10 +3,11 @@ units, adds and removes aliases, adds units the document did not name and correc
 
 import streamlit as st
 
+from core.vocab import UserRole
 from ui import units_admin as screens
 from ui.auth import require
 
-actor = require("admin")
+actor = require(UserRole.ADMIN)
 st.header("单位管理")
 st.caption(screens.RENAME_NOTE)
 screens.show_flash()

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from core.vocab import UserRole
 from intake.limits import MAX_UPLOAD_MB
 from ui import cycle, upload_view
 from ui.acting import acting_unit, office_intake
 from ui.auth import require
 
-actor = require("admin", "unit")
+actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("上传月报")
 unit_id, unit_name = acting_unit(actor)
 period = cycle.period_select()

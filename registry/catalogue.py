@@ -6,12 +6,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.vocab import UnitKind
 from seed import SEED_DIR
 
 DEFAULT_UNITS_FILE = SEED_DIR / "units.toml"
-
-UNIT_KINDS = ("乡镇", "部门", "国企", "其他")
-GROUP_KIND = "群组"
 
 _UNIT_KEYS = {"name", "kind", "aliases"}
 _GROUP_KEYS = {"name", "aliases", "members", "reason"}
@@ -40,7 +38,7 @@ class UnitSpec:
 
     @property
     def is_group(self) -> bool:
-        return self.kind == GROUP_KIND
+        return self.kind == UnitKind.GROUP
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,9 @@ class UnitCatalog:
                 raise SeedError(f"群组“{spec.name}”缺少 reason（确定成员的理由）")
             if len(set(spec.members)) != len(spec.members):
                 raise SeedError(f"群组“{spec.name}”的成员有重复")
-        elif spec.kind not in UNIT_KINDS:
-            raise SeedError(f"单位“{spec.name}”的类别“{spec.kind}”无效，应为 {' / '.join(UNIT_KINDS)}")
+        elif spec.kind not in UnitKind.reporting():
+            kinds = " / ".join(UnitKind.reporting())
+            raise SeedError(f"单位“{spec.name}”的类别“{spec.kind}”无效，应为 {kinds}")
         elif spec.members or spec.reason:
             raise SeedError(f"单位“{spec.name}”不是群组，不能有 members 或 reason")
 
@@ -135,7 +134,7 @@ def _group_spec(entry: dict[str, object]) -> UnitSpec:
     _check_keys(entry, _GROUP_KEYS, name)
     return UnitSpec(
         name=name,
-        kind=GROUP_KIND,
+        kind=UnitKind.GROUP,
         aliases=_texts(entry, "aliases", name),
         members=_texts(entry, "members", name, required=True),
         reason=_text(entry, "reason", name),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from core.vocab import LeaderRole, Responsibility, UnitKind
 from cycle.periods import ensure_periods
 from db.engine import create_schema, drop_schema, read_session, write_session
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
@@ -41,7 +42,7 @@ def _load_units(session: Session, registry: ParsedRegistry) -> tuple[int, int]:
         units[spec.name] = Unit(name=spec.name, kind=spec.kind, note=spec.reason)
         session.add(units[spec.name])
         units_added += 1
-        if spec.kind == "群组":
+        if spec.kind == UnitKind.GROUP:
             new_groups.append(spec)
     session.flush()
     for spec in registry.catalog.units:
@@ -83,10 +84,10 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
         session.add(row)
         session.flush()
         for position, name in enumerate(task.leaders, start=1):
-            role = "牵头" if name == task.lead_leader else "协助"
+            role = LeaderRole.LEAD if name == task.lead_leader else LeaderRole.ASSIST
             session.add(TaskLeader(task_id=row.id, leader_id=leaders[name].id, role=role, position=position))
         for position, name in enumerate(task.units, start=1):
-            role = "牵头" if position == 1 else "配合"
+            role = Responsibility.LEAD if position == 1 else Responsibility.CO
             session.add(TaskUnit(task_id=row.id, unit_id=unit_ids[name], role=role, position=position))
     return len(registry.tasks)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.vocab import LEAD_LEADER_MARK
 from registry.catalogue import DEFAULT_UNITS_FILE, SeedError, UnitCatalog, load_units, normalize
 from seed import SEED_DIR
 
@@ -19,7 +20,7 @@ DEFAULT_DOCUMENT = SEED_DIR / "huizhou-2023-task-breakdown.txt"
 YEAR = 2023
 
 HEADLINE_CATEGORY = "主要预期目标"
-LEAD_MARK = "▲"
+LEAD_MARK = LEAD_LEADER_MARK
 
 _SECTION_NUMERALS = "一二三四五六七八九"
 _SECTION = re.compile(rf"^（([{_SECTION_NUMERALS}])）")

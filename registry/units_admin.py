@@ -16,16 +16,15 @@ from sqlmodel import Session, select
 
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
-from core.vocab import ROLE_LEAD_UNIT
+from core.vocab import Responsibility, UnitKind
 from db.models import GroupMember, Submission, Task, TaskUnit, Unit, UnitAlias, User
 from db.queries import current_year
 from registry.catalogue import load_units, normalize
 from registry.obligations import obligations
 from registry.obligations import refresh as refresh_obligations
 
-GROUP_KIND = "群组"
-UNIT_KINDS = ("乡镇", "部门", "国企", "其他")
-ALL_KINDS = (*UNIT_KINDS, GROUP_KIND)
+# The kinds the office may set, groups last: a group is the exception.
+ALL_KINDS = (*UnitKind.reporting(), UnitKind.GROUP)
 MAX_NAME_CHARS = 50
 
 
@@ -50,7 +49,7 @@ class UnitRow:
 
     @property
     def is_group(self) -> bool:
-        return self.kind == GROUP_KIND
+        return self.kind == UnitKind.GROUP
 
 
 def unit_rows(session: Session) -> list[UnitRow]:
@@ -71,15 +70,15 @@ def unit_rows(session: Session) -> list[UnitRow]:
     if year is not None:
         for unit_id, tasks in obligations(session, year).items():
             for task in tasks:
-                counts[unit_id][task.role != ROLE_LEAD_UNIT] += 1
+                counts[unit_id][task.role != Responsibility.LEAD] += 1
         listed = session.exec(
             select(TaskUnit.unit_id, TaskUnit.role)
             .join(Task, Task.id == TaskUnit.task_id)
             .join(Unit, Unit.id == TaskUnit.unit_id)
-            .where(Task.year == year, Unit.kind == GROUP_KIND)
+            .where(Task.year == year, Unit.kind == UnitKind.GROUP)
         )
         for unit_id, role in listed:
-            counts[unit_id][role != ROLE_LEAD_UNIT] += 1
+            counts[unit_id][role != Responsibility.LEAD] += 1
     return [
         UnitRow(
             u.id,
@@ -89,7 +88,7 @@ def unit_rows(session: Session) -> list[UnitRow]:
             counts[u.id][0],
             counts[u.id][1],
             tuple(members[u.id]),
-            u.note if u.kind == GROUP_KIND else "",
+            u.note if u.kind == UnitKind.GROUP else "",
             tuple(groups[u.id]),
         )
         for u in units
@@ -241,7 +240,7 @@ class GroupChange:
 
 def _group(session: Session, name: object) -> Unit:
     group = _find(session, name)
-    if group.kind != GROUP_KIND:
+    if group.kind != UnitKind.GROUP:
         raise UnitAdminError(f"“{group.name}”不是群组，不能设置成员。")
     return group
 
@@ -254,7 +253,7 @@ def _members(session: Session, group: Unit, names: Iterable[str]) -> list[Unit]:
         unit = _find(session, name)
         if unit.id == group.id:
             raise UnitAdminError(f"群组“{group.name}”不能包含它自己。")
-        if unit.kind == GROUP_KIND:
+        if unit.kind == UnitKind.GROUP:
             raise UnitAdminError(f"“{unit.name}”是群组，群组的成员只能是具体单位。")
         found.setdefault(unit.id, unit)
     return list(found.values())
@@ -352,8 +351,8 @@ def add_unit(session: Session, *, actor: Actor, name: str, kind: str) -> str:
     """Register a unit the document does not name (e.g. a member of a 成员单位 group)."""
     ensure_office(actor)
     label = _clean(name, "单位名称")
-    if kind not in UNIT_KINDS:
-        raise UnitAdminError(f"单位类别须为 {' / '.join(UNIT_KINDS)}。")
+    if kind not in UnitKind.reporting():
+        raise UnitAdminError(f"单位类别须为 {' / '.join(UnitKind.reporting())}。")
     if _is_unit_name(session, label):
         raise UnitAdminError(f"单位“{label}”已存在。")
     owner = _owner_of_alias(session, label)
@@ -374,9 +373,9 @@ def set_kind(session: Session, *, actor: Actor, unit: str, kind: str) -> str:
     old = target.kind
     if kind == old:
         raise UnitAdminError(f"“{target.name}”的类别已是{kind}。")
-    if old == GROUP_KIND:
+    if old == UnitKind.GROUP:
         _check_group_may_become_unit(session, target)
-    elif kind == GROUP_KIND:
+    elif kind == UnitKind.GROUP:
         _check_unit_may_become_group(session, target)
     target.kind = kind
     session.add(target)

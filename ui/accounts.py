@@ -8,16 +8,18 @@ import pandas as pd
 import streamlit as st
 
 from accounts import users
-from accounts.access import ROLE_LABELS, Actor
+from accounts.access import Actor
 from accounts.audit import ACTION_LABELS, detail_text, entries, logged_usernames
 from core import clock
+from core.vocab import UnitKind, UserRole
 from db import queries
 from db.engine import read_session, write_session
 from ui import data
 from ui.filters import ALL, url_select
 
 _FLASH_KEY = "accounts_flash"
-_ROLE_CHOICES = {ROLE_LABELS[role]: role for role in ("unit", "leader", "admin")}
+# Unit accounts are the most made, so they come first.
+_ROLE_CHOICES = {role.label: role for role in (UserRole.UNIT, UserRole.LEADER, UserRole.ADMIN)}
 
 
 def _flash(message: str, password: str | None = None, workbook: bytes | None = None) -> None:
@@ -73,7 +75,7 @@ def users_table() -> list[users.UserView]:
 
 def _registry_choices() -> tuple[list[str], list[str]]:
     with read_session() as session:
-        units = [u.name for u in queries.units(session) if u.kind != "群组"]
+        units = [u.name for u in queries.units(session) if u.kind != UnitKind.GROUP]
         leaders = queries.leader_names(session)
     return units, leaders
 
@@ -83,8 +85,8 @@ def add_user_form(actor: Actor) -> None:
     role_label = st.radio("角色", list(_ROLE_CHOICES), horizontal=True, key="add_role")
     role = _ROLE_CHOICES[role_label]
     with st.form("add_user", clear_on_submit=True):
-        unit = st.selectbox("所属单位", units, key="add_unit") if role == "unit" else None
-        leader = st.selectbox("责任领导", leaders, key="add_leader") if role == "leader" else None
+        unit = st.selectbox("所属单位", units, key="add_unit") if role == UserRole.UNIT else None
+        leader = st.selectbox("责任领导", leaders, key="add_leader") if role == UserRole.LEADER else None
         username = st.text_input("用户名", key="add_username", help="责任单位账号建议直接用单位名称")
         submitted = st.form_submit_button("新建账号（自动生成初始密码）", type="primary", key="add_submit")
     if not submitted:

@@ -12,12 +12,13 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.vocab import UserRole
 from ui import cycle
 
 
 def acting_unit(actor: Actor) -> tuple[int, str]:
     """(unit id, unit name) this page acts for."""
-    if actor.role == "unit":
+    if actor.role == UserRole.UNIT:
         if actor.unit_id is None:
             st.error("当前账号没有关联责任单位，请联系督查室。")
             st.stop()

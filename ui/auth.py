@@ -10,9 +10,10 @@ from datetime import timedelta
 import streamlit as st
 
 from accounts import users
-from accounts.access import ROLE_LABELS, Actor
+from accounts.access import Actor
 from accounts.audit import audit
 from core import clock
+from core.vocab import UserRole
 from cycle.settings import get_setting
 from db.engine import create_schema, database_url, read_session, write_session
 from db.models import Leader, Unit, User
@@ -77,7 +78,7 @@ def _signed_in() -> _SignedIn | None:
         st.session_state[NOTICE_KEY] = f"已超过 {timeout} 分钟无操作，请重新登录。"
         return None
     st.session_state[SEEN_KEY] = now
-    label = f"{user.username}（{ROLE_LABELS[user.role]}{extra}）"
+    label = f"{user.username}（{UserRole(user.role).label}{extra}）"
     return _SignedIn(users.actor_for(user), label, user.must_change_password)
 
 
@@ -112,7 +113,7 @@ def login_page() -> None:
 
 def own_leader_name(actor: Actor) -> str | None:
     """The leader a leader account stands for, so dashboards can highlight their own tasks."""
-    if actor.role != "leader" or actor.leader_id is None:
+    if actor.role != UserRole.LEADER or actor.leader_id is None:
         return None
     with read_session() as session:
         leader = session.get(Leader, actor.leader_id)

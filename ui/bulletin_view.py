@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import clock
+from core.vocab import Lateness, TaskStatus
 from cycle.periods import get_period
 from db.engine import database_url, read_session
 from office.bulletin import BulletinData, bulletin_data, render
@@ -36,7 +37,8 @@ def bulletin(code: str) -> Report:
 
 def key_lists(data: BulletinData) -> None:
     """The lagging tasks and the late and missing units the bulletin names."""
-    with st.expander(f"滞后任务（{len(data.lagging)} 项）", expanded=bool(data.lagging)):
+    late, missing = Lateness.LATE.label, Lateness.MISSING.label
+    with st.expander(f"{TaskStatus.LAGGING.label}任务（{len(data.lagging)} 项）", expanded=bool(data.lagging)):
         if data.lagging:
             st.dataframe(
                 pd.DataFrame(
@@ -55,9 +57,9 @@ def key_lists(data: BulletinData) -> None:
             )
         else:
             st.caption("无")
-    with st.expander(f"迟报、漏报单位（{len(data.late) + len(data.missing)} 个）"):
-        st.markdown("**迟报**：" + ("、".join(f"{r.unit}（迟{r.days_late}天）" for r in data.late) or "无"))
-        st.markdown("**漏报**：" + ("、".join(r.unit for r in data.missing) or "无"))
+    with st.expander(f"{late}、{missing}单位（{len(data.late) + len(data.missing)} 个）"):
+        st.markdown(f"**{late}**：" + ("、".join(f"{r.unit}（迟{r.days_late}天）" for r in data.late) or "无"))
+        st.markdown(f"**{missing}**：" + ("、".join(r.unit for r in data.missing) or "无"))
     with st.expander(f"本月扣分单位（{len(data.deductions)} 个）"):
         if data.deductions:
             st.dataframe(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.vocab import LATENESS_COLORS, LATENESS_LABELS, STATUS_COLORS, STATUS_ORDER
+from core.vocab import Lateness, TaskStatus
 
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
 
@@ -22,15 +22,16 @@ def status_bars(frame: pd.DataFrame, group: str, *, title: str, horizontal: bool
         counts[name, status] = int(n)
     groups = list(dict.fromkeys(name for name, _ in counts))
     traces = []
-    for status in STATUS_ORDER:
-        values = [counts.get((name, status), 0) for name in groups]
-        trace = {"type": "bar", "name": status, "marker": {"color": STATUS_COLORS[status]}}
+    for status in TaskStatus:
+        values = [counts.get((name, status.value), 0) for name in groups]
+        label = status.label
+        trace = {"type": "bar", "name": label, "marker": {"color": status.color}}
         if horizontal:
             trace.update(
-                x=values, y=groups, orientation="h", hovertemplate=f"%{{y}}<br>{status}：%{{x}} 项<extra></extra>"
+                x=values, y=groups, orientation="h", hovertemplate=f"%{{y}}<br>{label}：%{{x}} 项<extra></extra>"
             )
         else:
-            trace.update(x=groups, y=values, hovertemplate=f"%{{x}}<br>{status}：%{{y}} 项<extra></extra>")
+            trace.update(x=groups, y=values, hovertemplate=f"%{{x}}<br>{label}：%{{y}} 项<extra></extra>")
         traces.append(trace)
     counts_axis = {"title": {"text": "任务数（项）"}}
     groups_axis = {"title": {"text": ""}, "type": "category"}
@@ -71,7 +72,7 @@ def progress_line(timeline: pd.DataFrame) -> dict:
         "name": "报送进度",
         "mode": "lines+markers",
         "line": {"color": "#455A64"},
-        "marker": {"size": 12, "color": [STATUS_COLORS[s] for s in reported["完成状态"]]},
+        "marker": {"size": 12, "color": [TaskStatus(s).color for s in reported["完成状态"]]},
         "customdata": list(reported["完成状态"]),
         "hovertemplate": "%{x}<br>%{customdata}，进度 %{y:.0f}%<extra></extra>",
     }
@@ -89,14 +90,13 @@ def progress_line(timeline: pd.DataFrame) -> dict:
 def status_column(label: str = "完成状态") -> st.column_config.Column:
     """A status cell as a pill in its fixed colour."""
     return st.column_config.MultiselectColumn(
-        label, options=list(STATUS_ORDER), color=[STATUS_COLORS[s] for s in STATUS_ORDER], width="small"
+        label, options=list(TaskStatus.labels()), color=[s.color for s in TaskStatus], width="small"
     )
 
 
 def lateness_column(label: str = "报送情况") -> st.column_config.Column:
-    codes = list(LATENESS_LABELS)
     return st.column_config.MultiselectColumn(
-        label, options=[LATENESS_LABELS[c] for c in codes], color=[LATENESS_COLORS[c] for c in codes], width="small"
+        label, options=list(Lateness.labels()), color=[t.color for t in Lateness], width="small"
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from core.vocab import STATUS_ORDER
+from core.vocab import TaskStatus
 from ui import charts, data
 
 OVERVIEW = "pages/overview.py"
@@ -119,5 +119,5 @@ def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, key:
 def status_summary(tasks: pd.DataFrame) -> str:
     """E.g. "共 17 项：已完成 3 项，序时推进 12 项，未报送 2 项"."""
     counts = tasks["完成状态"].value_counts()
-    parts = [f"{status} {counts[status]} 项" for status in STATUS_ORDER if status in counts]
+    parts = [f"{s.label} {counts[s.value]} 项" for s in TaskStatus if s.value in counts]
     return f"共 {len(tasks)} 项" + ("：" + "，".join(parts) if parts else "")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.vocab import AppealDecision
 from db import queries
 from db.engine import database_url, read_session, write_session
 from office import deductions, exports
@@ -236,8 +237,13 @@ def decide_form(actor: Actor, view: LedgerView, names: dict[int, str]) -> None:
             format_func=lambda i: f"{names.get(pending[i].unit_id, '')}：{pending[i].key}（{pending[i].reason[:30]}）",
             key="decide_choice",
         )
+        reduce, uphold = AppealDecision.REDUCE.label, AppealDecision.UPHOLD.label
         decision = st.radio(
-            "决定", DECISIONS, horizontal=True, key="decide_decision", help="核减：取消这项扣分；维持：扣分不变"
+            "决定",
+            DECISIONS,
+            horizontal=True,
+            key="decide_decision",
+            help=f"{reduce}：取消这项扣分；{uphold}：扣分不变",
         )
         note = st.text_input("说明", key="decide_note")
         decided = st.form_submit_button("确认决定", type="primary")

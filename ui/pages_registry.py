@@ -12,11 +12,12 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from accounts.access import Actor
+from core.vocab import UserRole
 from ui import auth
 
-OFFICE = ("admin",)
-UNITS = ("admin", "unit")
-EVERYONE = ("admin", "leader", "unit")
+OFFICE = (UserRole.ADMIN,)
+UNITS = (UserRole.ADMIN, UserRole.UNIT)
+EVERYONE = UserRole.accounts()
 
 
 @dataclass(frozen=True)

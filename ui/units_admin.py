@@ -9,6 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from accounts.access import Actor
+from core.vocab import UnitKind
 from db.engine import read_session, write_session
 from registry import units_admin
 from registry.units_admin import UnitRow
@@ -151,7 +152,7 @@ def add_unit_form(actor: Actor) -> None:
     )
     with st.form("unit_add", clear_on_submit=True):
         name = st.text_input("单位名称", key="unit_name", help="使用规范全称，例如“区档案馆”")
-        kind = st.selectbox("类别", units_admin.UNIT_KINDS, key="unit_kind")
+        kind = st.selectbox("类别", UnitKind.reporting(), key="unit_kind")
         submitted = st.form_submit_button("新增单位", type="primary", key="unit_add_submit")
     if submitted:
         _save(lambda s: f"已新增单位“{units_admin.add_unit(s, actor=actor, name=name, kind=kind)}”（{kind}）。")

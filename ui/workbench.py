@@ -12,7 +12,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
-from core.vocab import LATENESS_COLORS, LATENESS_LABELS
+from core.vocab import Lateness
 from cycle.periods import all_periods, get_period
 from db import queries
 from db.engine import database_url, read_session, write_session
@@ -211,7 +211,7 @@ def status_frame(rows: list[StatusRow]) -> pd.DataFrame:
                 r.label,
                 clock.fmt(r.due),
                 clock.fmt(r.first_received),
-                r.days_late if r.status == "late" else None,
+                r.days_late if r.status == Lateness.LATE else None,
                 r.versions,
                 r.last_uploader,
                 r.rejected,
@@ -227,7 +227,7 @@ def status_frame(rows: list[StatusRow]) -> pd.DataFrame:
 
 def status_table(rows: list[StatusRow]) -> None:
     frame = status_frame(rows)
-    colors = {label: LATENESS_COLORS[code] for code, label in LATENESS_LABELS.items()}
+    colors = Lateness.colors()
     styled = frame.style.map(lambda v: f"color: {colors[v]}; font-weight: bold" if v in colors else "", ["报送状态"])
     styled = styled.format({"迟报天数": "{:.0f}", "本月扣分": "{:.2f}"}, na_rep="")
     st.dataframe(
@@ -245,18 +245,18 @@ def status_table(rows: list[StatusRow]) -> None:
 
 def heatmap(grid: Grid, order: str) -> go.Figure:
     rows = grid.worst_first() if order == WORST_FIRST else grid.rows
-    codes = list(LATENESS_LABELS)
+    terms = list(Lateness)
     months = [f"{int(code[5:])}月" for code in grid.periods]
-    n = len(codes)
+    n = len(terms)
     scale = []
-    for i, code in enumerate(codes):
-        scale += [(i / n, LATENESS_COLORS[code]), ((i + 1) / n, LATENESS_COLORS[code])]
+    for i, term in enumerate(terms):
+        scale += [(i / n, term.color), ((i + 1) / n, term.color)]
     figure = go.Figure(
         go.Heatmap(
-            z=[[codes.index(s) for s in row.statuses] for row in rows],
+            z=[[Lateness(s).rank for s in row.statuses] for row in rows],
             x=months,
             y=[row.unit for row in rows],
-            text=[[LATENESS_LABELS[s] for s in row.statuses] for row in rows],
+            text=[[Lateness(s).label for s in row.statuses] for row in rows],
             hovertemplate="%{y} %{x}：%{text}<extra></extra>",
             colorscale=scale,
             zmin=-0.5,
@@ -266,14 +266,14 @@ def heatmap(grid: Grid, order: str) -> go.Figure:
             ygap=2,
         )
     )
-    for code in codes:
+    for term in terms:
         figure.add_trace(
             go.Scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
-                marker={"size": 12, "symbol": "square", "color": LATENESS_COLORS[code]},
-                name=LATENESS_LABELS[code],
+                marker={"size": 12, "symbol": "square", "color": term.color},
+                name=term.label,
             )
         )
     figure.update_layout(

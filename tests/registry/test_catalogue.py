@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.catalogue import DEFAULT_UNITS_FILE, GROUP_KIND, SeedError, UnitCatalog, UnitSpec, load_units
+from core.vocab import UnitKind
+from registry.catalogue import DEFAULT_UNITS_FILE, SeedError, UnitCatalog, UnitSpec, load_units
 
 TOWNSHIPS = ("岩寺镇", "西溪南镇", "潜口镇", "呈坎镇", "富溪乡", "杨村乡", "洽舍乡")
 
@@ -62,7 +63,7 @@ def test_resolve_ignores_whitespace(catalog: UnitCatalog) -> None:
 
 
 def test_groups(catalog: UnitCatalog) -> None:
-    groups = {spec.name: spec for spec in catalog.units if spec.kind == GROUP_KIND}
+    groups = {spec.name: spec for spec in catalog.units if spec.kind == UnitKind.GROUP}
     assert {name: spec.members for name, spec in groups.items()} == GROUPS
     assert all(spec.reason for spec in groups.values())
     assert catalog.resolve("各乡镇") == "各乡镇"
@@ -74,7 +75,7 @@ def test_kinds(catalog: UnitCatalog) -> None:
     assert sorted(name for name, kind in kinds.items() if kind == "国企") == sorted(
         ["区国投集团", "区开投公司", "区城投公司", "区浪漫红文旅集团"]
     )
-    assert set(kinds.values()) == {"乡镇", "部门", "国企", GROUP_KIND}
+    assert set(kinds.values()) == {"乡镇", "部门", "国企", "群组"}
     for name in ("开发区管委会", "人行徽州支行", "区税务局", "区供电中心", "社区办", "徽州区公路分中心"):
         assert kinds[name] == "部门"
 
