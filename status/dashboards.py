@@ -213,7 +213,7 @@ TASK_COLUMNS = (
 )
 
 
-def _co_unit_counts(period: Period, tasks: Select | None) -> Select:
+def _co_unit_counts(period: Period, tasks: Select | list[int] | None) -> Select:
     """Per task: how many co-responsible units reported each status in their current reports."""
     current = current_submissions(Submission.period_id == period.id, as_of=None)
     query = (
@@ -230,7 +230,7 @@ def _co_unit_counts(period: Period, tasks: Select | None) -> Select:
         .group_by(col(SubmissionRow.task_id), RANK)
     )
     if tasks is not None:
-        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+        query = query.where((SubmissionRow.task_id + 0).in_(tasks))  # as in ``status.engine.lead_select``
     return query
 
 
@@ -260,7 +260,6 @@ def task_table(
             .where(Leader.name == leader, Task.year == period.year)
         )
     states = period_status_query(session, period, as_of=None, tasks=chosen)
-    lead_units = listed_lead_units(period.year).subquery()
     lead_leader = aliased(Leader)
     query = (
         select(
@@ -268,7 +267,6 @@ def task_table(
             Category.short,
             Task.text,
             lead_leader.name,
-            lead_units.c.name,
             states.c.rank,
             states.c.progress,
             states.c.expected,
@@ -281,7 +279,6 @@ def task_table(
         .join(Category, col(Category.id) == Task.category_id)
         .outerjoin(TaskLeader, and_(TaskLeader.task_id == Task.id, TaskLeader.role == LEAD_LEADER))
         .outerjoin(lead_leader, lead_leader.id == TaskLeader.leader_id)
-        .outerjoin(lead_units, lead_units.c.task_id == Task.id)
         .order_by(states.c.no)
     )
     if leader is not None:
@@ -295,18 +292,22 @@ def task_table(
         )
     if behind_only:
         query = query.where(_needs_attention(states))
+    rows = session.exec(query).all()
+    # Only for the tasks shown: the behind list is a few of the year's tasks.
+    shown: Select | list[int] | None = [row[9] for row in rows] if behind_only else chosen
+    lead_units = dict(session.exec(listed_lead_units(period.year)).all())
     co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
-    for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
+    for task_id, rank, n in session.exec(_co_unit_counts(period, shown)):
         co[task_id][status_of_rank(rank)] = n
     records = []
-    for row in session.exec(query).all():
-        no, short, text, leader_name, unit_name, rank, progress, expected, behind, lead_text, task_id = row[:11]
+    for row in rows:
+        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id = row[:10]
         record = {
             "序号": no,
             "分类": short,
             "主要任务": text,
             "牵头领导": leader_name or "",
-            "牵头单位": unit_name or "",
+            "牵头单位": lead_units.get(task_id, ""),
             "完成状态": status_of_rank(rank).label,
             "进度": progress,
             "序时进度": float(expected),
@@ -315,7 +316,7 @@ def task_table(
             "本月工作进展": lead_text or "",
         }
         if leader is not None:
-            record["领导职责"] = row[11]
+            record["领导职责"] = row[10]
         records.append(record)
     return pd.DataFrame(records, columns=[*TASK_COLUMNS, *(["领导职责"] if leader is not None else [])])
 

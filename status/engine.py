@@ -23,7 +23,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, false, literal, true
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    Text,
+    and_,
+    case,
+    false,
+    literal,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -131,12 +145,14 @@ def current_reports(
 
 
 def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> Subquery:
+    """``lead_select`` as a subquery."""
+    return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
+
+
+def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> Select:
     """Every row of a current report that speaks for its task, for ``periods`` (and only
     ``tasks`` if given), with ``pick`` = 1 on the row that gives the task's status."""
     current = current_submissions(col(Submission.period_id).in_(periods), as_of=as_of)
-    # With a task restriction, join through ``submission_id + 0``: otherwise SQLite probes the
-    # (submission, task) index for every pair instead of starting from the chosen tasks' rows.
-    submission = SubmissionRow.submission_id + 0 if tasks is not None else SubmissionRow.submission_id
     query = (
         select(
             SubmissionRow.task_id,
@@ -158,7 +174,7 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
             )
             .label("pick"),
         )
-        .join(current, current.c.id == submission)
+        .join(current, current.c.id == SubmissionRow.submission_id)
         .join(
             UnitObligation,
             and_(
@@ -169,8 +185,10 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
         )
     )
     if tasks is not None:
-        query = query.where(col(SubmissionRow.task_id).in_(tasks))
-    return query.subquery("lead_reports")
+        # ``task_id + 0``: start from the current submissions and look their rows up by
+        # submission; through the task index SQLite would scan the current ones once per row.
+        query = query.where((SubmissionRow.task_id + 0).in_(tasks))
+    return query
 
 
 def status_query(
@@ -179,28 +197,25 @@ def status_query(
     """One row per task and period of ``periods`` (tasks of the period's year; only ``tasks`` if
     given): ``task_id``, ``no``, ``period_id``, ``rank`` (None when 未报送), ``progress``,
     ``expected`` (序时进度), ``behind`` (欠进度), and the giving report's ``unit_id``,
-    ``version``, ``received_at`` and texts."""
-    lead = lead_reports(as_of=as_of, periods=periods, tasks=tasks)
-    expected = col(Period.month) * literal(100.0) / 12
+    ``version``, ``received_at`` and texts.
+
+    Built as the reported tasks plus, UNION ALL, the tasks without a speaking report (NOT
+    EXISTS): an outer join of the tasks to the reports makes SQLite scan every report once per
+    task, where NOT EXISTS lets it index them."""
+    lead = lead_select(as_of=as_of, periods=periods, tasks=tasks).cte("lead_reports")
+    picked = lead.c.pick == 1
+    expected = (col(Period.month) * literal(100.0) / 12).label("expected")
     behind = case(
-        (
-            and_(
-                lead.c.rank.is_not(None),
-                lead.c.rank != TaskStatus.DONE.severity,
-                lead.c.progress < expected - margin,
-            ),
-            true(),
-        ),
+        (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected - margin), true()),
         else_=false(),
     )
-    query = (
+    task_columns = (col(Task.id).label("task_id"), col(Task.no).label("no"), col(Period.id).label("period_id"))
+    reported = (
         select(
-            col(Task.id).label("task_id"),
-            col(Task.no).label("no"),
-            col(Period.id).label("period_id"),
+            *task_columns,
             lead.c.rank,
             lead.c.progress,
-            expected.label("expected"),
+            expected,
             behind.label("behind"),
             lead.c.unit_id,
             lead.c.version,
@@ -210,15 +225,38 @@ def status_query(
             lead.c.next_steps,
             lead.c.remarks,
         )
+        .select_from(lead)
+        .join(Task, col(Task.id) == lead.c.task_id)
+        .join(Period, col(Period.id) == lead.c.period_id)
+        .where(picked)
+    )
+    unreported = (
+        select(
+            *task_columns,
+            literal(None, Integer()).label("rank"),
+            literal(None, Float()).label("progress"),
+            expected,
+            false().label("behind"),
+            literal(None, Integer()).label("unit_id"),
+            literal(None, Integer()).label("version"),
+            literal(None, DateTime()).label("received_at"),
+            literal(None, Text()).label("progress_text"),
+            literal(None, Text()).label("problems"),
+            literal(None, Text()).label("next_steps"),
+            literal(None, Text()).label("remarks"),
+        )
         .select_from(Task)
         .join(Period, and_(Period.year == Task.year, col(Period.id).in_(periods)))
-        .outerjoin(lead, and_(lead.c.task_id == Task.id, lead.c.period_id == Period.id, lead.c.pick == 1))
+        .where(~select(lead.c.task_id).where(picked, lead.c.task_id == Task.id, lead.c.period_id == Period.id).exists())
     )
-    if tasks is not None:
-        query = query.where(col(Task.id).in_(tasks))
-    if year is not None:
-        query = query.where(Task.year == year)
-    return query.subquery("task_status")
+    parts = []
+    for part in (reported, unreported):
+        if tasks is not None:
+            part = part.where(col(Task.id).in_(tasks))
+        if year is not None:
+            part = part.where(Task.year == year)
+        parts.append(part)
+    return union_all(*parts).subquery("task_status")
 
 
 def period_status_query(
