@@ -67,6 +67,7 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
     """Bulk-insert a registry and its monthly reports; returns row counts."""
     from sqlalchemy import insert
 
+    from core.period import Month
     from db.engine import create_schema, get_engine
     from db.models import Category, Leader, Period, Submission, SubmissionRow, Task, TaskLeader, TaskUnit, Unit
 
@@ -127,7 +128,7 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
                 periods.append(
                     {
                         "id": y * 12 + month,
-                        "code": f"{year}-{month:02d}",
+                        "code": Month(year, month).code,
                         "year": year,
                         "month": month,
                         "due_at": due,

@@ -99,7 +99,7 @@ def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None
     with write_session() as session:
         units_added, aliases_added = _load_units(session, registry)
         tasks_added = _load_tasks(session, registry)
-        ensure_periods(session, registry.year)
+        ensure_periods(session, year=registry.year)
     return LoadResult(registry.year, tasks_added, units_added, aliases_added)
 
 

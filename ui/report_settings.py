@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from accounts.access import Actor
-from cycle.admin import change_setting, set_period_open
+from cycle.admin import change_deadline_rule, set_period_open
 from cycle.settings import SPECS, get_setting
-from db.engine import read_session
+from db.engine import read_session, write_session
 from ui import data
 from ui.cycle import PeriodInfo
 
@@ -38,10 +38,8 @@ def deadline_form(actor: Actor) -> None:
     if not saved or (new_day, new_roll) == (day, roll):
         return
     try:
-        if new_day != day:
-            change_setting(actor, "deadline_day", new_day)
-        if new_roll != roll:
-            change_setting(actor, "roll_to_workday", new_roll)
+        with write_session() as session:
+            change_deadline_rule(session, day=new_day, roll_to_workday=new_roll, actor=actor)
     except ValueError as exc:
         st.error(str(exc))
         return
@@ -70,7 +68,8 @@ def period_switch(actor: Actor, periods: list[PeriodInfo]) -> None:
     closed = by_code[code].closed
     if right.button("重新开放" if closed else "关闭填报", key="switch_submit"):
         try:
-            set_period_open(actor, code, closed)
+            with write_session() as session:
+                set_period_open(session, period=code, is_open=closed, actor=actor)
         except ValueError as exc:
             st.error(str(exc))
             return
