@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from cycle.periods import ensure_periods
-from db.engine import create_schema, drop_schema, read_session, write_session
+from db.engine import bump_revision, create_schema, drop_schema, read_session, write_session
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 from registry.catalogue import SeedError
 from registry.parser import ParsedRegistry, load_registry
@@ -93,10 +93,11 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
 def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None) -> LoadResult:
     """Create the schema and load the registry (parsing the document unless given)."""
     registry = registry or load_registry()
-    if reset:
-        drop_schema()
+    past = drop_schema() if reset else 0
     create_schema()
     with write_session() as session:
+        if past:
+            bump_revision(session.connection(), past=past)  # beyond what the old database reached
         units_added, aliases_added = _load_units(session, registry)
         tasks_added = _load_tasks(session, registry)
         ensure_periods(session, year=registry.year)
