@@ -13,7 +13,6 @@ from accounts.audit import ACTION_LABELS, detail_text, entries, logged_usernames
 from core import clock
 from db import queries
 from db.engine import read_session, write_session
-from ui import data
 from ui.filters import ALL, url_select
 
 _FLASH_KEY = "accounts_flash"
@@ -23,7 +22,6 @@ _ROLE_CHOICES = {ROLE_LABELS[role]: role for role in ("unit", "leader", "admin")
 def _flash(message: str, password: str | None = None, workbook: bytes | None = None) -> None:
     """Show the outcome after the rerun, so the table above already includes the change."""
     st.session_state[_FLASH_KEY] = (message, password, workbook)
-    data.clear()
     st.rerun()
 
 

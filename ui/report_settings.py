@@ -1,4 +1,5 @@
-"""Pieces of the 报送设置 page; every change goes through ``cycle.admin``."""
+"""Pieces of the 报送设置 page; every change goes through ``cycle.admin``, in one transaction,
+and is followed by a rerun, which reads at the new data revision."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from accounts.access import Actor
 from cycle.admin import change_deadline_rule, set_period_open
 from cycle.settings import SPECS, get_setting
 from db.engine import read_session, write_session
-from ui import data
 from ui.cycle import PeriodInfo
+
+_FLASH_KEY = "report_settings_flash"
 
 
 def deadline_form(actor: Actor) -> None:
@@ -43,8 +45,15 @@ def deadline_form(actor: Actor) -> None:
     except ValueError as exc:
         st.error(str(exc))
         return
-    data.clear()
-    st.success("已保存，各月份截止时间已重算。")
+    st.session_state[_FLASH_KEY] = "已保存，各月份截止时间已重算。"
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The message of a change saved in the previous run."""
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message)
 
 
 def period_table(periods: list[PeriodInfo]) -> None:
@@ -73,5 +82,4 @@ def period_switch(actor: Actor, periods: list[PeriodInfo]) -> None:
         except ValueError as exc:
             st.error(str(exc))
             return
-        data.clear()
         st.rerun()
