@@ -9,6 +9,7 @@ from datetime import datetime
 import streamlit as st
 
 from core import clock
+from core.period import Month
 from cycle.periods import all_periods, get_period
 from db import queries
 from db.engine import database_url, read_session
@@ -17,6 +18,7 @@ from intake.ingest import HistoryEntry, submission_history
 from intake.template import build_template
 from registry.obligations import obligations
 from ui import data
+from ui.filters import choose_month
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,25 +73,25 @@ def periods() -> list[PeriodInfo]:
     return _periods(database_url(), data.revision())
 
 
-def default_period_index(infos: list[PeriodInfo], now: datetime) -> int:
-    """The month being reported now: the latest month that has already ended."""
-    ended = [i for i, p in enumerate(infos) if p.code < f"{now.year:04d}-{now.month:02d}"]
-    return ended[-1] if ended else 0
+def default_period(infos: list[PeriodInfo], now: datetime) -> PeriodInfo:
+    """The month being reported now: the latest month that has already ended (else the first)."""
+    ended = [p for p in infos if Month.parse(p.code) < Month.of(now)]
+    return ended[-1] if ended else infos[0]
 
 
 def period_select(label: str = "填报月份") -> PeriodInfo:
+    """The reporting pages' month (default: the month being reported now). Stops the page when
+    no period exists yet."""
     infos = periods()
     if not infos:
         st.info("还没有填报月份。请先运行 python cli.py init 载入任务清单。")
         st.stop()
-    codes = [p.code for p in infos]
     by_code = {p.code: p for p in infos}
-    code = st.selectbox(
+    code = choose_month(
         label,
-        codes,
-        index=default_period_index(infos, clock.now()),
+        list(by_code),
+        default=default_period(infos, clock.now()).code,
         format_func=lambda c: f"{c}（已关闭）" if by_code[c].closed else c,
-        key="cycle_period",
     )
     return by_code[code]
 

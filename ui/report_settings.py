@@ -11,6 +11,7 @@ from cycle.admin import change_deadline_rule, set_period_open
 from cycle.settings import SPECS, get_setting
 from db.engine import read_session, write_session
 from ui.cycle import PeriodInfo
+from ui.filters import choose_month
 
 _FLASH_KEY = "report_settings_flash"
 
@@ -69,11 +70,17 @@ def period_table(periods: list[PeriodInfo]) -> None:
 
 def period_switch(actor: Actor, periods: list[PeriodInfo]) -> None:
     """Close a period (uploads refused) or open it again (late reports accepted, counted late)."""
+    if not periods:
+        return
     by_code = {p.code: p for p in periods}
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    code = left.selectbox(
-        "开放或关闭某月份", list(by_code), format_func=lambda c: f"{c}（{by_code[c].state}）", key="switch_period"
-    )
+    with left:
+        code = choose_month(
+            "开放或关闭某月份",
+            list(by_code),
+            default=periods[0].code,
+            format_func=lambda c: f"{c}（{by_code[c].state}）",
+        )
     closed = by_code[code].closed
     if right.button("重新开放" if closed else "关闭填报", key="switch_submit"):
         try:

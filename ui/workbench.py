@@ -12,6 +12,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.period import Month
 from core.vocab import LATENESS_COLORS, LATENESS_LABELS
 from cycle.periods import all_periods, get_period
 from db import queries
@@ -36,7 +37,7 @@ from office.workbench import (
     status_rows,
 )
 from ui import data
-from ui.filters import url_select
+from ui.filters import choose_month
 
 _FLASH_KEY = "workbench_flash"
 WORST_FIRST = "按记录从差到好"
@@ -69,14 +70,14 @@ def period_choices() -> tuple[list[str], str | None]:
 
 
 def choose_period(label: str) -> str:
-    """The office pages' month picker, kept in ``?period=``; defaults to the month being
-    collected now. Stops the page when no period exists yet."""
+    """The office pages' month (default: the month being collected now). Stops the page when no
+    period exists yet."""
     codes, current = period_choices()
     if not codes:
         st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
         st.stop()
     with st.columns([1, 3])[0]:
-        return url_select(label, "period", codes, default=current or codes[-1])
+        return choose_month(label, codes, default=current or codes[-1])
 
 
 @data.cached(ttl=60, spinner="正在统计…")
@@ -246,7 +247,7 @@ def status_table(rows: list[StatusRow]) -> None:
 def heatmap(grid: Grid, order: str) -> go.Figure:
     rows = grid.worst_first() if order == WORST_FIRST else grid.rows
     codes = list(LATENESS_LABELS)
-    months = [f"{int(code[5:])}月" for code in grid.periods]
+    months = [Month.parse(code).short_label for code in grid.periods]
     n = len(codes)
     scale = []
     for i, code in enumerate(codes):
@@ -297,7 +298,7 @@ def heatmap_section(year: int, order: str) -> None:
 
 def chase_section(view: PeriodView) -> None:
     period = view.period
-    st.markdown(f"{period.year}年{period.month}月月报尚未报送、也未免报的单位（共 {len(view.chase)} 个）。")
+    st.markdown(f"{Month(period.year, period.month).label}月报尚未报送、也未免报的单位（共 {len(view.chase)} 个）。")
     st.code(chase_text(period, view.chase), language=None, wrap_lines=True)
     st.download_button(
         "下载催报名单（Excel）",

@@ -15,10 +15,11 @@ from tests.monthly_kit import SMALL_UNIT, filled
 
 
 def _page(name: str, login_as, role: str = "admin", **params: str) -> AppTest:  # type: ignore[no-untyped-def]
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     login_as(at, role)
     for key, value in params.items():
         at.query_params[key] = value
+    at.switch_page(f"pages/{name}")
     at.run()
     assert not at.exception, at.exception
     return at
