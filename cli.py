@@ -401,7 +401,8 @@ def cmd_periods(args: argparse.Namespace) -> int:
     try:
         for code, is_open in ((args.close, False), (args.open, True)):
             if code:
-                set_period_open(SYSTEM, code, is_open)
+                with write_session() as session:
+                    set_period_open(session, period=code, is_open=is_open, actor=SYSTEM)
     except PeriodError as exc:
         return _usage(str(exc))
     with read_session() as session:
@@ -429,7 +430,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     ensure_loaded()
     if args.action == "set":
         try:
-            value = change_setting(SYSTEM, args.key, args.value)
+            with write_session() as session:
+                value = change_setting(session, key=args.key, value=args.value, actor=SYSTEM)
         except ValueError as exc:
             return _usage(str(exc))
         print(f"已设置 {SPECS[args.key].label} = {value}")

@@ -68,7 +68,8 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
     from sqlalchemy import insert
     from sqlmodel import Session
 
-    from db.engine import create_schema, get_engine
+    from core.period import Month
+    from db.engine import bump_revision, create_schema, get_engine
     from db.models import Category, Leader, Period, Submission, SubmissionRow, Task, TaskLeader, TaskUnit, Unit
     from registry.obligations import refresh as refresh_obligations
 
@@ -129,7 +130,7 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
                 periods.append(
                     {
                         "id": y * 12 + month,
-                        "code": f"{year}-{month:02d}",
+                        "code": Month(year, month).code,
                         "year": year,
                         "month": month,
                         "due_at": due,
@@ -145,6 +146,7 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
             (Period, periods),
         ):
             conn.execute(insert(table), rows)
+        bump_revision(conn)  # written past write_session: move the revision on by hand
     with Session(engine) as session, session.begin():
         refresh_obligations(session)
 
@@ -203,6 +205,7 @@ def build(scale: Scale, seed: int = 7) -> dict[str, int]:
             conn.execute(insert(Submission), submissions)
             conn.execute(insert(SubmissionRow), rows)
             rows_written += len(rows)
+        bump_revision(conn)
     return {
         "tasks": len(tasks),
         "units": scale.units,

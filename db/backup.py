@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from db.engine import database_url, dispose_engines
+from db.engine import bump_revision, create_schema, database_url, dispose_engines, get_engine
 
 
 class BackupError(ValueError):
@@ -59,14 +59,31 @@ def backup(out: Path) -> Path:
     return out
 
 
+def _revision_of(path: Path) -> int:
+    """The data revision of the database at ``path``; 0 if it has none (yet)."""
+    try:
+        with sqlite3.connect(path, timeout=30) as conn:
+            row = conn.execute("SELECT n FROM data_revision WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError:
+        return 0
+    return row[0] if row else 0
+
+
 def restore(backup_file: Path) -> Path:
-    """Replace the configured database's content with ``backup_file`` in one step."""
+    """Replace the configured database's content with ``backup_file`` in one step.
+
+    The restored database is brought to the current schema, and its data revision is moved
+    beyond the one it replaces, so no cached read of the replaced data can be taken for it."""
     backup_file = Path(backup_file)
     if not backup_file.exists():
         raise BackupError(f"备份文件不存在：{backup_file}")
     _check(backup_file)
     target_path = sqlite_path()
     target_path.parent.mkdir(parents=True, exist_ok=True)
+    past = _revision_of(target_path) if target_path.exists() else 0
     dispose_engines()
     _copy(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True), target_path)
+    create_schema()
+    with get_engine().begin() as conn:
+        bump_revision(conn, past=past)
     return target_path

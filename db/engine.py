@@ -1,4 +1,10 @@
-"""One engine per database URL and process; SQLite by default, ``DATABASE_URL`` overrides."""
+"""One engine per database URL and process; SQLite by default, ``DATABASE_URL`` overrides.
+
+Every write goes through ``write_session``, whose commit also moves the **data revision** on:
+one integer in the one-row table ``data_revision``. Whatever a page caches is keyed by the
+revision it read (``read_revision``), so a change made anywhere (a page, the command line,
+another server process) is seen by every page's next run, and nothing has to clear a cache.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlmodel import Session, SQLModel, create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +69,34 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
+# --- the data revision ---------------------------------------------------------
+
+_READ_REVISION = text("SELECT n FROM data_revision WHERE id = 1")
+# One statement for both: ``past`` lifts the revision beyond one seen before (reset, restore).
+_BUMP_REVISION = text("UPDATE data_revision SET n = CASE WHEN n > :past THEN n ELSE :past END + 1 WHERE id = 1")
+_FIRST_REVISION = text("INSERT INTO data_revision (id, n) VALUES (1, :past + 1)")
+
+
+def read_revision(conn: Connection | Session | None = None) -> int:
+    """The data revision: one read by primary key (in ``conn``'s transaction if given)."""
+    if conn is None:
+        with get_engine().connect() as own:
+            return read_revision(own)
+    connection = conn.connection() if isinstance(conn, Session) else conn
+    return connection.execute(_READ_REVISION).scalar() or 0
+
+
+def bump_revision(conn: Connection, *, past: int = 0) -> None:
+    """Move the revision on, in the caller's transaction (and beyond ``past`` if given).
+
+    ``write_session`` does this for every write; call it only for a write made another way."""
+    if conn.execute(_BUMP_REVISION, {"past": past}).rowcount == 0:
+        conn.execute(_FIRST_REVISION, {"past": past})  # a database whose row went missing
+
+
+# --- sessions ---------------------------------------------------------------------
+
+
 @contextmanager
 def read_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
@@ -71,10 +105,16 @@ def read_session() -> Iterator[Session]:
 
 @contextmanager
 def write_session() -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any error."""
+    """A session whose transaction commits on success and rolls back on any error.
+
+    Its last statement moves the data revision on, so no write can leave a page's cache stale.
+    Pending changes are flushed first: the revision's row is locked only for the moment before
+    the commit, and no transaction waits for another while holding it."""
     engine = get_engine().execution_options(sqlite_immediate=True)
     with Session(engine) as session, session.begin():
         yield session
+        session.flush()
+        bump_revision(session.connection())
 
 
 def create_schema() -> None:
@@ -84,10 +124,16 @@ def create_schema() -> None:
     upgrade()
 
 
-def drop_schema() -> None:
+def drop_schema() -> int:
+    """Drop every table; returns the data revision the database had (0 if none), which the
+    rebuilt database must move beyond (``bump_revision(past=...)``): a running server may hold
+    cached reads of the old revisions."""
     from db import models  # noqa: F401  (registers the tables)
 
     engine = get_engine()
+    with engine.connect() as conn:
+        past = read_revision(conn) if conn.dialect.has_table(conn, "data_revision") else 0
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    return past

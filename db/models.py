@@ -246,3 +246,16 @@ class AuditLog(SQLModel, table=True):
     username: str = Field(index=True)
     action: str = Field(index=True)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+# --- the data revision -------------------------------------------------------
+
+
+class DataRevision(SQLModel, table=True):
+    """One row; ``n`` goes up by one with every committed write (``db.engine.write_session``),
+    and the pages key what they cache by it."""
+
+    __tablename__ = "data_revision"  # type: ignore[assignment]
+    __table_args__ = (CheckConstraint("id = 1", name="data_revision_one_row"),)
+    id: int = Field(default=1, primary_key=True)
+    n: int = 0

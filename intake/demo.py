@@ -17,8 +17,9 @@ from datetime import datetime, time, timedelta
 from sqlmodel import delete, func, select
 
 from accounts.access import SYSTEM
+from core.period import Month
 from core.vocab import TaskStatus
-from cycle.periods import code_of, get_period
+from cycle.periods import get_period
 from db.engine import read_session, write_session
 from db.models import Period, Submission, SubmissionRow, Unit
 from intake.ingest import ingest_upload
@@ -211,7 +212,7 @@ def load_demo(months: range = MONTHS, progress: Callable[[str], None] | None = N
         duties = obligations(session, YEAR)
         if not duties:
             raise DemoError(f"数据库中没有 {YEAR} 年的任务，请先运行 python cli.py init")
-        periods = [get_period(session, code_of(YEAR, month)) for month in months]
+        periods = [get_period(session, Month(YEAR, month)) for month in months]
         closed = [p.code for p in periods if p.closed]
         if closed:
             raise DemoError(f"{'、'.join(closed)} 已停止接收报送，无法载入演示数据；请先重新开放这些月份")

@@ -19,7 +19,7 @@ from sqlmodel import Session, func, select
 from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
 from core import clock
-from cycle.periods import code_of, parse_code
+from core.period import Month
 from db import queries
 from db.engine import read_session, write_session
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
@@ -81,7 +81,7 @@ def ingest_upload(
     if target.kind == "群组":
         raise UsageError(f"“{target.name}”是群组，请以其成员单位的名义分别报送")
     if period is not None:
-        period = code_of(*parse_code(period))
+        period = Month.parse(period).code
     received = clock.to_local(received_at) if received_at is not None else None
     if received is not None and received > clock.now():
         raise UsageError(f"收件时间 {clock.fmt(received)} 晚于当前时间，请核对")

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from core import clock
 from core.vocab import Lateness, TaskStatus, UnitKind
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db.models import Unit
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
 from registry.obligations import unit_obligations
@@ -108,7 +108,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_REPORT
-    _header_block(ws, f"{period.year}年{period.month}月 重点任务推进情况月报", due_text)
+    _header_block(ws, f"{month_of(period).label} 重点任务推进情况月报", due_text)
     values = {
         LABEL_UNIT: unit.name,
         LABEL_PERIOD: period.code,

@@ -25,8 +25,9 @@ from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineWorkbook
 from sqlmodel import Session, col, select
 
+from core.period import Month, PeriodError
 from core.vocab import TaskStatus
-from cycle.periods import PeriodError, code_of, get_period
+from cycle.periods import get_period
 from db import queries
 from db.models import Period, Submission, SubmissionRow, Unit
 from intake.guard import SAVE_AS_XLSX, FileRejected, GuardReport, inspect
@@ -322,11 +323,11 @@ def parse_task_no(value: object) -> int:
 def parse_period(value: object) -> str:
     """``YYYY-MM`` from what people type (2023-03, 2023-3, 2023年3月, 2023/03, 2023.03, a date)."""
     if isinstance(value, datetime | date):
-        return code_of(value.year, value.month)
+        return Month.of(value).code
     if isinstance(value, str):
         match = _PERIOD_TEXT.match(unicodedata.normalize("NFKC", value).strip())
         if match and 1 <= int(match.group(2)) <= 12:
-            return code_of(int(match.group(1)), int(match.group(2)))
+            return Month(int(match.group(1)), int(match.group(2))).code
     if _blank(value):
         raise ValueError("请填写填报月份，例如 2023-03")
     raise ValueError(f"无法识别填报月份“{_text(value)}”：请写成 2023-03 这样的格式（文本）")

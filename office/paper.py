@@ -10,7 +10,7 @@ from sqlmodel import Session
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
 from core import clock
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db.models import PaperCopy
 from office.exemptions import obliged_unit
 
@@ -33,8 +33,9 @@ def record_paper_copy(
     today = clock.now().date()
     if received_on > today:
         raise PaperCopyError(f"收到日期 {received_on:%Y-%m-%d} 晚于今天，请改正")
-    if received_on < date(period.year, period.month, 1):
-        raise PaperCopyError(f"收到日期 {received_on:%Y-%m-%d} 早于{period.year}年{period.month}月，请改正")
+    month = month_of(period)
+    if received_on < month.first_day:
+        raise PaperCopyError(f"收到日期 {received_on:%Y-%m-%d} 早于{month.label}，请改正")
     row = session.get(PaperCopy, (unit_id, period.id)) or PaperCopy(unit_id=unit_id, period_id=period.id)
     row.received_on, row.recorded_by, row.recorded_at = received_on, actor.username, clock.now()
     session.add(row)

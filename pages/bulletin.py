@@ -8,6 +8,7 @@ from office.bulletin import DOCX_MIME, ISSUER
 from office.exports import XLSX_MIME
 from ui import bulletin_view as bv
 from ui.auth import require
+from ui.filters import links
 from ui.workbench import choose_period
 
 actor = require(UserRole.ADMIN)
@@ -17,6 +18,7 @@ report = bv.bulletin(code)
 data = report.data
 st.markdown(f"**{data.title}**")
 st.caption(f"{ISSUER}　统计时点：{clock.fmt(data.as_of)}")
+links(code, ("pages/reporting_status.py", "← 本月报送情况", {}))
 
 st.subheader("任务进展")
 for column, status in zip(st.columns(len(TaskStatus)), TaskStatus, strict=True):

@@ -2,22 +2,25 @@
 
 import streamlit as st
 
+from core.period import Month
 from core.vocab import UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, say_no_data, status_summary, task_table, url_choice
+from ui.filters import links
 
 require(*UserRole.accounts())
 st.header("按分类")
 left, right = st.columns([1, 3])
 with left:
-    chosen = choose_period("by_category")
+    chosen = choose_period()
 if chosen is None:
     st.stop()
 period, has_data = chosen
-names = data.category_names(int(period[:4]))
+year = Month.parse(period).year
+names = data.category_names(year)
 if not names:
-    st.info(f"{period[:4]} 年没有任务分类。")
+    st.info(f"{year} 年没有任务分类。")
     st.stop()
 with right:
     category = url_choice("分类", "category", names, names[0], key="by_category_category")

@@ -6,13 +6,14 @@ from core.vocab import UserRole
 from status.dashboards import LEADING
 from ui import charts, data
 from ui.auth import own_leader_name, require
-from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, status_summary, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, say_no_data, status_summary, task_table, url_choice
+from ui.filters import links
 
 actor = require(*UserRole.accounts())
 st.header("按领导")
 left, right = st.columns([1, 3])
 with left:
-    chosen = choose_period("by_leader")
+    chosen = choose_period()
 if chosen is None:
     st.stop()
 period, has_data = chosen

@@ -2,20 +2,22 @@
 
 import streamlit as st
 
+from core.period import Month
 from core.vocab import Responsibility, UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, links, say_no_data, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, say_no_data, task_table, url_choice
+from ui.filters import links
 
 actor = require(*UserRole.accounts())
 st.header("按单位")
 left, right = st.columns([1, 3])
 with left:
-    chosen = choose_period("by_unit")
+    chosen = choose_period()
 if chosen is None:
     st.stop()
 period, has_data = chosen
-year = int(period[:4])
+year = Month.parse(period).year
 units = dict(data.reporting_units(year))
 if actor.role == UserRole.UNIT:
     units = {uid: name for uid, name in units.items() if uid == actor.unit_id}

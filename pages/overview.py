@@ -5,12 +5,13 @@ import streamlit as st
 from core.vocab import Lateness, TaskStatus, UserRole
 from ui import charts, data
 from ui.auth import own_leader_name, require
-from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, links, say_no_data, task_table
+from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, say_no_data, task_table
+from ui.filters import links
 
 actor = require(*UserRole.accounts())
 st.header("总览")
 with st.columns([1, 3])[0]:
-    chosen = choose_period("overview")
+    chosen = choose_period()
 if chosen is None:
     st.stop()
 period, has_data = chosen

@@ -5,10 +5,11 @@ import streamlit as st
 from core.vocab import UserRole
 from ui import cycle
 from ui.auth import require
-from ui.report_settings import deadline_form, period_switch, period_table
+from ui.report_settings import deadline_form, period_switch, period_table, show_flash
 
 actor = require(UserRole.ADMIN)
 st.header("报送设置")
+show_flash()
 deadline_form(actor)
 st.subheader("各月份报送截止时间")
 period_table(cycle.periods())

@@ -8,7 +8,7 @@ from core.vocab import Lateness, UserRole
 from office.workbench import KIND_ORDER, Filters
 from ui import workbench as wb
 from ui.auth import require
-from ui.filters import ALL, url_select, url_text
+from ui.filters import ALL, links, url_select, url_text
 
 actor = require(UserRole.ADMIN)
 st.header("报送情况")
@@ -17,6 +17,7 @@ code = wb.choose_period("填报月份")
 view = wb.period_view(code)
 period = view.period
 st.caption(f"报送截止：{clock.fmt(period.due_at)}　统计时点：{clock.fmt(view.as_of)}")
+links(code, ("pages/bulletin.py", "本月督查通报 →", {}))
 
 st.subheader("报送率")
 wb.rate_tables(view.rates, period.month)

@@ -3,21 +3,23 @@
 import pandas as pd
 import streamlit as st
 
+from core.period import Month
 from core.vocab import UserRole
 from status.dashboards import LEAD_LEADER_MARK
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, links
+from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task
+from ui.filters import links
 
 require(*UserRole.accounts())
 st.header("任务详情")
 left, right = st.columns([1, 3])
 with left:
-    chosen = choose_period("task_detail")
+    chosen = choose_period()
 if chosen is None:
     st.stop()
 period, has_data = chosen
-year = int(period[:4])
+year = Month.parse(period).year
 numbers = data.task_numbers(year)
 if not numbers:
     st.info(f"{year} 年没有任务。")

@@ -1,4 +1,4 @@
-"""模板下载: a unit's monthly report template for a chosen period."""
+"""模板下载: a unit's monthly report template for a chosen period (kept in ``?period=``)."""
 
 import streamlit as st
 
@@ -7,6 +7,7 @@ from intake.template import TemplateError
 from ui import cycle
 from ui.acting import acting_unit
 from ui.auth import require
+from ui.filters import links
 
 actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("模板下载")
@@ -34,3 +35,4 @@ st.markdown(
     "2. 保存为 .xlsx 后，在“上传月报”页面上传；系统会立即逐项检查。\n"
     "3. 单位主要负责人签字的纸质件另行报送区督查室。"
 )
+links(period.code, ("pages/upload.py", f"上传 {period.code} 月报 →", {}))

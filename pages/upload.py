@@ -1,4 +1,5 @@
-"""上传月报: upload a filled template, see every problem or the accepted version, and the history."""
+"""上传月报: upload a filled template, see every problem or the accepted version, and the history;
+the month is kept in ``?period=``."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from intake.limits import MAX_UPLOAD_MB
 from ui import cycle, upload_view
 from ui.acting import acting_unit, office_intake
 from ui.auth import require
+from ui.filters import links
 
 actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("上传月报")
@@ -30,3 +32,4 @@ upload_view.show_outcome(unit_id, period.code)
 
 st.subheader(f"{period.code} 上传记录")
 upload_view.show_history(actor, unit_id, period.code)
+links(period.code, ("pages/template.py", f"← 下载 {period.code} 月报模板", {}))

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core.vocab import LeaderRole, Responsibility, UnitKind
 from cycle.periods import ensure_periods
-from db.engine import create_schema, drop_schema, read_session, write_session
+from db.engine import bump_revision, create_schema, drop_schema, read_session, write_session
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
 from registry import obligations
 from registry.catalogue import SeedError
@@ -95,15 +95,16 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
 def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None) -> LoadResult:
     """Create the schema and load the registry (parsing the document unless given)."""
     registry = registry or load_registry()
-    if reset:
-        drop_schema()
+    past = drop_schema() if reset else 0
     create_schema()
     with write_session() as session:
+        if past:
+            bump_revision(session.connection(), past=past)  # beyond what the old database reached
         units_added, aliases_added = _load_units(session, registry)
         tasks_added = _load_tasks(session, registry)
         if units_added or tasks_added:
             obligations.refresh(session)
-        ensure_periods(session, registry.year)
+        ensure_periods(session, year=registry.year)
     return LoadResult(registry.year, tasks_added, units_added, aliases_added)
 
 

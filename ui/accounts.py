@@ -14,7 +14,6 @@ from core import clock
 from core.vocab import UnitKind, UserRole
 from db import queries
 from db.engine import read_session, write_session
-from ui import data
 from ui.filters import ALL, url_select
 
 _FLASH_KEY = "accounts_flash"
@@ -25,7 +24,6 @@ _ROLE_CHOICES = {role.label: role for role in (UserRole.UNIT, UserRole.LEADER, U
 def _flash(message: str, password: str | None = None, workbook: bytes | None = None) -> None:
     """Show the outcome after the rerun, so the table above already includes the change."""
     st.session_state[_FLASH_KEY] = (message, password, workbook)
-    data.clear()
     st.rerun()
 
 

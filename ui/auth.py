@@ -53,9 +53,10 @@ def _sign_out(username: str, reason: str) -> None:
     _forget()
 
 
-def _signed_in() -> _SignedIn | None:
+def _signed_in(*, begin_run: bool = False) -> _SignedIn | None:
     """The signed-in user, checked against the database on every run: an account disabled or
-    removed meanwhile is signed out at once, and so is a session idle too long."""
+    removed meanwhile is signed out at once, and so is a session idle too long. With
+    ``begin_run`` the same read also notes this run's data revision (``ui.data``)."""
     _schema_ready(database_url())
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
@@ -66,6 +67,8 @@ def _signed_in() -> _SignedIn | None:
             _forget()
             return None
         timeout = get_setting(session, "session_timeout_minutes")
+        if begin_run:
+            data.begin_run(session)  # one data revision for everything this run reads
         extra = ""
         if user.unit_id is not None:
             extra = f" · {session.get(Unit, user.unit_id).name}"  # type: ignore[union-attr]
@@ -90,8 +93,9 @@ def current_actor() -> Actor | None:
 
 def require(*roles: str) -> Actor:
     """The signed-in actor if their role is one of ``roles``; otherwise show the sign-in form
-    (or 无权访问) and stop the page."""
-    signed = _signed_in()
+    (or 无权访问) and stop the page. It also notes the data revision the page's cached reads
+    use for this run (``ui.data.begin_run``)."""
+    signed = _signed_in(begin_run=True)
     if signed is None:
         _sign_in_screen()
         st.stop()
@@ -176,7 +180,6 @@ def _first_run_form() -> None:
     except users.AccountError as exc:
         st.error(str(exc))
         return
-    data.clear()
     sign_in_as(user_id)  # type: ignore[arg-type]
     st.rerun()
 

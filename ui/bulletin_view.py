@@ -13,6 +13,7 @@ from cycle.periods import get_period
 from db.engine import database_url, read_session
 from office.bulletin import BulletinData, bulletin_data, render
 from office.exports import task_ledger
+from ui import data
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ class Report:
     xlsx: bytes
 
 
-@st.cache_data(show_spinner="正在生成通报…", ttl=60)
-def _bulletin(url: str, code: str) -> Report:
+@data.cached(ttl=60, spinner="正在生成通报…", max_entries=16)
+def _bulletin(url: str, revision: int, code: str) -> Report:
     as_of = clock.now()
     with read_session() as session:
         data = bulletin_data(session, code, as_of)
@@ -32,7 +33,7 @@ def _bulletin(url: str, code: str) -> Report:
 
 
 def bulletin(code: str) -> Report:
-    return _bulletin(database_url(), code)
+    return _bulletin(database_url(), data.revision(), code)
 
 
 def key_lists(data: BulletinData) -> None:

@@ -1,5 +1,5 @@
-"""Cached reads for the monthly reporting pages, keyed by the database URL and cleared by
-``ui.data.clear()`` after every write."""
+"""Cached reads for the monthly reporting pages (keyed by database and data revision, see
+``ui.data``) and their month picker."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 import streamlit as st
 
 from core import clock
+from core.period import Month
 from cycle.periods import all_periods, get_period
 from db import queries
 from db.engine import database_url, read_session
@@ -16,6 +17,8 @@ from db.models import Unit
 from intake.ingest import HistoryEntry, submission_history
 from intake.template import build_template
 from registry.obligations import obligations
+from ui import data
+from ui.filters import choose_month
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,8 +39,8 @@ class PeriodInfo:
         return "已关闭" if self.closed else "开放"
 
 
-@st.cache_data(show_spinner=False)
-def _reporting_units(url: str) -> list[tuple[int, str]]:
+@data.cached()
+def _reporting_units(url: str, revision: int) -> list[tuple[int, str]]:
     with read_session() as session:
         year = queries.current_year(session)
         obliged = obligations(session, year) if year else {}
@@ -46,68 +49,68 @@ def _reporting_units(url: str) -> list[tuple[int, str]]:
 
 def reporting_units() -> list[tuple[int, str]]:
     """(id, name) of every unit with tasks to report on this year, in registry order."""
-    return _reporting_units(database_url())
+    return _reporting_units(database_url(), data.revision())
 
 
-@st.cache_data(show_spinner=False)
-def _unit_name(url: str, unit_id: int) -> str:
+@data.cached()
+def _unit_name(url: str, revision: int, unit_id: int) -> str:
     with read_session() as session:
         unit = session.get(Unit, unit_id)
         return unit.name if unit else ""
 
 
 def unit_name(unit_id: int) -> str:
-    return _unit_name(database_url(), unit_id)
+    return _unit_name(database_url(), data.revision(), unit_id)
 
 
-@st.cache_data(show_spinner=False)
-def _periods(url: str) -> list[PeriodInfo]:
+@data.cached()
+def _periods(url: str, revision: int) -> list[PeriodInfo]:
     with read_session() as session:
         return [PeriodInfo(p.code, p.due_at, p.due_note, p.closed) for p in all_periods(session)]
 
 
 def periods() -> list[PeriodInfo]:
-    return _periods(database_url())
+    return _periods(database_url(), data.revision())
 
 
-def default_period_index(infos: list[PeriodInfo], now: datetime) -> int:
-    """The month being reported now: the latest month that has already ended."""
-    ended = [i for i, p in enumerate(infos) if p.code < f"{now.year:04d}-{now.month:02d}"]
-    return ended[-1] if ended else 0
+def default_period(infos: list[PeriodInfo], now: datetime) -> PeriodInfo:
+    """The month being reported now: the latest month that has already ended (else the first)."""
+    ended = [p for p in infos if Month.parse(p.code) < Month.of(now)]
+    return ended[-1] if ended else infos[0]
 
 
 def period_select(label: str = "填报月份") -> PeriodInfo:
+    """The reporting pages' month (default: the month being reported now). Stops the page when
+    no period exists yet."""
     infos = periods()
     if not infos:
         st.info("还没有填报月份。请先运行 python cli.py init 载入任务清单。")
         st.stop()
-    codes = [p.code for p in infos]
     by_code = {p.code: p for p in infos}
-    code = st.selectbox(
+    code = choose_month(
         label,
-        codes,
-        index=default_period_index(infos, clock.now()),
+        list(by_code),
+        default=default_period(infos, clock.now()).code,
         format_func=lambda c: f"{c}（已关闭）" if by_code[c].closed else c,
-        key="cycle_period",
     )
     return by_code[code]
 
 
-@st.cache_data(show_spinner="正在生成模板…")
-def _template(url: str, unit_id: int, code: str) -> bytes:
+@data.cached(spinner="正在生成模板…", max_entries=256)  # a template per unit
+def _template(url: str, revision: int, unit_id: int, code: str) -> bytes:
     with read_session() as session:
         return build_template(session, unit_id, code)
 
 
 def template(unit_id: int, code: str) -> bytes:
-    return _template(database_url(), unit_id, code)
+    return _template(database_url(), data.revision(), unit_id, code)
 
 
-@st.cache_data(show_spinner=False)
-def _history(url: str, unit_id: int, code: str) -> list[HistoryEntry]:
+@data.cached(max_entries=256)
+def _history(url: str, revision: int, unit_id: int, code: str) -> list[HistoryEntry]:
     with read_session() as session:
         return submission_history(session, unit_id, get_period(session, code).id)
 
 
 def history(unit_id: int, code: str) -> list[HistoryEntry]:
-    return _history(database_url(), unit_id, code)
+    return _history(database_url(), data.revision(), unit_id, code)

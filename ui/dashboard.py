@@ -1,5 +1,5 @@
 """Parts shared by the dashboard pages: choices kept in the URL (so a view can be shared as a
-link), links that carry them, and task tables whose rows open the task's detail page."""
+link) and task tables whose rows open the task's detail page for the same month."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.vocab import TaskStatus
 from ui import charts, data
+from ui.filters import PERIOD, choose_month
 
 OVERVIEW = "pages/overview.py"
 BY_CATEGORY = "pages/by_category.py"
@@ -55,28 +56,19 @@ def choose_task(numbers: dict[int, str], *, key: str) -> int:
     return choice
 
 
-def choose_period(page: str) -> tuple[str, bool] | None:
-    """The period chosen (default: the latest with any report) and whether it has data; None
-    when there are no periods at all (the page has said so)."""
+def choose_period() -> tuple[str, bool] | None:
+    """The dashboards' month (default: the latest with any report) and whether it has data;
+    None when there are no periods at all (the page has said so)."""
     codes, with_data = data.period_codes()
     if not codes:
         st.info("还没有填报月份。请督查室先运行 python cli.py init 载入任务清单。")
         return None
-    default = with_data[-1] if with_data else codes[-1]
-    period = url_choice("月份", "period", codes, default, key=f"{page}_period")
+    period = choose_month("月份", codes, default=with_data[-1] if with_data else codes[-1])
     return period, period in with_data
 
 
 def say_no_data(period: str) -> None:
     st.info(f"{period} 还没有任何单位报送，暂无数据。请选择其他月份。")
-
-
-def links(period: str, *targets: tuple[str, str, dict[str, str]]) -> None:
-    """A row of links to other dashboard pages, each carrying the period and its own filters."""
-    columns = st.columns(len(targets))
-    for column, (page, label, params) in zip(columns, targets, strict=True):
-        with column:
-            st.page_link(page, label=label, query_params={"period": period, **params})
 
 
 TASK_TABLE_CONFIG = {
@@ -113,7 +105,7 @@ def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, key:
     )
     rows = event.selection.rows
     if rows:
-        st.switch_page(TASK_DETAIL, query_params={"period": period, "task": str(shown.iloc[rows[0]]["序号"])})
+        st.switch_page(TASK_DETAIL, query_params={PERIOD: period, "task": str(shown.iloc[rows[0]]["序号"])})
 
 
 def status_summary(tasks: pd.DataFrame) -> str:

@@ -1,23 +1,65 @@
-"""Cached reads for the pages. Every cached function takes the database URL, so two databases
-never share an entry; ``clear()`` runs after every write."""
+"""Cached reads for the pages, and the one way any page caches what it reads.
+
+Every cached function takes the database URL and the **data revision** as its first two
+arguments (``@cached()`` checks this when the module loads). The revision goes up with every
+committed write, wherever it was made (a page, ``cli.py``, another server process; see
+``db.engine``), so an entry is used only while nothing has been written since it was made.
+Nothing clears the cache: entries of older revisions are simply not asked for again, and
+``max_entries`` drops them as new ones come. Figures that depend on the clock also expire
+(``ttl``).
+
+The revision is read once per page run, with the account check (``ui.auth.require`` →
+``begin_run``), so one run reads at one revision; a page that writes reruns, and its next run
+sees the change. Data that differs by unit takes the unit as an argument.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from core import clock
 from db import queries
-from db.engine import database_url, read_session
+from db.engine import database_url, read_revision, read_session
 from status import dashboards
 
+F = TypeVar("F", bound=Callable[..., Any])
+REVISION_KEY = "data_revision"
 
-def clear() -> None:
-    st.cache_data.clear()
+
+def cached(*, ttl: float | None = None, max_entries: int = 64, spinner: bool | str = False) -> Callable[[F], F]:
+    """``st.cache_data`` for a read ``fn(url, revision, ...)``, bounded to ``max_entries``."""
+
+    def decorate(fn: F) -> F:
+        if list(inspect.signature(fn).parameters)[:2] != ["url", "revision"]:
+            raise TypeError(f"{fn.__qualname__}：缓存的读取须以 (url, revision, ...) 为前两个参数")
+        return st.cache_data(fn, ttl=ttl, max_entries=max_entries, show_spinner=spinner)  # type: ignore[return-value]
+
+    return decorate
 
 
-@st.cache_data(show_spinner=False)
-def _task_frame(url: str) -> pd.DataFrame:
+def begin_run(conn: Connection | Session) -> None:
+    """Note the revision this page run reads at (``ui.auth`` calls it at the start of each run)."""
+    st.session_state[REVISION_KEY] = read_revision(conn)
+
+
+def revision() -> int:
+    """The data revision of this page run."""
+    value = st.session_state.get(REVISION_KEY)
+    if value is None:
+        value = read_revision()
+        st.session_state[REVISION_KEY] = value
+    return value
+
+
+@cached()
+def _task_frame(url: str, revision: int) -> pd.DataFrame:
     with read_session() as session:
         views = queries.tasks(session)
     return pd.DataFrame(
@@ -38,140 +80,127 @@ def _task_frame(url: str) -> pd.DataFrame:
 
 
 def task_frame() -> pd.DataFrame:
-    return _task_frame(database_url())
+    return _task_frame(database_url(), revision())
 
 
-@st.cache_data(show_spinner=False)
-def _leader_names(url: str) -> list[str]:
+@cached()
+def _leader_names(url: str, revision: int) -> list[str]:
     with read_session() as session:
         return queries.leader_names(session)
 
 
 def leader_names() -> list[str]:
-    return _leader_names(database_url())
+    return _leader_names(database_url(), revision())
 
 
-# --- leader dashboards (status.dashboards) -----------------------------------------------
-# Keyed also by a stamp of the submissions and settings, read at most every two seconds, so
-# reports loaded from the command line (e.g. the demo) show at once; figures that depend on the
-# clock expire after five minutes.
+# --- leader dashboards (status.dashboards) ------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, ttl=2)
-def _stamp_of(url: str) -> tuple:
-    with read_session() as session:
-        return dashboards.data_stamp(session)
-
-
-def _stamp() -> tuple:
-    return _stamp_of(database_url())
-
-
-@st.cache_data(show_spinner=False)
-def _period_codes(url: str, stamp: tuple) -> tuple[list[str], list[str]]:
+@cached()
+def _period_codes(url: str, revision: int) -> tuple[list[str], list[str]]:
     with read_session() as session:
         return dashboards.period_codes(session), dashboards.periods_with_data(session)
 
 
 def period_codes() -> tuple[list[str], list[str]]:
     """Every period, and those with any report."""
-    return _period_codes(database_url(), _stamp())
+    return _period_codes(database_url(), revision())
 
 
-@st.cache_data(show_spinner=False, ttl=300)
-def _overview(url: str, stamp: tuple, code: str) -> dashboards.Overview:
+@cached(ttl=300)
+def _overview(url: str, revision: int, code: str) -> dashboards.Overview:
     with read_session() as session:
         return dashboards.overview(session, code, clock.now())
 
 
 def overview(code: str) -> dashboards.Overview:
-    return _overview(database_url(), _stamp(), code)
+    return _overview(database_url(), revision(), code)
 
 
-@st.cache_data(show_spinner=False)
-def _task_table(url: str, stamp: tuple, code: str, category: str | None, behind_only: bool) -> pd.DataFrame:
+@cached()
+def _task_table(url: str, revision: int, code: str, category: str | None, behind_only: bool) -> pd.DataFrame:
     with read_session() as session:
         return dashboards.task_table(session, code, category=category, behind_only=behind_only)
 
 
 def task_table(code: str, *, category: str | None = None, behind_only: bool = False) -> pd.DataFrame:
-    return _task_table(database_url(), _stamp(), code, category, behind_only)
+    return _task_table(database_url(), revision(), code, category, behind_only)
 
 
-@st.cache_data(show_spinner=False)
-def _leader_tasks(url: str, stamp: tuple, code: str, leader: str) -> dashboards.LeaderTasks:
+@cached()
+def _leader_tasks(url: str, revision: int, code: str, leader: str) -> dashboards.LeaderTasks:
     with read_session() as session:
         return dashboards.leader_tasks(session, code, leader)
 
 
 def leader_tasks(code: str, leader: str) -> dashboards.LeaderTasks:
-    return _leader_tasks(database_url(), _stamp(), code, leader)
+    return _leader_tasks(database_url(), revision(), code, leader)
 
 
-@st.cache_data(show_spinner=False)
-def _status_trend(url: str, stamp: tuple, code: str, category: str | None) -> pd.DataFrame:
+@cached()
+def _status_trend(url: str, revision: int, code: str, category: str | None) -> pd.DataFrame:
     with read_session() as session:
         return dashboards.status_trend(session, code, category=category)
 
 
 def status_trend(code: str, *, category: str | None = None) -> pd.DataFrame:
-    return _status_trend(database_url(), _stamp(), code, category)
+    return _status_trend(database_url(), revision(), code, category)
 
 
-@st.cache_data(show_spinner=False)
-def _category_names(url: str, year: int) -> list[str]:
+@cached()
+def _category_names(url: str, revision: int, year: int) -> list[str]:
     with read_session() as session:
         return [c.name for c in queries.categories(session, year)]
 
 
 def category_names(year: int) -> list[str]:
-    return _category_names(database_url(), year)
+    return _category_names(database_url(), revision(), year)
 
 
-@st.cache_data(show_spinner=False)
-def _reporting_units(url: str, year: int) -> list[tuple[int, str]]:
+@cached()
+def _reporting_units(url: str, revision: int, year: int) -> list[tuple[int, str]]:
     with read_session() as session:
         return dashboards.reporting_units(session, year)
 
 
 def reporting_units(year: int) -> list[tuple[int, str]]:
-    return _reporting_units(database_url(), year)
+    return _reporting_units(database_url(), revision(), year)
 
 
-@st.cache_data(show_spinner=False)
-def _unit_tasks(url: str, stamp: tuple, unit_id: int, code: str) -> pd.DataFrame:
+@cached()
+def _unit_tasks(url: str, revision: int, unit_id: int, code: str) -> pd.DataFrame:
     with read_session() as session:
         return dashboards.unit_tasks(session, unit_id, code)
 
 
 def unit_tasks(unit_id: int, code: str) -> pd.DataFrame:
-    return _unit_tasks(database_url(), _stamp(), unit_id, code)
+    return _unit_tasks(database_url(), revision(), unit_id, code)
 
 
-@st.cache_data(show_spinner=False, ttl=300)
-def _unit_record(url: str, stamp: tuple, unit_id: int, year: int) -> pd.DataFrame:
+@cached(ttl=300)
+def _unit_record(url: str, revision: int, unit_id: int, year: int) -> pd.DataFrame:
     with read_session() as session:
         return dashboards.unit_record(session, unit_id, year, clock.now())
 
 
 def unit_record(unit_id: int, year: int) -> pd.DataFrame:
-    return _unit_record(database_url(), _stamp(), unit_id, year)
+    return _unit_record(database_url(), revision(), unit_id, year)
 
 
-@st.cache_data(show_spinner=False)
-def _task_numbers(url: str, year: int) -> dict[int, str]:
+@cached()
+def _task_numbers(url: str, revision: int, year: int) -> dict[int, str]:
     with read_session() as session:
         return dashboards.task_numbers(session, year)
 
 
 def task_numbers(year: int) -> dict[int, str]:
     """Task number → its text, for choosing a task."""
-    return _task_numbers(database_url(), year)
+    return _task_numbers(database_url(), revision(), year)
 
 
-@st.cache_data(show_spinner=False)
+@cached()
 def _task_detail(
-    url: str, stamp: tuple, no: int, year: int
+    url: str, revision: int, no: int, year: int
 ) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     with read_session() as session:
         detail = dashboards.task_detail(session, no, year)
@@ -186,4 +215,4 @@ def _task_detail(
 
 def task_detail(no: int, year: int) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     """The task, its month-by-month timeline and every unit's reports on it; None if unknown."""
-    return _task_detail(database_url(), _stamp(), no, year)
+    return _task_detail(database_url(), revision(), no, year)

@@ -15,6 +15,7 @@ from db import queries
 from db.engine import database_url, read_session, write_session
 from office import deductions, exports
 from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
+from ui import data
 from ui.workbench import done
 
 _CONFIG = {name: st.column_config.NumberColumn(format="%.2f") for name in ("应扣", "核减", "实扣", "扣分")}
@@ -32,18 +33,18 @@ class LedgerView:
         return next((one for one in self.ledgers if one.unit_id == unit_id), None)
 
 
-@st.cache_data(show_spinner=False)
-def _years(url: str) -> list[int]:
+@data.cached()
+def _years(url: str, revision: int) -> list[int]:
     with read_session() as session:
         return queries.registry_years(session)
 
 
 def years() -> list[int]:
-    return _years(database_url())
+    return _years(database_url(), data.revision())
 
 
-@st.cache_data(show_spinner="正在计算扣分…", ttl=60)
-def _ledger_view(url: str, year: int) -> LedgerView:
+@data.cached(ttl=60, spinner="正在计算扣分…")
+def _ledger_view(url: str, revision: int, year: int) -> LedgerView:
     as_of = clock.now()
     with read_session() as session:
         return LedgerView(
@@ -56,7 +57,7 @@ def _ledger_view(url: str, year: int) -> LedgerView:
 
 
 def ledger_view(year: int) -> LedgerView:
-    return _ledger_view(database_url(), year)
+    return _ledger_view(database_url(), data.revision(), year)
 
 
 # --- rules ----------------------------------------------------------------------

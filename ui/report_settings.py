@@ -1,4 +1,5 @@
-"""Pieces of the 报送设置 page; every change goes through ``cycle.admin``."""
+"""Pieces of the 报送设置 page; every change goes through ``cycle.admin``, in one transaction,
+and is followed by a rerun, which reads at the new data revision."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from accounts.access import Actor
-from cycle.admin import change_setting, set_period_open
+from cycle.admin import change_deadline_rule, set_period_open
 from cycle.settings import SPECS, get_setting
-from db.engine import read_session
-from ui import data
+from db.engine import read_session, write_session
 from ui.cycle import PeriodInfo
+from ui.filters import choose_month
+
+_FLASH_KEY = "report_settings_flash"
 
 
 def deadline_form(actor: Actor) -> None:
@@ -38,15 +41,20 @@ def deadline_form(actor: Actor) -> None:
     if not saved or (new_day, new_roll) == (day, roll):
         return
     try:
-        if new_day != day:
-            change_setting(actor, "deadline_day", new_day)
-        if new_roll != roll:
-            change_setting(actor, "roll_to_workday", new_roll)
+        with write_session() as session:
+            change_deadline_rule(session, day=new_day, roll_to_workday=new_roll, actor=actor)
     except ValueError as exc:
         st.error(str(exc))
         return
-    data.clear()
-    st.success("已保存，各月份截止时间已重算。")
+    st.session_state[_FLASH_KEY] = "已保存，各月份截止时间已重算。"
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The message of a change saved in the previous run."""
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message)
 
 
 def period_table(periods: list[PeriodInfo]) -> None:
@@ -62,17 +70,23 @@ def period_table(periods: list[PeriodInfo]) -> None:
 
 def period_switch(actor: Actor, periods: list[PeriodInfo]) -> None:
     """Close a period (uploads refused) or open it again (late reports accepted, counted late)."""
+    if not periods:
+        return
     by_code = {p.code: p for p in periods}
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    code = left.selectbox(
-        "开放或关闭某月份", list(by_code), format_func=lambda c: f"{c}（{by_code[c].state}）", key="switch_period"
-    )
+    with left:
+        code = choose_month(
+            "开放或关闭某月份",
+            list(by_code),
+            default=periods[0].code,
+            format_func=lambda c: f"{c}（{by_code[c].state}）",
+        )
     closed = by_code[code].closed
     if right.button("重新开放" if closed else "关闭填报", key="switch_submit"):
         try:
-            set_period_open(actor, code, closed)
+            with write_session() as session:
+                set_period_open(session, period=code, is_open=closed, actor=actor)
         except ValueError as exc:
             st.error(str(exc))
             return
-        data.clear()
         st.rerun()

@@ -13,7 +13,6 @@ from core.vocab import UnitKind
 from db.engine import read_session, write_session
 from registry import units_admin
 from registry.units_admin import UnitRow
-from ui import data
 
 RENAME_NOTE = "单位名称不能修改：历史月报、扣分和审计日志都按名称记载。同一单位的其他写法（简称、旧称）请添加为别名。"
 _FLASH_KEY = "units_admin_flash"
@@ -22,14 +21,14 @@ _ALL = "全部"
 
 
 def _save(action: Callable[[Session], str]) -> None:
-    """Run one write; on success show its message after a rerun, so the table shows the change."""
+    """Run one write; on success show its message after a rerun, which reads at the new data
+    revision, so the table shows the change."""
     try:
         with write_session() as session:
             message = action(session)
     except ValueError as exc:
         st.error(str(exc))
         return
-    data.clear()
     st.session_state[_FLASH_KEY] = message
     st.rerun()
 

@@ -14,7 +14,7 @@ from core import clock
 from db.engine import read_session
 from intake.ingest import IngestResult, ingest_upload, original_file
 from intake.validation import Problem, annotate
-from ui import cycle, data
+from ui import cycle
 
 RESULT_KEY = "upload_result"
 
@@ -40,7 +40,8 @@ def upload(
     on_behalf: bool,
     received_at: datetime | None,
 ) -> None:
-    """Ingest one file and remember the outcome for ``show_outcome``."""
+    """Ingest one file, remember the outcome for ``show_outcome`` and rerun: the rerun reads at
+    the new data revision, so the history below includes this upload."""
     try:
         result = ingest_upload(
             content,
@@ -55,9 +56,9 @@ def upload(
         st.session_state.pop(RESULT_KEY, None)
         st.error(str(exc))
         return
-    data.clear()
     annotated = None if result.accepted else annotate(content, result.errors)
     st.session_state[RESULT_KEY] = Outcome(unit_id, period, file_name, result, annotated)
+    st.rerun()
 
 
 def problem_frame(problems: Sequence[Problem]) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """Pieces of the office's 报送情况 page. Figures that depend on the clock are computed as of
-now and cached for a minute; every write clears the cache (``ui.data.clear()``)."""
+now and cached for a minute, and like every cached read only until the next write (``ui.data``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.period import Month
 from core.vocab import Lateness
 from cycle.periods import all_periods, get_period
 from db import queries
@@ -36,7 +37,7 @@ from office.workbench import (
     status_rows,
 )
 from ui import data
-from ui.filters import url_select
+from ui.filters import choose_month
 
 _FLASH_KEY = "workbench_flash"
 WORST_FIRST = "按记录从差到好"
@@ -56,8 +57,8 @@ class PeriodView:
     exemptions: list[ExemptionView]
 
 
-@st.cache_data(show_spinner=False, ttl=60)
-def _period_choices(url: str) -> tuple[list[str], str | None]:
+@data.cached(ttl=60)
+def _period_choices(url: str, revision: int) -> tuple[list[str], str | None]:
     with read_session() as session:
         current = current_period(session, clock.now())
         return [p.code for p in all_periods(session)], current.code if current else None
@@ -65,22 +66,22 @@ def _period_choices(url: str) -> tuple[list[str], str | None]:
 
 def period_choices() -> tuple[list[str], str | None]:
     """Every period, and the one being collected now."""
-    return _period_choices(database_url())
+    return _period_choices(database_url(), data.revision())
 
 
 def choose_period(label: str) -> str:
-    """The office pages' month picker, kept in ``?period=``; defaults to the month being
-    collected now. Stops the page when no period exists yet."""
+    """The office pages' month (default: the month being collected now). Stops the page when no
+    period exists yet."""
     codes, current = period_choices()
     if not codes:
         st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
         st.stop()
     with st.columns([1, 3])[0]:
-        return url_select(label, "period", codes, default=current or codes[-1])
+        return choose_month(label, codes, default=current or codes[-1])
 
 
-@st.cache_data(show_spinner="正在统计…", ttl=60)
-def _period_view(url: str, code: str) -> PeriodView:
+@data.cached(ttl=60, spinner="正在统计…")
+def _period_view(url: str, revision: int, code: str) -> PeriodView:
     as_of = clock.now()
     with read_session() as session:
         period = get_period(session, code)
@@ -95,24 +96,24 @@ def _period_view(url: str, code: str) -> PeriodView:
 
 
 def period_view(code: str) -> PeriodView:
-    return _period_view(database_url(), code)
+    return _period_view(database_url(), data.revision(), code)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
-def _grid(url: str, year: int) -> Grid:
+@data.cached(ttl=60)
+def _grid(url: str, revision: int, year: int) -> Grid:
     with read_session() as session:
         return lateness_grid(session, year, clock.now())
 
 
-@st.cache_data(show_spinner=False)
-def _filter_choices(url: str, year: int) -> tuple[list[str], list[str]]:
+@data.cached()
+def _filter_choices(url: str, revision: int, year: int) -> tuple[list[str], list[str]]:
     with read_session() as session:
         return [c.name for c in queries.categories(session, year)], queries.leader_names(session)
 
 
 def filter_choices(year: int) -> tuple[list[str], list[str]]:
     """Category names and leader names, for the filters."""
-    return _filter_choices(database_url(), year)
+    return _filter_choices(database_url(), data.revision(), year)
 
 
 def filtered(view: PeriodView, filters: Filters) -> list[StatusRow]:
@@ -138,9 +139,9 @@ def url_multiselect(label: str, param: str, labels: dict[str, str]) -> list[str]
 
 
 def done(message: str) -> None:
-    """Clear the cache and show ``message`` after the rerun, so every table includes the change."""
+    """Show ``message`` after a rerun; the rerun reads at the new data revision, so every table
+    includes the change."""
     st.session_state[_FLASH_KEY] = message
-    data.clear()
     st.rerun()
 
 
@@ -246,7 +247,7 @@ def status_table(rows: list[StatusRow]) -> None:
 def heatmap(grid: Grid, order: str) -> go.Figure:
     rows = grid.worst_first() if order == WORST_FIRST else grid.rows
     terms = list(Lateness)
-    months = [f"{int(code[5:])}月" for code in grid.periods]
+    months = [Month.parse(code).short_label for code in grid.periods]
     n = len(terms)
     scale = []
     for i, term in enumerate(terms):
@@ -288,7 +289,7 @@ def heatmap(grid: Grid, order: str) -> go.Figure:
 
 
 def heatmap_section(year: int, order: str) -> None:
-    grid = _grid(database_url(), year)
+    grid = _grid(database_url(), data.revision(), year)
     st.plotly_chart(heatmap(grid, order), key="lateness_heatmap")
 
 
@@ -297,7 +298,7 @@ def heatmap_section(year: int, order: str) -> None:
 
 def chase_section(view: PeriodView) -> None:
     period = view.period
-    st.markdown(f"{period.year}年{period.month}月月报尚未报送、也未免报的单位（共 {len(view.chase)} 个）。")
+    st.markdown(f"{Month(period.year, period.month).label}月报尚未报送、也未免报的单位（共 {len(view.chase)} 个）。")
     st.code(chase_text(period, view.chase), language=None, wrap_lines=True)
     st.download_button(
         "下载催报名单（Excel）",

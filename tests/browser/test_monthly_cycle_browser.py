@@ -68,8 +68,9 @@ def test_unit_reports_and_office_sees_it_on_time(server, page, tmp_path) -> None
     broken_file = fill_workbook(template.read_bytes(), broken, HEADER)
     good_file = fill_workbook(template.read_bytes(), rows, HEADER)
 
-    page.get_by_role("link", name="上传月报").click()
+    page.get_by_role("link", name="上传 2023-03 月报 →").click()  # the month goes along
     page.get_by_role("heading", name="上传月报").wait_for()
+    assert "period=2023-03" in page.url
     _upload(page, "broken.xlsx", broken_file)
     page.get_by_text("未通过校验").wait_for()
     errors = _grid_text(page)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlmodel import func, select
 
 import cli
+from core.period import Month
 from cycle.periods import get_period
 from db.engine import read_session
 from db.models import AuditLog, Submission, SubmissionRow, Unit
@@ -24,7 +25,7 @@ def _plan() -> tuple[list[demo.Upload], int]:
     with read_session() as session:
         duties = obligations(session, 2023)
         units = [(u.id, u.name) for u in session.exec(select(Unit).where(Unit.id.in_(list(duties))).order_by(Unit.id))]
-        periods = [get_period(session, f"2023-{m:02d}") for m in demo.MONTHS]
+        periods = [get_period(session, Month(2023, m)) for m in demo.MONTHS]
     return demo.plan(units, duties, periods)
 
 

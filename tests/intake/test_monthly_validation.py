@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from accounts.access import SYSTEM
 from cycle.admin import set_period_open
-from db.engine import read_session
+from db.engine import read_session, write_session
 from db.models import RejectedAttempt, Submission, SubmissionRow
 from intake.ingest import IngestResult, ingest_upload
 from intake.validation import parse_period, parse_progress
@@ -139,10 +139,12 @@ def test_several_errors_in_one_file_are_all_reported(loaded) -> None:
 
 
 def test_closed_period_refuses_and_reopened_accepts(loaded) -> None:
-    set_period_open(SYSTEM, "2023-03", False)
+    with write_session() as session:
+        set_period_open(session, period="2023-03", is_open=False, actor=SYSTEM)
     result = _ingest(filled())
     assert [(p.cell, p.message) for p in result.errors] == [("G2", "2023-03 已停止接收报送；如需补报，请联系督查室")]
-    set_period_open(SYSTEM, "2023-03", True)
+    with write_session() as session:
+        set_period_open(session, period="2023-03", is_open=True, actor=SYSTEM)
     assert _ingest(filled()).accepted
 
 

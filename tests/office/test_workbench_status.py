@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from accounts.access import AccessDenied, Actor
 from accounts.audit import entries
+from core.period import Month
 from cycle.periods import get_period
 from db.engine import read_session, write_session
 from db.models import Period, Submission
@@ -139,7 +140,7 @@ def test_grid_sorted_by_worst_record(known) -> None:
     add_later = datetime(2023, 5, 20)
     with read_session() as session:
         grid = lateness_grid(session, 2023, add_later)
-    assert grid.periods == [f"2023-{m:02d}" for m in range(1, 13)]
+    assert grid.periods == [Month(2023, m).code for m in range(1, 13)]
     rows = {r.unit: r for r in grid.rows}
     assert rows["区财政局"].statuses[:5] == ["missing", "missing", "late", "missing", "not_due"]
     assert rows["区商务局"].statuses[2] == "exempt"

@@ -200,7 +200,7 @@ def test_a_unit_account_sees_only_its_own_unit(scenario, open_page) -> None:
 def test_a_long_registry_chooses_the_task_by_number(scenario, open_page, monkeypatch) -> None:
     monkeypatch.setattr(dashboard_ui, "MAX_LISTED_TASKS", 100)
     at = open_page(TASK_DETAIL, task="56", period="2023-03")
-    assert [box.key for box in at.selectbox] == ["task_detail_period"]
+    assert [box.key for box in at.selectbox] == ["period"]
     assert at.number_input(key="task_detail_task").value == 56
     at.number_input(key="task_detail_task").set_value(65).run()
     assert at.query_params["task"] == "65"

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from core import clock
 from db.engine import read_session
 from db.models import Submission
 from tests.monthly_kit import SMALL_UNIT, XLSX_MIME, filled
@@ -15,16 +16,20 @@ from tests.monthly_kit import SMALL_UNIT, XLSX_MIME, filled
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _page(name: str, login_as, role: str = "admin", unit: str = SMALL_UNIT) -> AppTest:  # type: ignore[no-untyped-def]
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+def _page(name: str, login_as, role: str = "admin", unit: str = SMALL_UNIT, **params: str) -> AppTest:  # type: ignore[no-untyped-def]
+    """Open ``pages/name`` through app.py (its links need the page list), ``params`` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     login_as(at, role, unit=unit)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{name}")
     at.run()
     assert not at.exception, at.exception
     return at
 
 
 def _upload(at: AppTest, file_name: str, content: bytes, period: str = "2023-03") -> AppTest:
-    at.selectbox(key="cycle_period").select(period).run()
+    at.selectbox(key="period").select(period).run()
     at.file_uploader(key="upload_file").set_value((file_name, content, XLSX_MIME)).run()
     at.button(key="upload_submit").click().run()
     assert not at.exception, at.exception
@@ -89,13 +94,52 @@ def test_office_records_a_platform_file_on_behalf_with_its_received_time(loaded,
 
 def test_template_page_offers_the_units_template(loaded, login_as) -> None:
     at = _page("template.py", login_as, "unit")
-    at.selectbox(key="cycle_period").select("2023-09").run()
+    at.selectbox(key="period").select("2023-09").run()
     assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-09 月报模板"]
     assert "报送截止：2023-10-05 23:59　·　开放" in [c.value for c in at.caption]
 
     office = _page("template.py", login_as, "admin")
     office.selectbox(key="acting_unit").select("岩寺镇").run()
     assert office.download_button[0].label.startswith("下载 岩寺镇 ")
+
+
+def _links(at: AppTest) -> dict[str, str]:
+    return {link.proto.label: link.proto.query_string for link in at.page_link}
+
+
+def test_template_page_reads_and_writes_the_month_in_the_url(loaded, login_as, monkeypatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2023, 4, 3, 9))
+    at = _page("template.py", login_as, "unit")
+    assert at.selectbox(key="period").value == "2023-03"  # default: the month being reported now
+    assert at.query_params["period"] == "2023-03"
+
+    at = _page("template.py", login_as, "unit", period="2023-07")
+    assert at.selectbox(key="period").value == "2023-07"
+    assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-07 月报模板"]
+    assert _links(at) == {"上传 2023-07 月报 →": "period=2023-07"}
+
+    at.selectbox(key="period").select("2023-09").run()
+    assert at.query_params["period"] == "2023-09"
+    assert _links(at) == {"上传 2023-09 月报 →": "period=2023-09"}
+
+    at = _page("template.py", login_as, "unit", period="2023-13")  # not a month offered: the default
+    assert at.query_params["period"] == "2023-03"
+
+
+def test_upload_page_reads_and_writes_the_month_in_the_url(loaded, login_as, monkeypatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2023, 4, 3, 9))
+    at = _page("upload.py", login_as, "unit", period="2023-02")
+    assert at.selectbox(key="period").value == "2023-02"
+    assert at.subheader[0].value == "2023-02 上传记录"
+    assert _links(at) == {"← 下载 2023-02 月报模板": "period=2023-02"}
+
+    at.selectbox(key="period").select("2023-03").run()
+    assert at.query_params["period"] == "2023-03"
+    at.file_uploader(key="upload_file").set_value(("三月.xlsx", filled(), XLSX_MIME)).run()
+    at.button(key="upload_submit").click().run()
+    assert [s.value for s in at.success] == [f"已接收：{SMALL_UNIT} 2023-03 第 1 版，共 4 项任务。"]
+    assert at.query_params["period"] == "2023-03"
+    assert _links(at) == {"← 下载 2023-03 月报模板": "period=2023-03"}
 
 
 def test_settings_page_changes_the_rule_and_closes_a_period(loaded, login_as) -> None:
@@ -109,7 +153,7 @@ def test_settings_page_changes_the_rule_and_closes_a_period(loaded, login_as) ->
     assert table.iloc[0]["报送截止"] == "2023-02-10 23:59"
     assert table.iloc[4]["报送截止"] == "2023-06-12 23:59"
 
-    at.selectbox(key="switch_period").select("2023-03").run()
+    at.selectbox(key="period").select("2023-03").run()
     at.button(key="switch_submit").click().run()
     assert at.dataframe[0].value.iloc[2]["状态"] == "已关闭"
 

@@ -1,7 +1,7 @@
 """unit obligations: who must report on what, one row per task and unit
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 
 The rows are derived data: ``registry.loader.ensure_loaded`` fills them for a database that
 has tasks but no obligations yet.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
