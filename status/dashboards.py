@@ -24,7 +24,6 @@ from db.models import (
     Exemption,
     Leader,
     Period,
-    Setting,
     Submission,
     SubmissionRow,
     Task,
@@ -581,12 +580,3 @@ def leader_tasks(session: Session, code: str, leader: str) -> LeaderTasks:
     )
     behind = both[(both["完成状态"] == TaskStatus.LAGGING.label) | both["欠进度"]]
     return LeaderTasks(leading, assisting, mix, behind)
-
-
-def data_stamp(session: Session) -> tuple:
-    """Changes whenever a submission is added or removed or a setting changes."""
-    count, last = session.exec(select(func.count(), func.max(Submission.id))).one()
-    settings = tuple(
-        (key, value) for key, value in session.exec(select(Setting.key, Setting.value).order_by(Setting.key))
-    )
-    return count, last, settings
