@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -15,35 +15,28 @@ from sqlalchemy import ColumnElement, Select, and_, case, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from core import clock
-from core.vocab import LEAD_LEADER_MARK, Lateness, LeaderRole, Responsibility, TaskStatus, UnitKind
+from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, TaskStatus
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
 from db.models import (
     Category,
-    Exemption,
     Leader,
     Period,
     Submission,
     SubmissionRow,
     Task,
     TaskLeader,
-    TaskUnit,
-    Unit,
     UnitObligation,
 )
-from registry.obligations import obliged_units, unit_obligations
 from status.engine import (
     RANK,
-    current_submission,
     current_submissions,
     listed_lead_units,
     period_status_query,
     status_of_rank,
     status_query,
-    task_states,
 )
-from status.lateness import UnitRow, judge, lateness, obliged_unit_rows
+from status.lateness import UnitRow, lateness, obliged_unit_rows
 from status.rates import Rate, rate_of
 
 STATUS_ORDER = tuple(TaskStatus)
@@ -344,217 +337,6 @@ def status_trend(session: Session, code: str, *, category: str | None = None) ->
         key=lambda r: (r[0], r[1].rank),
     )
     return pd.DataFrame([(m, s.label, n) for m, s, n in records], columns=list(TREND_COLUMNS))
-
-
-# --- 按领导 / 按单位 -----------------------------------------------------------------------
-
-
-def reporting_units(session: Session, year: int) -> list[tuple[int, str]]:
-    """Units that report in ``year`` (directly or through a group), in registration order."""
-    rows = session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(obliged_units(year))).order_by(col(Unit.id)))
-    return [(unit_id, name) for unit_id, name in rows if unit_id is not None]
-
-
-UNIT_TASK_COLUMNS = (
-    "序号",
-    "主要任务",
-    "责任类型",
-    "本单位报送状态",
-    "本单位进度",
-    "任务完成状态",
-    "序时进度",
-    "本月工作进展",
-    "存在问题",
-    "下步打算",
-)
-
-
-def unit_tasks(session: Session, unit_id: int, code: str) -> pd.DataFrame:
-    """The unit's tasks (lead first, then co-responsible) with what it reported for the period
-    and the task's status."""
-    period = get_period(session, code)
-    assert period.id is not None
-    duties = unit_obligations(session, unit_id, period.year)
-    mine = current_submission(session, unit_id=unit_id, period_id=period.id, as_of=None)
-    own = {}
-    if mine is not None:
-        own = {
-            row[0]: row[1:]
-            for row in session.exec(
-                select(
-                    SubmissionRow.task_id,
-                    SubmissionRow.status,
-                    SubmissionRow.progress,
-                    SubmissionRow.progress_text,
-                    SubmissionRow.problems,
-                    SubmissionRow.next_steps,
-                ).where(SubmissionRow.submission_id == mine.id)
-            ).all()
-        }
-    states = task_states(session, period, as_of=None, tasks=[d.task_id for d in duties])
-    records = []
-    not_reported = TaskStatus.NOT_REPORTED.value
-    for duty in sorted(duties, key=lambda d: (d.role != Responsibility.LEAD, d.task_no)):
-        status, progress, text, problems, steps = own.get(duty.task_id, (not_reported, None, "", "", ""))
-        state = states[duty.task_id]
-        records.append(
-            (
-                duty.task_no,
-                duty.task_text,
-                duty.role,
-                status,
-                progress,
-                state.status.label,
-                state.expected,
-                text,
-                problems,
-                steps,
-            )
-        )
-    return pd.DataFrame(records, columns=list(UNIT_TASK_COLUMNS))
-
-
-RECORD_COLUMNS = ("月份", "截止时间", "首次报送", "报送情况", "迟报天数", "报送次数")
-
-
-def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> pd.DataFrame:
-    """The unit's reporting record month by month (按时 / 迟报 / 漏报 / 免报 / 未到期), times as
-    text ready to show."""
-    rows = session.exec(
-        select(Period.id, Period.code, Period.due_at, func.min(Submission.received_at), func.count(Submission.id))
-        .select_from(Period)
-        .outerjoin(Submission, and_(Submission.period_id == Period.id, Submission.unit_id == unit_id))
-        .where(Period.year == year)
-        .group_by(Period.id, Period.code, Period.due_at)
-        .order_by(Period.code)
-    ).all()
-    exempt = set(
-        session.exec(
-            select(Exemption.period_id).where(Exemption.unit_id == unit_id, col(Exemption.revoked_at).is_(None))
-        )
-    )
-    records = []
-    for period_id, code, due, first, versions in rows:
-        status, days = judge(due, first, as_of, period_id in exempt)
-        shown = first if first is not None and first <= as_of else None
-        late = f"{days} 天" if status == Lateness.LATE else ""
-        records.append((code, clock.fmt(due), clock.fmt(shown), Lateness(status).label, late, versions))
-    return pd.DataFrame(records, columns=list(RECORD_COLUMNS))
-
-
-# --- 任务详情 -------------------------------------------------------------------------------
-
-
-@dataclass
-class TaskDetail:
-    id: int
-    no: int
-    year: int
-    category: str
-    text: str
-    lead_leader: str = ""
-    assisting_leaders: list[str] = field(default_factory=list)
-    lead_units: list[str] = field(default_factory=list)
-    co_units: list[str] = field(default_factory=list)
-    lead_is_group: bool = False
-
-
-def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
-    found = session.exec(
-        select(Task.id, Task.text, Category.name)
-        .join(Category, col(Category.id) == Task.category_id)
-        .where(Task.year == year, Task.no == no)
-    ).first()
-    if found is None:
-        return None
-    task_id, text, category = found
-    detail = TaskDetail(task_id, no, year, category, text)
-    for name, role in session.exec(
-        select(Leader.name, TaskLeader.role)
-        .join(Leader, col(Leader.id) == TaskLeader.leader_id)
-        .where(TaskLeader.task_id == task_id)
-        .order_by(col(TaskLeader.position))
-    ):
-        if role == LEAD_LEADER:
-            detail.lead_leader = name
-        else:
-            detail.assisting_leaders.append(name)
-    for name, kind, role in session.exec(
-        select(Unit.name, Unit.kind, TaskUnit.role)
-        .join(Unit, col(Unit.id) == TaskUnit.unit_id)
-        .where(TaskUnit.task_id == task_id)
-        .order_by(col(TaskUnit.position))
-    ):
-        if role == Responsibility.LEAD:
-            detail.lead_units.append(name)
-            detail.lead_is_group = detail.lead_is_group or kind == UnitKind.GROUP
-        else:
-            detail.co_units.append(name)
-    return detail
-
-
-def _year_periods(year: int) -> Select:
-    return select(Period.id).where(Period.year == year)
-
-
-TIMELINE_COLUMNS = ("月份", "完成状态", "进度", "序时进度", "欠进度")
-
-
-def task_timeline(session: Session, task_id: int, year: int) -> pd.DataFrame:
-    """The task's status and progress for every month of ``year``."""
-    states = status_query(
-        periods=_year_periods(year), as_of=None, margin=get_setting(session, "lag_margin"), tasks=[task_id]
-    )
-    rows = session.exec(
-        select(Period.code, states.c.rank, states.c.progress, states.c.expected, states.c.behind)
-        .select_from(states)
-        .join(Period, col(Period.id) == states.c.period_id)
-        .order_by(col(Period.month))
-    ).all()
-    records = [
-        (code, status_of_rank(rank).label, progress, float(expected), bool(behind))
-        for code, rank, progress, expected, behind in rows
-    ]
-    return pd.DataFrame(records, columns=list(TIMELINE_COLUMNS))
-
-
-REPORT_COLUMNS = ("月份", "单位", "责任类型", "完成状态", "进度", "本月工作进展", "存在问题", "下步打算", "报送时间")
-
-
-def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
-    """Every unit's current report on the task for each month of ``year``, latest month first,
-    lead units before co-responsible ones."""
-    reporters = select(UnitObligation.unit_id).where(UnitObligation.task_id == task_id)
-    current = current_submissions(
-        col(Submission.period_id).in_(_year_periods(year)), col(Submission.unit_id).in_(reporters), as_of=None
-    )
-    rows = session.exec(
-        select(
-            Period.code,
-            Unit.name,
-            SubmissionRow.role,
-            SubmissionRow.status,
-            SubmissionRow.progress,
-            SubmissionRow.progress_text,
-            SubmissionRow.problems,
-            SubmissionRow.next_steps,
-            current.c.received_at,
-        )
-        .join(current, current.c.id == SubmissionRow.submission_id)
-        .join(Period, col(Period.id) == current.c.period_id)
-        .join(Unit, col(Unit.id) == current.c.unit_id)
-        .where(SubmissionRow.task_id == task_id)
-        .order_by(
-            col(Period.code).desc(),
-            case((SubmissionRow.role == Responsibility.LEAD, 0), else_=1),
-            col(Unit.id),
-        )
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=list(REPORT_COLUMNS))
-
-
-def task_numbers(session: Session, year: int) -> dict[int, str]:
-    return dict(session.exec(select(Task.no, Task.text).where(Task.year == year).order_by(Task.no)).all())
 
 
 LEADING = f"{LEAD_LEADER_MARK} {LeaderRole.LEAD.label}"

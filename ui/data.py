@@ -27,7 +27,8 @@ from sqlmodel import Session
 from core import clock
 from db import queries
 from db.engine import database_url, read_revision, read_session
-from status import dashboards
+from status import by_unit, dashboards
+from status import task_detail as detail_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 REVISION_KEY = "data_revision"
@@ -160,7 +161,7 @@ def category_names(year: int) -> list[str]:
 @cached()
 def _reporting_units(url: str, revision: int, year: int) -> list[tuple[int, str]]:
     with read_session() as session:
-        return dashboards.reporting_units(session, year)
+        return by_unit.reporting_units(session, year)
 
 
 def reporting_units(year: int) -> list[tuple[int, str]]:
@@ -170,7 +171,7 @@ def reporting_units(year: int) -> list[tuple[int, str]]:
 @cached()
 def _unit_tasks(url: str, revision: int, unit_id: int, code: str) -> pd.DataFrame:
     with read_session() as session:
-        return dashboards.unit_tasks(session, unit_id, code)
+        return by_unit.unit_tasks(session, unit_id, code)
 
 
 def unit_tasks(unit_id: int, code: str) -> pd.DataFrame:
@@ -180,7 +181,7 @@ def unit_tasks(unit_id: int, code: str) -> pd.DataFrame:
 @cached(ttl=300)
 def _unit_record(url: str, revision: int, unit_id: int, year: int) -> pd.DataFrame:
     with read_session() as session:
-        return dashboards.unit_record(session, unit_id, year, clock.now())
+        return by_unit.unit_record(session, unit_id, year, clock.now())
 
 
 def unit_record(unit_id: int, year: int) -> pd.DataFrame:
@@ -190,7 +191,7 @@ def unit_record(unit_id: int, year: int) -> pd.DataFrame:
 @cached()
 def _task_numbers(url: str, revision: int, year: int) -> dict[int, str]:
     with read_session() as session:
-        return dashboards.task_numbers(session, year)
+        return detail_view.task_numbers(session, year)
 
 
 def task_numbers(year: int) -> dict[int, str]:
@@ -201,18 +202,18 @@ def task_numbers(year: int) -> dict[int, str]:
 @cached()
 def _task_detail(
     url: str, revision: int, no: int, year: int
-) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
+) -> tuple[detail_view.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     with read_session() as session:
-        detail = dashboards.task_detail(session, no, year)
+        detail = detail_view.task_detail(session, no, year)
         if detail is None:
             return None
         return (
             detail,
-            dashboards.task_timeline(session, detail.id, year),
-            dashboards.task_reports(session, detail.id, year),
+            detail_view.task_timeline(session, detail.id, year),
+            detail_view.task_reports(session, detail.id, year),
         )
 
 
-def task_detail(no: int, year: int) -> tuple[dashboards.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
+def task_detail(no: int, year: int) -> tuple[detail_view.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
     """The task, its month-by-month timeline and every unit's reports on it; None if unknown."""
     return _task_detail(database_url(), revision(), no, year)

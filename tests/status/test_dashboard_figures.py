@@ -16,7 +16,7 @@ from db.queries import resolve_unit
 from registry.obligations import derive, obligations, obliged_units, stored
 from registry.obligations import stored as obligation_entries
 from registry.units_admin import set_group_members
-from status import dashboards
+from status import by_unit, dashboards, task_detail
 from status.engine import task_states
 from status.rates import period_rate
 from tests.factories import add_submission
@@ -236,9 +236,9 @@ def test_leader_tasks_split_lead_and_assisting(scenario) -> None:
 def test_unit_tasks_and_record(scenario) -> None:
     with read_session() as session:
         unit_id = resolve_unit(session, BUSINESS).id
-        tasks = dashboards.unit_tasks(session, unit_id, "2023-03")
-        record = dashboards.unit_record(session, unit_id, 2023, AS_OF)
-        town = dashboards.unit_tasks(session, resolve_unit(session, "岩寺镇").id, "2023-03")
+        tasks = by_unit.unit_tasks(session, unit_id, "2023-03")
+        record = by_unit.unit_record(session, unit_id, 2023, AS_OF)
+        town = by_unit.unit_tasks(session, resolve_unit(session, "岩寺镇").id, "2023-03")
     assert list(tasks["序号"]) == [56, 65, 67]
     assert list(tasks["责任类型"]) == ["牵头", "牵头", "配合"]
     assert list(tasks["本单位报送状态"]) == ["滞后", "序时推进", "已完成"]
@@ -255,11 +255,11 @@ def test_unit_tasks_and_record(scenario) -> None:
 
 def test_task_timeline_and_reports(scenario) -> None:
     with read_session() as session:
-        detail = dashboards.task_detail(session, 25, 2023)
+        detail = task_detail.task_detail(session, 25, 2023)
         assert detail is not None
-        timeline = dashboards.task_timeline(session, detail.id, 2023)
-        reports = dashboards.task_reports(session, detail.id, 2023)
-        assert dashboards.task_detail(session, 999, 2023) is None
+        timeline = task_detail.task_timeline(session, detail.id, 2023)
+        reports = task_detail.task_reports(session, detail.id, 2023)
+        assert task_detail.task_detail(session, 999, 2023) is None
     assert (detail.lead_leader, detail.lead_units) == ("黄劼", [FINANCE])
     assert list(timeline["完成状态"][:4]) == ["未报送", "序时推进", "序时推进", "未报送"]
     assert list(timeline["进度"][1:3]) == [50, 40]

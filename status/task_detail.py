@@ -1,0 +1,139 @@
+"""任务详情: one task's registry entry, its status month by month and every unit's reports on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Select, case
+from sqlmodel import Session, col, select
+
+from core.vocab import LeaderRole, Responsibility, UnitKind
+from cycle.settings import get_setting
+from db.models import (
+    Category,
+    Leader,
+    Period,
+    Submission,
+    SubmissionRow,
+    Task,
+    TaskLeader,
+    TaskUnit,
+    Unit,
+    UnitObligation,
+)
+from status.engine import current_submissions, status_of_rank, status_query
+
+LEAD_LEADER = LeaderRole.LEAD.value
+
+
+@dataclass
+class TaskDetail:
+    id: int
+    no: int
+    year: int
+    category: str
+    text: str
+    lead_leader: str = ""
+    assisting_leaders: list[str] = field(default_factory=list)
+    lead_units: list[str] = field(default_factory=list)
+    co_units: list[str] = field(default_factory=list)
+    lead_is_group: bool = False
+
+
+def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
+    found = session.exec(
+        select(Task.id, Task.text, Category.name)
+        .join(Category, col(Category.id) == Task.category_id)
+        .where(Task.year == year, Task.no == no)
+    ).first()
+    if found is None:
+        return None
+    task_id, text, category = found
+    detail = TaskDetail(task_id, no, year, category, text)
+    for name, role in session.exec(
+        select(Leader.name, TaskLeader.role)
+        .join(Leader, col(Leader.id) == TaskLeader.leader_id)
+        .where(TaskLeader.task_id == task_id)
+        .order_by(col(TaskLeader.position))
+    ):
+        if role == LEAD_LEADER:
+            detail.lead_leader = name
+        else:
+            detail.assisting_leaders.append(name)
+    for name, kind, role in session.exec(
+        select(Unit.name, Unit.kind, TaskUnit.role)
+        .join(Unit, col(Unit.id) == TaskUnit.unit_id)
+        .where(TaskUnit.task_id == task_id)
+        .order_by(col(TaskUnit.position))
+    ):
+        if role == Responsibility.LEAD:
+            detail.lead_units.append(name)
+            detail.lead_is_group = detail.lead_is_group or kind == UnitKind.GROUP
+        else:
+            detail.co_units.append(name)
+    return detail
+
+
+def _year_periods(year: int) -> Select:
+    return select(Period.id).where(Period.year == year)
+
+
+TIMELINE_COLUMNS = ("月份", "完成状态", "进度", "序时进度", "欠进度")
+
+
+def task_timeline(session: Session, task_id: int, year: int) -> pd.DataFrame:
+    """The task's status and progress for every month of ``year``."""
+    states = status_query(
+        periods=_year_periods(year), as_of=None, margin=get_setting(session, "lag_margin"), tasks=[task_id]
+    )
+    rows = session.exec(
+        select(Period.code, states.c.rank, states.c.progress, states.c.expected, states.c.behind)
+        .select_from(states)
+        .join(Period, col(Period.id) == states.c.period_id)
+        .order_by(col(Period.month))
+    ).all()
+    records = [
+        (code, status_of_rank(rank).label, progress, float(expected), bool(behind))
+        for code, rank, progress, expected, behind in rows
+    ]
+    return pd.DataFrame(records, columns=list(TIMELINE_COLUMNS))
+
+
+REPORT_COLUMNS = ("月份", "单位", "责任类型", "完成状态", "进度", "本月工作进展", "存在问题", "下步打算", "报送时间")
+
+
+def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
+    """Every unit's current report on the task for each month of ``year``, latest month first,
+    lead units before co-responsible ones."""
+    reporters = select(UnitObligation.unit_id).where(UnitObligation.task_id == task_id)
+    current = current_submissions(
+        col(Submission.period_id).in_(_year_periods(year)), col(Submission.unit_id).in_(reporters), as_of=None
+    )
+    rows = session.exec(
+        select(
+            Period.code,
+            Unit.name,
+            SubmissionRow.role,
+            SubmissionRow.status,
+            SubmissionRow.progress,
+            SubmissionRow.progress_text,
+            SubmissionRow.problems,
+            SubmissionRow.next_steps,
+            current.c.received_at,
+        )
+        .join(current, current.c.id == SubmissionRow.submission_id)
+        .join(Period, col(Period.id) == current.c.period_id)
+        .join(Unit, col(Unit.id) == current.c.unit_id)
+        .where(SubmissionRow.task_id == task_id)
+        .order_by(
+            col(Period.code).desc(),
+            case((SubmissionRow.role == Responsibility.LEAD, 0), else_=1),
+            col(Unit.id),
+        )
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(REPORT_COLUMNS))
+
+
+def task_numbers(session: Session, year: int) -> dict[int, str]:
+    return dict(session.exec(select(Task.no, Task.text).where(Task.year == year).order_by(Task.no)).all())
