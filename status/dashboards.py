@@ -30,11 +30,12 @@ from db.models import (
 )
 from status.engine import (
     RANK,
-    current_submissions,
+    is_current,
     listed_lead_units,
     period_status_query,
     status_of_rank,
     status_query,
+    submission_of_row,
 )
 from status.lateness import UnitRow, lateness, obliged_unit_rows
 from status.rates import Rate, rate_of
@@ -207,22 +208,22 @@ TASK_COLUMNS = (
 
 def _co_unit_counts(period: Period, tasks: Select | list[int] | None) -> Select:
     """Per task: how many co-responsible units reported each status in their current reports."""
-    current = current_submissions(Submission.period_id == period.id, as_of=None)
     query = (
         select(SubmissionRow.task_id, RANK, func.count())
-        .join(current, current.c.id == SubmissionRow.submission_id)
+        .join(Submission, col(Submission.id) == submission_of_row(tasks))
         .join(
             UnitObligation,
             and_(
                 UnitObligation.task_id == SubmissionRow.task_id,
-                UnitObligation.unit_id == current.c.unit_id,
+                UnitObligation.unit_id == Submission.unit_id,
                 UnitObligation.role == Responsibility.CO,
             ),
         )
+        .where(Submission.period_id == period.id, is_current(as_of=None))
         .group_by(col(SubmissionRow.task_id), RANK)
     )
     if tasks is not None:
-        query = query.where((SubmissionRow.task_id + 0).in_(tasks))  # as in ``status.engine.lead_select``
+        query = query.where(col(SubmissionRow.task_id).in_(tasks))
     return query
 
 
@@ -285,11 +286,9 @@ def task_table(
     if behind_only:
         query = query.where(_needs_attention(states))
     rows = session.exec(query).all()
-    # Only for the tasks shown: the behind list is a few of the year's tasks.
-    shown: Select | list[int] | None = [row[9] for row in rows] if behind_only else chosen
     lead_units = dict(session.exec(listed_lead_units(period.year)).all())
     co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
-    for task_id, rank, n in session.exec(_co_unit_counts(period, shown)):
+    for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
         co[task_id][status_of_rank(rank)] = n
     records = []
     for row in rows:

@@ -35,6 +35,7 @@ from sqlalchemy import (
     case,
     false,
     literal,
+    or_,
     true,
     union_all,
 )
@@ -47,8 +48,6 @@ from db.models import Period, Submission, SubmissionRow, Task, TaskUnit, Unit, U
 
 Ids = Select | list[int]  # ids, as a query or a list
 
-# Latest received first, the higher version first on a tie: the order that picks the current report.
-_LATEST_FIRST = (col(Submission.received_at).desc(), col(Submission.version).desc())
 
 RANK = case({status.value: status.severity for status in SEVERITY}, value=SubmissionRow.status)
 
@@ -60,41 +59,50 @@ def status_of_rank(rank: int | None) -> TaskStatus:
 # --- the current report -------------------------------------------------------------
 
 
-def _received_by(as_of: datetime | None) -> tuple[ColumnElement[bool], ...]:
-    return () if as_of is None else (col(Submission.received_at) <= as_of,)
+def _received_by(submission: type[Submission], as_of: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    return () if as_of is None else (col(submission.received_at) <= as_of,)
+
+
+def is_current(
+    submission: type[Submission] = Submission, *, as_of: datetime | None, per_period: bool = True
+) -> ColumnElement[bool]:
+    """The rule itself, as a condition on ``submission`` (the table or an alias of it): received
+    by ``as_of``, and no other version of the same unit and period (of any period with
+    ``per_period=False``) received by then is later, or as late with a higher version.
+
+    A condition rather than a derived table, so the database can reach a current submission
+    from its rows or from its period alike, through the (unit, period, version) index."""
+    later = aliased(Submission)
+    same = [later.unit_id == submission.unit_id]
+    if per_period:
+        same.append(later.period_id == submission.period_id)
+    newer = or_(
+        later.received_at > submission.received_at,
+        and_(later.received_at == submission.received_at, later.version > submission.version),
+    )
+    return and_(
+        *_received_by(submission, as_of),
+        ~select(later.id).where(*same, *_received_by(later, as_of), newer).exists(),
+    )
 
 
 def current_submissions(*conditions: ColumnElement[bool], as_of: datetime | None, per_period: bool = True) -> Subquery:
     """The current submission of each unit and period matching ``conditions`` (of each unit
     over all periods with ``per_period=False``): columns ``id``, ``unit_id``, ``period_id``,
     ``version``, ``received_at``."""
-    partition = (col(Submission.unit_id), col(Submission.period_id)) if per_period else (col(Submission.unit_id),)
-    ranked = (
-        select(
-            Submission.id,
-            Submission.unit_id,
-            Submission.period_id,
-            Submission.version,
-            Submission.received_at,
-            func.row_number().over(partition_by=partition, order_by=_LATEST_FIRST).label("n"),
-        )
-        .where(*conditions, *_received_by(as_of))
-        .subquery("ranked")
-    )
     return (
-        select(ranked.c.id, ranked.c.unit_id, ranked.c.period_id, ranked.c.version, ranked.c.received_at)
-        .where(ranked.c.n == 1)
+        select(Submission.id, Submission.unit_id, Submission.period_id, Submission.version, Submission.received_at)
+        .where(*conditions, is_current(as_of=as_of, per_period=per_period))
         .subquery("current")
     )
 
 
 def current_submission(session: Session, *, unit_id: int, period_id: int, as_of: datetime | None) -> Submission | None:
-    """The one submission of ``current_submissions`` for a unit and period."""
+    """The current submission of one unit for one period, or None."""
     return session.exec(
-        select(Submission)
-        .where(Submission.unit_id == unit_id, Submission.period_id == period_id, *_received_by(as_of))
-        .order_by(*_LATEST_FIRST)
-        .limit(1)
+        select(Submission).where(
+            Submission.unit_id == unit_id, Submission.period_id == period_id, is_current(as_of=as_of)
+        )
     ).first()
 
 
@@ -149,18 +157,24 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
+def submission_of_row(tasks: Ids | None) -> ColumnElement[int]:
+    """How a row joins its submission. With a task restriction, through ``submission_id + 0``:
+    the database then starts from the chosen tasks' rows (task index) instead of probing the
+    (submission, task) index once for every pair of a period's submissions and chosen tasks."""
+    return SubmissionRow.submission_id + 0 if tasks is not None else col(SubmissionRow.submission_id)
+
+
 def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> Select:
     """Every row of a current report that speaks for its task, for ``periods`` (and only
     ``tasks`` if given), with ``pick`` = 1 on the row that gives the task's status."""
-    current = current_submissions(col(Submission.period_id).in_(periods), as_of=as_of)
     query = (
         select(
             SubmissionRow.task_id,
-            current.c.period_id,
-            current.c.unit_id,
-            current.c.id.label("submission_id"),
-            current.c.version,
-            current.c.received_at,
+            Submission.period_id,
+            Submission.unit_id,
+            col(Submission.id).label("submission_id"),
+            Submission.version,
+            Submission.received_at,
             RANK.label("rank"),
             SubmissionRow.progress,
             SubmissionRow.progress_text,
@@ -169,25 +183,24 @@ def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = Non
             SubmissionRow.remarks,
             func.row_number()
             .over(
-                partition_by=(col(SubmissionRow.task_id), current.c.period_id),
+                partition_by=(col(SubmissionRow.task_id), Submission.period_id),
                 order_by=(RANK, col(SubmissionRow.progress), col(UnitObligation.position)),
             )
             .label("pick"),
         )
-        .join(current, current.c.id == SubmissionRow.submission_id)
+        .join(Submission, col(Submission.id) == submission_of_row(tasks))
         .join(
             UnitObligation,
             and_(
                 UnitObligation.task_id == SubmissionRow.task_id,
-                UnitObligation.unit_id == current.c.unit_id,
+                UnitObligation.unit_id == Submission.unit_id,
                 col(UnitObligation.speaks) == true(),
             ),
         )
     )
+    query = query.where(col(Submission.period_id).in_(periods), is_current(as_of=as_of))
     if tasks is not None:
-        # ``task_id + 0``: start from the current submissions and look their rows up by
-        # submission; through the task index SQLite would scan the current ones once per row.
-        query = query.where((SubmissionRow.task_id + 0).in_(tasks))
+        query = query.where(col(SubmissionRow.task_id).in_(tasks))
     return query
 
 
