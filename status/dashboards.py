@@ -191,6 +191,7 @@ def _mix(groups: Iterable[tuple[str, dict[str, int]]]) -> pd.DataFrame:
 
 # --- task tables ----------------------------------------------------------------
 
+CO_UNITS = "配合单位报送"
 TASK_COLUMNS = (
     "序号",
     "分类",
@@ -201,7 +202,6 @@ TASK_COLUMNS = (
     "进度",
     "序时进度",
     "欠进度",
-    "配合单位报送",
     "本月工作进展",
 )
 
@@ -238,9 +238,11 @@ def task_table(
     category: str | None = None,
     leader: str | None = None,
     behind_only: bool = False,
+    co_units: bool = False,
 ) -> pd.DataFrame:
     """One row per task of the period's year, filtered in SQL; with a leader, a 领导职责 column
-    (牵头 or 协助) is added."""
+    (牵头 or 协助) is added; with ``co_units``, a 配合单位报送 column (what the co-responsible
+    units reported, counted per status)."""
     period = get_period(session, code)
     chosen: Select | None = None
     if category is not None:
@@ -288,8 +290,9 @@ def task_table(
     rows = session.exec(query).all()
     lead_units = dict(session.exec(listed_lead_units(period.year)).all())
     co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
-    for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
-        co[task_id][status_of_rank(rank)] = n
+    if co_units:
+        for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
+            co[task_id][status_of_rank(rank)] = n
     records = []
     for row in rows:
         no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id = row[:10]
@@ -303,13 +306,15 @@ def task_table(
             "进度": progress,
             "序时进度": float(expected),
             "欠进度": bool(behind),
-            "配合单位报送": "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank)),
             "本月工作进展": lead_text or "",
         }
+        if co_units:
+            record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank))
         if leader is not None:
             record["领导职责"] = row[10]
         records.append(record)
-    return pd.DataFrame(records, columns=[*TASK_COLUMNS, *(["领导职责"] if leader is not None else [])])
+    extra = [*([CO_UNITS] if co_units else []), *(["领导职责"] if leader is not None else [])]
+    return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])
 
 
 # --- month by month ---------------------------------------------------------------

@@ -121,7 +121,9 @@ def overview(code: str) -> dashboards.Overview:
 @cached()
 def _task_table(url: str, revision: int, code: str, category: str | None, behind_only: bool) -> pd.DataFrame:
     with read_session() as session:
-        return dashboards.task_table(session, code, category=category, behind_only=behind_only)
+        return dashboards.task_table(
+            session, code, category=category, behind_only=behind_only, co_units=category is not None
+        )
 
 
 def task_table(code: str, *, category: str | None = None, behind_only: bool = False) -> pd.DataFrame:

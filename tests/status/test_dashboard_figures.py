@@ -195,7 +195,7 @@ def test_lag_margin_setting_moves_the_line(scenario) -> None:
 
 def test_category_table_trend_and_co_reports(scenario) -> None:
     with read_session() as session:
-        table = dashboards.task_table(session, "2023-03", category=CATEGORY_FIVE)
+        table = dashboards.task_table(session, "2023-03", category=CATEGORY_FIVE, co_units=True)
         trend = dashboards.status_trend(session, "2023-03", category=CATEGORY_FIVE)
     assert list(table["序号"]) == list(range(56, 69))
     rows = table.set_index("序号")
