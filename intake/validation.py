@@ -23,11 +23,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineWorkbook
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.vocab import TASK_STATUSES
 from cycle.periods import PeriodError, code_of, get_period
 from db import queries
+from db.ids import id_of
 from db.models import Period, Submission, SubmissionRow, Unit
 from intake.guard import SAVE_AS_XLSX, FileRejected, GuardReport, inspect
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_ROWS, MAX_TEXT_CHARS
@@ -64,7 +65,7 @@ class Problem:
     value: str
     message: str
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str]:
         return {"sheet": self.sheet, "cell": self.cell, "value": self.value, "message": self.message}
 
     def __str__(self) -> str:
@@ -374,7 +375,7 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
     year = result.period.year if result.period else queries.current_year(session)
-    tasks = unit_obligations(session, unit.id, year) if year else []
+    tasks = unit_obligations(session, id_of(unit), year) if year else []
     if not tasks:
         found.add(None, f"{unit.name} 在 {year} 年没有需要报送的任务")
     else:
@@ -532,7 +533,7 @@ def _warnings(
                 f"本表是用 {meta_period} 的模板填写的，填报月份写的是 {period.code}：请确认月份无误",
             )
         )
-    earlier = previous_rows(session, unit.id, period, {row.task_id for row in rows})
+    earlier = previous_rows(session, id_of(unit), period, {row.task_id for row in rows})
     for row in rows:
         before = earlier.get(row.task_id)
         if before is None:
@@ -573,15 +574,16 @@ def previous_rows(
     With ``task_ids``, only those tasks, and no further back than needed to find them.
     """
     submissions = session.exec(
-        select(Submission.id, Submission.version, Period.code, Period.year, Period.month)
-        .join(Period, Period.id == Submission.period_id)
+        select(Submission.id, Submission.version, Period)
+        .join(Period, col(Period.id) == col(Submission.period_id))
         .where(Submission.unit_id == unit_id)
         .where((Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month)))
     ).all()
-    current: dict[str, tuple[int, int, tuple[int, int]]] = {}
-    for sub_id, version, code, year, month in submissions:
+    current: dict[str, tuple[int | None, int, tuple[int, int]]] = {}
+    for sub_id, version, earlier_period in submissions:
+        code = earlier_period.code
         if code not in current or version > current[code][1]:
-            current[code] = (sub_id, version, (year, month))
+            current[code] = (sub_id, version, (earlier_period.year, earlier_period.month))
     found: dict[int, tuple[str, EarlierRow]] = {}
     for code, (sub_id, _, _) in sorted(current.items(), key=lambda item: item[1][2], reverse=True):
         if task_ids is not None and task_ids <= found.keys():

@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, and_, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from core.vocab import ROLE_CO_UNIT, ROLE_LEAD_UNIT
+from db.ids import id_of
 from db.models import GroupMember, Task, TaskUnit, Unit
 
 
@@ -31,37 +32,38 @@ def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
         members[row.group_id].append(row.member_id)
     groups = set(session.exec(select(Unit.id).where(Unit.kind == "群组")))
     rows = session.exec(
-        select(TaskUnit.unit_id, TaskUnit.role, Task.id, Task.no, Task.text)
-        .join(Task, Task.id == TaskUnit.task_id)
+        select(TaskUnit.unit_id, TaskUnit.role, Task)
+        .join(Task, col(Task.id) == col(TaskUnit.task_id))
         .where(Task.year == year)
-        .order_by(Task.no, TaskUnit.position)
+        .order_by(col(Task.no), col(TaskUnit.position))
     ).all()
     found: dict[int, dict[int, Obligation]] = defaultdict(dict)
-    for unit_id, role, task_id, no, text in rows:
+    for unit_id, role, task in rows:
+        task_id = id_of(task)
         for target in members[unit_id] if unit_id in groups else [unit_id]:
             if _replaces(found[target].get(task_id), role):
-                found[target][task_id] = Obligation(task_id, no, text, role)
+                found[target][task_id] = Obligation(task_id, task.no, task.text, role)
     return {unit_id: sorted(tasks.values(), key=lambda o: o.task_no) for unit_id, tasks in found.items()}
 
 
 # The entries that concern one unit: its own (unless it is a group) and those of the groups it
 # is a member of. Built once: composing this statement takes longer than running it.
 _UNIT_ENTRIES = (
-    select(TaskUnit.role, Task.id, Task.no, Task.text)
-    .join(Task, Task.id == TaskUnit.task_id)
-    .join(Unit, Unit.id == TaskUnit.unit_id)
+    select(TaskUnit.role, TaskUnit.task_id, Task.no, Task.text)
+    .join(Task, col(Task.id) == col(TaskUnit.task_id))
+    .join(Unit, col(Unit.id) == col(TaskUnit.unit_id))
     .where(Task.year == bindparam("year"))
     .where(
         or_(
             and_(TaskUnit.unit_id == bindparam("unit_id"), Unit.kind != "群组"),
-            TaskUnit.unit_id.in_(  # type: ignore[attr-defined]
+            col(TaskUnit.unit_id).in_(
                 select(GroupMember.group_id)
-                .join(Unit, Unit.id == GroupMember.group_id)
+                .join(Unit, col(Unit.id) == col(GroupMember.group_id))
                 .where(GroupMember.member_id == bindparam("unit_id"), Unit.kind == "群组")
             ),
         )
     )
-    .order_by(Task.no, TaskUnit.position)
+    .order_by(col(Task.no), col(TaskUnit.position))
 )
 
 
