@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import clock
 from db.models import AuditLog
@@ -55,7 +55,7 @@ def entries(
         query = query.where(AuditLog.at >= since)
     if until:
         query = query.where(AuditLog.at <= until)
-    return list(session.exec(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)))  # type: ignore[union-attr]
+    return list(session.exec(query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(limit)))
 
 
 def logged_usernames(session: Session) -> list[str]:

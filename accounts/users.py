@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
@@ -119,7 +119,7 @@ def _unit_for(session: Session, name: str) -> Unit:
 def _leader_for(session: Session, name: str) -> Leader:
     leader = session.exec(select(Leader).where(Leader.name == str(name).strip())).first()
     if leader is None:
-        known = "、".join(session.exec(select(Leader.name).order_by(Leader.id)))
+        known = "、".join(session.exec(select(Leader.name).order_by(col(Leader.id))))
         raise AccountError(f"找不到领导“{name}”。已登记的领导有：{known or '（无）'}")
     return leader
 
@@ -199,10 +199,10 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
     """An account for every unit (groups excepted) that has none, named after the unit, with a
     random initial password to be changed at first sign-in."""
     ensure_office(actor)
-    with_account = set(session.exec(select(User.unit_id).where(User.unit_id.is_not(None))))  # type: ignore[union-attr]
+    with_account = set(session.exec(select(User.unit_id).where(col(User.unit_id).is_not(None))))
     taken = set(session.exec(select(User.username)))
     created = []
-    for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.GROUP).order_by(Unit.id)):
+    for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.GROUP).order_by(col(Unit.id))):
         if unit.id in with_account:
             continue
         username, n = unit.name, 2
@@ -235,7 +235,7 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
 def credentials_workbook(credentials: list[InitialCredential]) -> bytes:
     """The list of initial passwords, for handing out to the units."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "初始账号"
     sheet.append(["单位", "类别", "用户名", "初始密码", "说明"])
     for cell in sheet[1]:

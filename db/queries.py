@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.vocab import LeaderRole, UnitKind
+from db.ids import id_of
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
 
@@ -35,7 +36,7 @@ class TaskView:
     def co_units(self) -> list[str]:
         return self.units[1:]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "no": self.no,
             "category": self.category,
@@ -48,7 +49,7 @@ class TaskView:
 
 
 def registry_years(session: Session) -> list[int]:
-    return list(session.exec(select(Task.year).distinct().order_by(Task.year)))
+    return list(session.exec(select(Task.year).distinct().order_by(col(Task.year))))
 
 
 def current_year(session: Session) -> int | None:
@@ -60,19 +61,20 @@ def tasks(session: Session, year: int | None = None) -> list[TaskView]:
     year = year or current_year(session)
     rows = session.exec(
         select(Task, Category)
-        .join(Category, Category.id == Task.category_id)
+        .join(Category, col(Category.id) == col(Task.category_id))
         .where(Task.year == year)
-        .order_by(Task.no)
+        .order_by(col(Task.no))
     ).all()
     views = {
-        task.id: TaskView(task.id, task.no, task.year, cat.name, cat.short, cat.seq, task.text) for task, cat in rows
+        id_of(task): TaskView(id_of(task), task.no, task.year, cat.name, cat.short, cat.seq, task.text)
+        for task, cat in rows
     }
     leader_rows = session.exec(
         select(TaskLeader.task_id, Leader.name, TaskLeader.role)
-        .join(Leader, Leader.id == TaskLeader.leader_id)
-        .join(Task, Task.id == TaskLeader.task_id)
+        .join(Leader, col(Leader.id) == col(TaskLeader.leader_id))
+        .join(Task, col(Task.id) == col(TaskLeader.task_id))
         .where(Task.year == year)
-        .order_by(TaskLeader.task_id, TaskLeader.position)
+        .order_by(col(TaskLeader.task_id), col(TaskLeader.position))
     ).all()
     for task_id, name, role in leader_rows:
         views[task_id].leaders.append(name)
@@ -80,10 +82,10 @@ def tasks(session: Session, year: int | None = None) -> list[TaskView]:
             views[task_id].lead_leader = name
     unit_rows = session.exec(
         select(TaskUnit.task_id, Unit.name)
-        .join(Unit, Unit.id == TaskUnit.unit_id)
-        .join(Task, Task.id == TaskUnit.task_id)
+        .join(Unit, col(Unit.id) == col(TaskUnit.unit_id))
+        .join(Task, col(Task.id) == col(TaskUnit.task_id))
         .where(Task.year == year)
-        .order_by(TaskUnit.task_id, TaskUnit.position)
+        .order_by(col(TaskUnit.task_id), col(TaskUnit.position))
     ).all()
     for task_id, name in unit_rows:
         views[task_id].units.append(name)
@@ -92,16 +94,16 @@ def tasks(session: Session, year: int | None = None) -> list[TaskView]:
 
 def categories(session: Session, year: int | None = None) -> list[Category]:
     year = year or current_year(session)
-    return list(session.exec(select(Category).where(Category.year == year).order_by(Category.seq)))
+    return list(session.exec(select(Category).where(Category.year == year).order_by(col(Category.seq))))
 
 
 def leader_names(session: Session) -> list[str]:
     """Leaders in the order they first appear in the registry (task, then place in the cell)."""
-    first_seen = func.min(Task.no * 1000 + TaskLeader.position)
+    first_seen = func.min(col(Task.no) * 1000 + col(TaskLeader.position))
     rows = session.exec(
         select(Leader.name, first_seen)
-        .join(TaskLeader, TaskLeader.leader_id == Leader.id)
-        .join(Task, Task.id == TaskLeader.task_id)
+        .join(TaskLeader, col(TaskLeader.leader_id) == col(Leader.id))
+        .join(Task, col(Task.id) == col(TaskLeader.task_id))
         .group_by(Leader.name)
         .order_by(first_seen)
     ).all()
@@ -126,10 +128,13 @@ class UnitView:
 
 
 def units(session: Session) -> list[UnitView]:
-    views = {u.id: UnitView(u.id, u.name, u.kind, u.note) for u in session.exec(select(Unit).order_by(Unit.id))}
-    for alias in session.exec(select(UnitAlias).order_by(UnitAlias.id)):
+    views = {
+        id_of(u): UnitView(id_of(u), u.name, u.kind, u.note) for u in session.exec(select(Unit).order_by(col(Unit.id)))
+    }
+    for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))):
         views[alias.unit_id].aliases.append(alias.alias)
-    for member in session.exec(select(GroupMember).order_by(GroupMember.group_id, GroupMember.member_id)):
+    members = select(GroupMember).order_by(col(GroupMember.group_id), col(GroupMember.member_id))
+    for member in session.exec(members):
         views[member.group_id].members.append(views[member.member_id].name)
     return list(views.values())
 
@@ -140,6 +145,6 @@ def resolve_unit(session: Session, name: str) -> Unit | None:
     unit = session.exec(select(Unit).where(Unit.name == name)).first()
     if unit is None:
         unit = session.exec(
-            select(Unit).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == name)
+            select(Unit).join(UnitAlias, col(UnitAlias.unit_id) == col(Unit.id)).where(UnitAlias.alias == name)
         ).first()
     return unit

@@ -14,16 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlmodel import delete, func, select
+from sqlmodel import col, delete, func, select
 
 from accounts.access import SYSTEM
 from core.period import Month
 from core.vocab import TaskStatus
 from cycle.periods import get_period
 from db.engine import read_session, write_session
+from db.ids import id_of
 from db.models import Period, Submission, SubmissionRow, Unit
 from intake.ingest import ingest_upload
-from intake.template import LABEL_FILLER, LABEL_HEAD, LABEL_PHONE, build_template, fill_workbook
+from intake.template import LABEL_FILLER, LABEL_HEAD, LABEL_PHONE, CellValue, build_template, fill_workbook
 from registry.obligations import Obligation, obligations
 
 SEED = 2023
@@ -95,7 +96,7 @@ class Upload:
     unit: str
     period: str
     received_at: datetime
-    rows: dict[int, dict[str, object]]  # task no -> values for ``fill_workbook``
+    rows: dict[int, dict[str, CellValue]]  # task no -> values for ``fill_workbook``
     header: dict[str, str]
     late: bool
     version: int
@@ -127,7 +128,7 @@ def _progress(course: Course, month: int, offset: float) -> float:
     return max(0.0, min(100.0, round(share * 100 + offset)))
 
 
-def _row(rng: random.Random, course: Course, text: str, month: int, offset: float) -> dict[str, object]:
+def _row(rng: random.Random, course: Course, text: str, month: int, offset: float) -> dict[str, CellValue]:
     topic = text.split("，")[0].split("。")[0][:18]
     progress = _progress(course, month, offset)
     expected = month / 12 * 100
@@ -141,7 +142,7 @@ def _row(rng: random.Random, course: Course, text: str, month: int, offset: floa
         behind = (course.lagging and month > course.start) or progress < expected - 25
         status = TaskStatus.LAGGING if behind else TaskStatus.ON_TRACK
         body = f"{rng.choice(_ACTIONS)}，{rng.choice(_RESULTS).format(p=round(progress))}"
-    row: dict[str, object] = {
+    row: dict[str, CellValue] = {
         "status": status,
         "progress": progress,
         "progress_text": f"{month}月，围绕“{topic}”{body}。",
@@ -217,10 +218,8 @@ def load_demo(months: range = MONTHS, progress: Callable[[str], None] | None = N
         if closed:
             raise DemoError(f"{'、'.join(closed)} 已停止接收报送，无法载入演示数据；请先重新开放这些月份")
         units = [
-            (unit_id, name)
-            for unit_id, name in session.exec(
-                select(Unit.id, Unit.name).where(Unit.id.in_(list(duties))).order_by(Unit.id)  # type: ignore[union-attr]
-            )
+            (id_of(unit), unit.name)
+            for unit in session.exec(select(Unit).where(col(Unit.id).in_(list(duties))).order_by(col(Unit.id)))
         ]
     clear_demo()
     uploads, missing = plan(units, duties, periods)
@@ -259,9 +258,9 @@ def clear_demo() -> tuple[int, int]:
     """Delete every demo submission and its rows; returns (submissions, rows) removed."""
     with write_session() as session:
         ids = select(Submission.id).where(Submission.is_demo == True)  # noqa: E712
-        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id.in_(ids))).one()  # type: ignore[attr-defined]
+        rows = session.exec(select(func.count()).where(col(SubmissionRow.submission_id).in_(ids))).one()
         count = session.exec(select(func.count()).where(Submission.is_demo == True)).one()  # noqa: E712
         if count:
-            session.exec(delete(SubmissionRow).where(SubmissionRow.submission_id.in_(ids)))  # type: ignore[attr-defined]
-            session.exec(delete(Submission).where(Submission.is_demo == True))  # noqa: E712
+            session.exec(delete(SubmissionRow).where(col(SubmissionRow.submission_id).in_(ids)))
+            session.exec(delete(Submission).where(col(Submission.is_demo) == True))  # noqa: E712
     return count, rows

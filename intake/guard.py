@@ -20,7 +20,8 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import ParseError, iterparse
+from typing import Literal
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from intake.limits import (
     MAX_CELLS,
@@ -158,7 +159,8 @@ def _plain_zip_end(data: bytes) -> bool:
     end = len(data) - _ZIP_END_SIZE
     if end < 0 or data[end : end + 4] != ZIP_END_MAGIC:
         return False
-    size, offset, comment = struct.unpack("<IIH", data[end + 12 :])
+    fields: tuple[int, int, int] = struct.unpack("<IIH", data[end + 12 :])
+    size, offset, comment = fields
     return comment == 0 and offset + size == end
 
 
@@ -255,7 +257,9 @@ class _Stream(io.RawIOBase):
         return size
 
 
-def _xml_events(archive: zipfile.ZipFile, name: str, events: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _xml_events(
+    archive: zipfile.ZipFile, name: str, events: tuple[Literal["start", "end"], ...]
+) -> Iterator[tuple[str, Element]]:
     stream = io.BufferedReader(_Stream(_chunks(archive, archive.getinfo(name))))
     return iterparse(stream, events=events)
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping
+from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
@@ -36,6 +39,8 @@ SHEET_META = "_meta"
 COLUMNS = ("序号", "主要任务", "责任类型", "完成状态", "完成进度(%)", "本月工作进展", "存在问题", "下步打算", "备注")
 # The keys a filled row uses (see ``fill_workbook``), for the columns after 责任类型.
 FILL_KEYS = ("status", "progress", "progress_text", "problems", "next_steps", "remarks")
+# What a clerk can type into a cell of a filled report (see ``fill_workbook``).
+CellValue = str | int | float | date | datetime | None
 COLUMN_WIDTHS = (6, 46, 9, 11, 10, 40, 28, 28, 16)
 TABLE_HEADER_ROW = 6
 FIRST_TASK_ROW = TABLE_HEADER_ROW + 1
@@ -99,14 +104,14 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     if unit.kind == UnitKind.GROUP:
         raise TemplateError(f"“{unit.name}”是群组，请为其成员单位分别下载模板")
     period = get_period(session, period_code)
-    tasks = unit_obligations(session, unit.id, period.year)
+    tasks = unit_obligations(session, unit_id, period.year)
     if not tasks:
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
     last = current_reports(session, as_of=None, period_id=None, unit_id=unit.id).get(unit.id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = SHEET_REPORT
     _header_block(ws, f"{month_of(period).label} 重点任务推进情况月报", due_text)
     values = {
@@ -130,16 +135,17 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     ws.row_dimensions[TABLE_HEADER_ROW].height = 30
     for offset, task in enumerate(tasks):
         row = FIRST_TASK_ROW + offset
-        for column, value in enumerate((task.task_no, task.task_text, task.role), start=1):
+        prefilled: tuple[int | str, ...] = (task.task_no, task.task_text, task.role)
+        for column, value in enumerate(prefilled, start=1):
             cell = ws.cell(row, column, value)
             cell.fill = _LOCKED_FILL
             cell.alignment = _WRAP_TOP if column == 2 else _CENTER
         for column in range(1, len(COLUMNS) + 1):
-            cell = ws.cell(row, column)
-            cell.border = _BORDER
+            table_cell = ws.cell(row, column)
+            table_cell.border = _BORDER
             if column > 3:
-                cell.protection = Protection(locked=False)
-                cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
+                table_cell.protection = Protection(locked=False)
+                table_cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
         ws.row_dimensions[row].height = max(45, 15 * math.ceil(len(task.task_text) / 22) + 6)
     last_row = FIRST_TASK_ROW + len(tasks) - 1
     _validations(ws, last_row)
@@ -238,11 +244,13 @@ def _page_setup(ws: Worksheet) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    footer = HeaderFooterItem()
+    footer.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter = footer
     ws.protection = SheetProtection(sheet=True, formatRows=False, formatColumns=False, formatCells=False)
 
 
@@ -253,7 +261,7 @@ def _to_bytes(wb: Workbook) -> bytes:
 
 
 def fill_workbook(
-    template: bytes, rows: Mapping[int, Mapping[str, object]], header: Mapping[str, str] | None = None
+    template: bytes, rows: Mapping[int, Mapping[str, CellValue]], header: Mapping[str, str] | None = None
 ) -> bytes:
     """Fill a template as a clerk would in Excel.
 

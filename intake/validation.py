@@ -29,6 +29,7 @@ from core.period import Month, PeriodError
 from core.vocab import TaskStatus
 from cycle.periods import get_period
 from db import queries
+from db.ids import id_of
 from db.models import Period, Submission, SubmissionRow, Unit
 from intake.guard import SAVE_AS_XLSX, FileRejected, GuardReport, inspect
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_ROWS, MAX_TEXT_CHARS
@@ -67,7 +68,7 @@ class Problem:
     value: str
     message: str
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str]:
         return {"sheet": self.sheet, "cell": self.cell, "value": self.value, "message": self.message}
 
     def __str__(self) -> str:
@@ -377,7 +378,7 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
     year = result.period.year if result.period else queries.current_year(session)
-    tasks = unit_obligations(session, unit.id, year) if year else []
+    tasks = unit_obligations(session, id_of(unit), year) if year else []
     if not tasks:
         found.add(None, f"{unit.name} 在 {year} 年没有需要报送的任务")
     else:
@@ -535,7 +536,7 @@ def _warnings(
                 f"本表是用 {meta_period} 的模板填写的，填报月份写的是 {period.code}：请确认月份无误",
             )
         )
-    earlier = previous_rows(session, unit.id, period, {row.task_id for row in rows})
+    earlier = previous_rows(session, id_of(unit), period, {row.task_id for row in rows})
     for row in rows:
         before = earlier.get(row.task_id)
         if before is None:

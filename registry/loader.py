@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from core.vocab import LeaderRole, Responsibility, UnitKind
 from cycle.periods import ensure_periods
 from db.engine import bump_revision, create_schema, drop_schema, read_session, write_session
+from db.ids import id_of
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
 from registry import obligations
 from registry.catalogue import SeedError
@@ -48,12 +49,12 @@ def _load_units(session: Session, registry: ParsedRegistry) -> tuple[int, int]:
     for spec in registry.catalog.units:
         for alias in spec.aliases:
             if alias not in aliases and alias not in units:
-                session.add(UnitAlias(alias=alias, unit_id=units[spec.name].id))
+                session.add(UnitAlias(alias=alias, unit_id=id_of(units[spec.name])))
                 aliases.add(alias)
                 aliases_added += 1
     for spec in new_groups:
         for member in spec.members:
-            session.add(GroupMember(group_id=units[spec.name].id, member_id=units[member].id))
+            session.add(GroupMember(group_id=id_of(units[spec.name]), member_id=id_of(units[member])))
     return units_added, aliases_added
 
 
@@ -78,9 +79,9 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
                 leaders[name] = Leader(name=name)
                 session.add(leaders[name])
     session.flush()
-    unit_ids = {u.name: u.id for u in session.exec(select(Unit))}
+    unit_ids = {u.name: id_of(u) for u in session.exec(select(Unit))}
     for task in registry.tasks:
-        row = Task(year=year, no=task.no, category_id=categories[task.category].id, text=task.text)
+        row = Task(year=year, no=task.no, category_id=id_of(categories[task.category]), text=task.text)
         session.add(row)
         session.flush()
         for position, name in enumerate(task.leaders, start=1):

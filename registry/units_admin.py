@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
 from core.vocab import Responsibility, UnitKind
+from db.ids import id_of
 from db.models import GroupMember, Submission, Task, TaskUnit, Unit, UnitAlias, User
 from db.queries import current_year
 from registry.catalogue import load_units, normalize
@@ -56,16 +57,16 @@ def unit_rows(session: Session) -> list[UnitRow]:
     """Every unit in registration order with its aliases and task counts: what a unit must
     report on (directly or through its groups), and for a group the tasks that list it."""
     year = current_year(session)
-    units = list(session.exec(select(Unit).order_by(Unit.id)))
-    names = {u.id: u.name for u in units}
+    units = list(session.exec(select(Unit).order_by(col(Unit.id))))
+    names = {id_of(u): u.name for u in units}
     aliases: dict[int, list[str]] = defaultdict(list)
-    for row in session.exec(select(UnitAlias).order_by(UnitAlias.id)):
-        aliases[row.unit_id].append(row.alias)
+    for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))):
+        aliases[alias.unit_id].append(alias.alias)
     members: dict[int, list[str]] = defaultdict(list)
     groups: dict[int, list[str]] = defaultdict(list)
-    for row in session.exec(select(GroupMember).order_by(GroupMember.group_id, GroupMember.member_id)):
-        members[row.group_id].append(names[row.member_id])
-        groups[row.member_id].append(names[row.group_id])
+    for member in session.exec(select(GroupMember).order_by(col(GroupMember.group_id), col(GroupMember.member_id))):
+        members[member.group_id].append(names[member.member_id])
+        groups[member.member_id].append(names[member.group_id])
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     if year is not None:
         for unit_id, tasks in obligations(session, year).items():
@@ -73,26 +74,29 @@ def unit_rows(session: Session) -> list[UnitRow]:
                 counts[unit_id][task.role != Responsibility.LEAD] += 1
         listed = session.exec(
             select(TaskUnit.unit_id, TaskUnit.role)
-            .join(Task, Task.id == TaskUnit.task_id)
-            .join(Unit, Unit.id == TaskUnit.unit_id)
+            .join(Task, col(Task.id) == col(TaskUnit.task_id))
+            .join(Unit, col(Unit.id) == col(TaskUnit.unit_id))
             .where(Task.year == year, Unit.kind == UnitKind.GROUP)
         )
         for unit_id, role in listed:
             counts[unit_id][role != Responsibility.LEAD] += 1
-    return [
-        UnitRow(
-            u.id,
-            u.name,
-            u.kind,
-            tuple(aliases[u.id]),
-            counts[u.id][0],
-            counts[u.id][1],
-            tuple(members[u.id]),
-            u.note if u.kind == UnitKind.GROUP else "",
-            tuple(groups[u.id]),
+    rows = []
+    for u in units:
+        uid = id_of(u)
+        rows.append(
+            UnitRow(
+                uid,
+                u.name,
+                u.kind,
+                tuple(aliases[uid]),
+                counts[uid][0],
+                counts[uid][1],
+                tuple(members[uid]),
+                u.note if u.kind == UnitKind.GROUP else "",
+                tuple(groups[uid]),
+            )
         )
-        for u in units
-    ]
+    return rows
 
 
 def document_aliases() -> frozenset[str]:
@@ -104,7 +108,9 @@ def removable_aliases(session: Session) -> dict[str, str]:
     """Aliases added in the app → the unit they name."""
     fixed = document_aliases()
     rows = session.exec(
-        select(UnitAlias.alias, Unit.name).join(Unit, Unit.id == UnitAlias.unit_id).order_by(UnitAlias.id)
+        select(UnitAlias.alias, Unit.name)
+        .join(Unit, col(Unit.id) == col(UnitAlias.unit_id))
+        .order_by(col(UnitAlias.id))
     )
     return {alias: name for alias, name in rows if alias not in fixed}
 
@@ -130,7 +136,7 @@ def _find(session: Session, name: object) -> Unit:
     unit = session.exec(select(Unit).where(Unit.name == text)).first()
     if unit is None:
         unit = session.exec(
-            select(Unit).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == text)
+            select(Unit).join(UnitAlias, col(UnitAlias.unit_id) == col(Unit.id)).where(UnitAlias.alias == text)
         ).first()
     if unit is None:
         raise UnitAdminError(f"找不到单位“{text}”，请填写单位管理中列出的名称或别名。")
@@ -139,7 +145,7 @@ def _find(session: Session, name: object) -> Unit:
 
 def _owner_of_alias(session: Session, label: str) -> str | None:
     return session.exec(
-        select(Unit.name).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == label)
+        select(Unit.name).join(UnitAlias, col(UnitAlias.unit_id) == col(Unit.id)).where(UnitAlias.alias == label)
     ).first()
 
 
@@ -161,7 +167,7 @@ def add_alias(session: Session, *, actor: Actor, unit: str, alias: str) -> tuple
     owner = _owner_of_alias(session, label)
     if owner is not None:
         raise UnitAdminError(f"“{label}”已是“{owner}”的别名。")
-    session.add(UnitAlias(alias=label, unit_id=target.id))
+    session.add(UnitAlias(alias=label, unit_id=id_of(target)))
     audit(session, actor.username, "unit_changed", {"操作": "添加别名", "单位": target.name, "别名": label})
     return target.name, label
 
@@ -175,7 +181,7 @@ def remove_alias(session: Session, *, actor: Actor, alias: str) -> tuple[str, st
         raise UnitAdminError(f"没有别名“{label}”。")
     if label in document_aliases():
         raise UnitAdminError(f"“{label}”是任务分解表原文中的写法，不能删除。")
-    unit = session.get(Unit, row.unit_id)
+    unit = session.get_one(Unit, row.unit_id)
     session.delete(row)
     audit(session, actor.username, "unit_changed", {"操作": "删除别名", "单位": unit.name, "别名": label})
     return unit.name, label
@@ -255,7 +261,7 @@ def _members(session: Session, group: Unit, names: Iterable[str]) -> list[Unit]:
             raise UnitAdminError(f"群组“{group.name}”不能包含它自己。")
         if unit.kind == UnitKind.GROUP:
             raise UnitAdminError(f"“{unit.name}”是群组，群组的成员只能是具体单位。")
-        found.setdefault(unit.id, unit)
+        found.setdefault(id_of(unit), unit)
     return list(found.values())
 
 
@@ -267,9 +273,12 @@ def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[
     year = current_year(session)
     if year is None:
         return Impact()
+    group_id = id_of(group)
     listed: dict[int, set[int]] = defaultdict(set)
     for unit_id, task_id in session.exec(
-        select(TaskUnit.unit_id, TaskUnit.task_id).join(Task, Task.id == TaskUnit.task_id).where(Task.year == year)
+        select(TaskUnit.unit_id, TaskUnit.task_id)
+        .join(Task, col(Task.id) == col(TaskUnit.task_id))
+        .where(Task.year == year)
     ):
         listed[unit_id].add(task_id)
     memberships: dict[int, set[int]] = defaultdict(set)
@@ -285,9 +294,9 @@ def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[
     newly: list[str] = []
     gone: list[str] = []
     for unit_id in sorted(before_ids ^ after_ids):
-        others = memberships[unit_id] - {group.id}
-        before = tasks(unit_id, others | ({group.id} if unit_id in before_ids else set()))
-        after = tasks(unit_id, others | ({group.id} if unit_id in after_ids else set()))
+        others = memberships[unit_id] - {group_id}
+        before = tasks(unit_id, others | ({group_id} if unit_id in before_ids else set()))
+        after = tasks(unit_id, others | ({group_id} if unit_id in after_ids else set()))
         name = names[unit_id]
         if after - before:
             gained[name] = len(after - before)
@@ -303,8 +312,8 @@ def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[
 def membership_impact(session: Session, *, group: str, members: Iterable[str]) -> Impact:
     """What ``set_group_members`` with these members would change, without changing anything."""
     target = _group(session, group)
-    after = {u.id for u in _members(session, target, members)}
-    return _impact(session, target, set(_current_member_ids(session, target.id)), after)
+    after = {id_of(u) for u in _members(session, target, members)}
+    return _impact(session, target, set(_current_member_ids(session, id_of(target))), after)
 
 
 def set_group_members(session: Session, *, actor: Actor, group: str, members: Iterable[str]) -> GroupChange:
@@ -312,8 +321,8 @@ def set_group_members(session: Session, *, actor: Actor, group: str, members: It
     ensure_office(actor)
     target = _group(session, group)
     chosen = _members(session, target, members)
-    before = set(_current_member_ids(session, target.id))
-    after = {u.id for u in chosen}
+    before = set(_current_member_ids(session, id_of(target)))
+    after = {id_of(u) for u in chosen}
     impact = _impact(session, target, before, after)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     added = tuple(names[i] for i in sorted(after - before))
@@ -391,13 +400,13 @@ def set_kind(session: Session, *, actor: Actor, unit: str, kind: str) -> str:
 
 
 def _check_group_may_become_unit(session: Session, group: Unit) -> None:
-    if _current_member_ids(session, group.id):
+    if _current_member_ids(session, id_of(group)):
         raise UnitAdminError(f"群组“{group.name}”还有成员，不能改为单位；请先清空成员。")
     task_no = session.exec(
         select(Task.no)
-        .join(TaskUnit, TaskUnit.task_id == Task.id)
+        .join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
         .where(TaskUnit.unit_id == group.id)
-        .order_by(Task.no)
+        .order_by(col(Task.no))
     ).first()
     if task_no is not None:
         raise UnitAdminError(
@@ -407,7 +416,9 @@ def _check_group_may_become_unit(session: Session, group: Unit) -> None:
 
 def _check_unit_may_become_group(session: Session, unit: Unit) -> None:
     group = session.exec(
-        select(Unit.name).join(GroupMember, GroupMember.group_id == Unit.id).where(GroupMember.member_id == unit.id)
+        select(Unit.name)
+        .join(GroupMember, col(GroupMember.group_id) == col(Unit.id))
+        .where(GroupMember.member_id == unit.id)
     ).first()
     if group is not None:
         raise UnitAdminError(f"“{unit.name}”是群组“{group}”的成员，不能改为群组。")

@@ -5,10 +5,12 @@ and sees the accepted version; a broken file shows its cell errors; the office s
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from intake.template import fill_workbook
-from tests.conftest import TEST_PASSWORD, add_user
-from tests.monthly_kit import HEADER, SMALL_UNIT, task_numbers
+from tests.browser.steps import GRID, grid_row, run_finished, sign_in
+from tests.conftest import add_user
+from tests.monthly_kit import HEADER, SMALL_UNIT, XLSX_MIME, task_numbers
 
 pytestmark = pytest.mark.browser
 
@@ -18,44 +20,29 @@ def server_env() -> dict[str, str]:
     return {"DUBAN_NOW": "2023-04-03T10:00:00+08:00"}
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"当前用户：{username}（").wait_for()
-
-
-def _grid_text(page) -> str:  # type: ignore[no-untyped-def]
-    """The text of every data grid on the page: grids are drawn on a canvas, with their cells
-    mirrored in an accessible table inside it."""
-    page.locator("[data-testid='stDataFrame'] table").first.wait_for(state="attached")
-    return " ".join(page.locator("[data-testid='stDataFrame'] table").all_text_contents())
-
-
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run that the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
-
-
-def _upload(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def _choose_file(page: Page, name: str, data: bytes, *, replacing: bool = False) -> None:
+    """Put ``name`` in the uploader and wait until the page has run with it: the submit button is
+    enabled only while the uploader holds a file. ``replacing`` removes the file chosen before
+    first, so an enabled button cannot be the old file's."""
+    submit = page.get_by_role("button", name="上传并检查")
+    if replacing:
+        page.get_by_test_id("stFileChipDeleteBtn").click()
+        expect(submit).to_be_disabled()
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-        {"name": name, "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": data}
+        {"name": name, "mimeType": XLSX_MIME, "buffer": data}
     )
-    page.get_by_text(name).first.wait_for()
-    _settle(page)
-    page.get_by_role("button", name="上传并检查").click()
-    _settle(page)
+    expect(page.get_by_test_id("stFileChipName")).to_have_text(name)
+    expect(submit).to_be_enabled()
 
 
-def test_unit_reports_and_office_sees_it_on_time(server, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unit_reports_and_office_sees_it_on_time(server, page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
     add_user("office", "admin")
 
     page.goto(server.url)
-    _sign_in(page, SMALL_UNIT)
+    sign_in(page, SMALL_UNIT)
     page.get_by_role("link", name="模板下载").click()
-    page.get_by_role("heading", name="模板下载").wait_for()
+    expect(page.get_by_role("heading", name="模板下载")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("button", name=f"下载 {SMALL_UNIT} 2023-03 月报模板").click()
     template = tmp_path / "template.xlsx"
@@ -69,31 +56,33 @@ def test_unit_reports_and_office_sees_it_on_time(server, page, tmp_path) -> None
     good_file = fill_workbook(template.read_bytes(), rows, HEADER)
 
     page.get_by_role("link", name="上传 2023-03 月报 →").click()  # the month goes along
-    page.get_by_role("heading", name="上传月报").wait_for()
+    expect(page.get_by_role("heading", name="上传月报")).to_be_visible()
     assert "period=2023-03" in page.url
-    _upload(page, "broken.xlsx", broken_file)
-    page.get_by_text("未通过校验").wait_for()
-    errors = _grid_text(page)
-    assert "E7" in errors and "完成进度应为 100" in errors
-    assert page.get_by_role("button", name="下载标注副本（问题单元格已标红并附批注）").count() == 1
+    _choose_file(page, "broken.xlsx", broken_file)
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_text("未通过校验")).to_be_visible()
+    expect(grid_row(page, "E7", "完成进度应为 100")).to_have_count(1)
+    expect(page.get_by_role("button", name="下载标注副本（问题单元格已标红并附批注）")).to_have_count(1)
 
-    _upload(page, "月报.xlsx", good_file)
-    page.get_by_text(f"已接收：{SMALL_UNIT} 2023-03 第 1 版").wait_for()
+    _choose_file(page, "月报.xlsx", good_file, replacing=True)
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_text(f"已接收：{SMALL_UNIT} 2023-03 第 1 版")).to_be_visible()
     assert server.alive()
 
     page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
     page.goto(f"{server.url}/reporting_status?period=2023-03&status=on_time")  # a shared link, before sign-in
-    _sign_in(page, "office")
-    page.get_by_role("heading", name="报送情况", exact=True).wait_for()
-    status = _grid_text(page)
-    assert SMALL_UNIT in status
-    assert "按时" in status
+    sign_in(page, "office")
+    expect(page.get_by_role("heading", name="报送情况", exact=True)).to_be_visible()
+    status = page.locator(GRID).filter(has_text="报送状态")  # the units' table, not the rates above it
+    expect(status.locator("tr").filter(has_text=SMALL_UNIT)).to_contain_text("按时")
 
 
-def test_upload_page_by_url_on_a_fresh_server_shows_only_the_sign_in(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_upload_page_by_url_on_a_fresh_server_shows_only_the_sign_in(server, page: Page) -> None:  # type: ignore[no-untyped-def]
     add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
     page.goto(f"{server.url}/upload")
-    page.get_by_role("button", name="登录").wait_for()
-    assert page.get_by_role("heading", name="上传月报").count() == 0
-    assert page.locator("[data-testid='stFileUploader']").count() == 0
-    assert page.get_by_text("报送单位").count() == 0
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    run_finished(page)
+    expect(page.get_by_role("heading", name="上传月报")).to_have_count(0)
+    expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
+    expect(page.get_by_text("报送单位")).to_have_count(0)
