@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.period import Month, PeriodError
 from cycle.settings import get_setting
@@ -72,7 +72,7 @@ def ensure_periods(session: Session, *, year: int) -> list[Period]:
             d = deadline_for(session, month=month)
             session.add(Period(code=month.code, year=year, month=number, due_at=d.due_at, due_note=d.note))
     session.flush()
-    return list(session.exec(select(Period).where(Period.year == year).order_by(Period.month)))
+    return list(session.exec(select(Period).where(Period.year == year).order_by(col(Period.month))))
 
 
 def recompute_deadlines(session: Session) -> None:
@@ -93,7 +93,7 @@ def get_period(session: Session, code: str | Month) -> Period:
 
 
 def all_periods(session: Session) -> list[Period]:
-    return list(session.exec(select(Period).order_by(Period.year, Period.month)))
+    return list(session.exec(select(Period).order_by(col(Period.year), col(Period.month))))
 
 
 def set_closed(session: Session, *, period: str | Month, closed: bool) -> Period:

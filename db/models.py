@@ -255,7 +255,7 @@ class DataRevision(SQLModel, table=True):
     """One row; ``n`` goes up by one with every committed write (``db.engine.write_session``),
     and the pages key what they cache by it."""
 
-    __tablename__ = "data_revision"  # type: ignore[assignment]
+    __tablename__ = "data_revision"
     __table_args__ = (CheckConstraint("id = 1", name="data_revision_one_row"),)
     id: int = Field(default=1, primary_key=True)
     n: int = 0

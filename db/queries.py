@@ -119,8 +119,8 @@ class UnitView:
     aliases: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict:
-        data = {"name": self.name, "kind": self.kind, "aliases": self.aliases}
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"name": self.name, "kind": self.kind, "aliases": self.aliases}
         if self.kind == UnitKind.GROUP:
             data["members"] = self.members
             data["reason"] = self.note

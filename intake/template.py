@@ -107,7 +107,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     tasks = unit_obligations(session, unit_id, period.year)
     if not tasks:
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
-    last = current_reports(session, as_of=None, period_id=None, unit_id=unit.id).get(unit.id)
+    last = current_reports(session, as_of=None, period_id=None, unit_id=unit_id).get(unit_id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
 
     wb = Workbook()

@@ -86,10 +86,10 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
         session.flush()
         for position, name in enumerate(task.leaders, start=1):
             role = LeaderRole.LEAD if name == task.lead_leader else LeaderRole.ASSIST
-            session.add(TaskLeader(task_id=row.id, leader_id=leaders[name].id, role=role, position=position))
+            session.add(TaskLeader(task_id=id_of(row), leader_id=id_of(leaders[name]), role=role, position=position))
         for position, name in enumerate(task.units, start=1):
-            role = Responsibility.LEAD if position == 1 else Responsibility.CO
-            session.add(TaskUnit(task_id=row.id, unit_id=unit_ids[name], role=role, position=position))
+            responsibility = Responsibility.LEAD if position == 1 else Responsibility.CO
+            session.add(TaskUnit(task_id=id_of(row), unit_id=unit_ids[name], role=responsibility, position=position))
     return len(registry.tasks)
 
 

@@ -331,7 +331,7 @@ def set_group_members(session: Session, *, actor: Actor, group: str, members: It
         if row.member_id not in after:
             session.delete(row)
     for member_id in sorted(after - before):
-        session.add(GroupMember(group_id=target.id, member_id=member_id))
+        session.add(GroupMember(group_id=id_of(target), member_id=member_id))
     session.flush()
     refresh_obligations(session)
     members_now = tuple(names[i] for i in sorted(after))
