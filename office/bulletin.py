@@ -59,7 +59,7 @@ def _amount(value: float) -> str:
 class CategoryLine:
     name: str
     total: int
-    counts: dict[str, int]
+    counts: dict[TaskStatus, int]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class BulletinData:
     month: int
     due_at: datetime
     as_of: datetime
-    counts: dict[str, int]
+    counts: dict[TaskStatus, int]
     categories: list[CategoryLine]
     lagging: list[LaggingTask]
     rate: Rate
@@ -215,11 +215,12 @@ def _red_rule(paragraph: Paragraph) -> None:
 
 
 def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    table = doc.add_table(rows=1, cols=len(header))
+    table: Table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cells in [header, *rows]:
-        row = table.rows[0] if cells is header else table.add_row()
+        # python-docx leaves Table.add_row unannotated; it returns a _Row like table.rows[0]
+        row = table.rows[0] if cells is header else table.add_row()  # type: ignore[no-untyped-call]
         for index, (cell, value) in enumerate(zip(row.cells, cells, strict=True)):
             cell.width = Cm(widths[index])
             paragraph = cell.paragraphs[0]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts.access import Actor, ensure_may_act_for, ensure_office
 from accounts.audit import audit
@@ -20,6 +20,7 @@ from core.vocab import AppealDecision, DeductionKind, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods
 from cycle.settings import SPECS, get_setting, put_setting
+from db.ids import id_of
 from db.models import Appeal, Period, Task, Unit
 from status.engine import lead_report_rows
 from status.lateness import Lateness, lateness
@@ -47,7 +48,8 @@ class Rules:
     lagging: float  # per task still 滞后 in the year's last report
 
     def amount(self, kind: str) -> float:
-        return {LATE: self.late, MISSING: self.missing, LAGGING: self.lagging}[kind]
+        amounts: dict[str, float] = {LATE: self.late, MISSING: self.missing, LAGGING: self.lagging}
+        return amounts[kind]
 
 
 def default_rules() -> Rules:
@@ -97,7 +99,7 @@ class AppealView:
     @classmethod
     def of(cls, row: Appeal) -> AppealView:
         return cls(
-            row.id,
+            id_of(row),
             row.unit_id,
             row.year,
             row.deduction_key,
@@ -115,7 +117,7 @@ def appeals(session: Session, year: int, unit_id: int | None = None) -> list[App
     query = select(Appeal).where(Appeal.year == year)
     if unit_id is not None:
         query = query.where(Appeal.unit_id == unit_id)
-    return [AppealView.of(row) for row in session.exec(query.order_by(Appeal.filed_at, Appeal.id))]  # type: ignore[arg-type]
+    return [AppealView.of(row) for row in session.exec(query.order_by(col(Appeal.filed_at), col(Appeal.id)))]
 
 
 # --- items and the ledger -----------------------------------------------------
@@ -144,7 +146,7 @@ class Item:
     def net(self) -> float:
         return 0.0 if self.appeal is not None and self.appeal.decision == REDUCE else self.amount
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "key": self.key,
             "kind": self.label,
@@ -186,7 +188,7 @@ class UnitLedger:
         """The net deduction from the unit's "推进工作落实" score."""
         return _total(item.net for item in self.items)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "unit": self.unit,
             "kind": self.kind,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
 from core import clock
 from cycle.periods import get_period
+from db.ids import id_of
 from db.models import Exemption, Period, Unit
 from registry.obligations import obligations
 
@@ -51,7 +52,15 @@ def obliged_unit(session: Session, unit_id: int, period: Period) -> Unit:
 
 def _view(row: Exemption, unit: str, period: str) -> ExemptionView:
     return ExemptionView(
-        row.id, row.unit_id, unit, period, row.reason, row.granted_by, row.granted_at, row.revoked_by, row.revoked_at
+        id_of(row),
+        row.unit_id,
+        unit,
+        period,
+        row.reason,
+        row.granted_by,
+        row.granted_at,
+        row.revoked_by,
+        row.revoked_at,
     )
 
 
@@ -68,13 +77,13 @@ def grant_exemption(session: Session, actor: Actor, unit_id: int, period_code: s
         select(Exemption).where(
             Exemption.unit_id == unit_id,
             Exemption.period_id == period.id,
-            Exemption.revoked_at.is_(None),  # type: ignore[union-attr]
+            col(Exemption.revoked_at).is_(None),
         )
     ).first()
     if active is not None:
         raise ExemptionError(f"{unit.name}的{period.code}月报已经免报（{active.reason}），无需重复办理")
     row = Exemption(
-        unit_id=unit_id, period_id=period.id, reason=reason, granted_by=actor.username, granted_at=clock.now()
+        unit_id=unit_id, period_id=id_of(period), reason=reason, granted_by=actor.username, granted_at=clock.now()
     )
     session.add(row)
     session.flush()
@@ -100,9 +109,9 @@ def revoke_exemption(session: Session, actor: Actor, exemption_id: int) -> Exemp
 
 def exemptions(session: Session, period_code: str | None = None) -> list[ExemptionView]:
     """Exemptions, active and revoked, newest first; of one period if given."""
-    query = select(Exemption, Unit.name, Period.code).join(Unit, Unit.id == Exemption.unit_id)
-    query = query.join(Period, Period.id == Exemption.period_id)
+    query = select(Exemption, Unit.name, Period.code).join(Unit, col(Unit.id) == Exemption.unit_id)
+    query = query.join(Period, col(Period.id) == Exemption.period_id)
     if period_code is not None:
         query = query.where(Period.id == get_period(session, period_code).id)
-    rows = session.exec(query.order_by(Exemption.granted_at.desc(), Exemption.id.desc()))  # type: ignore[attr-defined]
+    rows = session.exec(query.order_by(col(Exemption.granted_at).desc(), col(Exemption.id).desc()))
     return [_view(row, unit, code) for row, unit, code in rows]

@@ -59,7 +59,7 @@ def add_sheet(
     wb: Workbook, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, title: str = ""
 ) -> Worksheet:
     """A sheet with an optional title line, a header row and the rows, every value made safe."""
-    ws = wb.create_sheet(name)
+    ws: Worksheet = wb.create_sheet(name)
     header_row = 1
     if title:
         ws.cell(1, 1, safe(title)).font = Font(bold=True, size=14)
@@ -84,7 +84,7 @@ def add_sheet(
                 cell.number_format = "yyyy-mm-dd"
             elif column.number_format:
                 cell.number_format = column.number_format
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(ws.max_row, header_row)}"
     return ws
 
@@ -97,7 +97,9 @@ def to_bytes(wb: Workbook) -> bytes:
 
 def _new_workbook() -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
+    sheet = wb.active  # the empty sheet a new workbook starts with
+    if sheet is not None:
+        wb.remove(sheet)
     return wb
 
 
@@ -185,7 +187,7 @@ def chase_workbook(period: Period | PeriodInfo, rows: Sequence[ChaseRow], as_of:
         wb,
         "催报名单",
         CHASE_COLUMNS,
-        ((i, r.unit, r.kind, Lateness(r.status).label, r.filler, r.phone) for i, r in enumerate(rows, 1)),
+        ((i, r.unit, r.kind, Lateness.of(r.status).label, r.filler, r.phone) for i, r in enumerate(rows, 1)),
         title=title,
     )
     return to_bytes(wb)

@@ -11,6 +11,7 @@ from accounts.access import Actor, ensure_office
 from accounts.audit import audit
 from core import clock
 from cycle.periods import get_period, month_of
+from db.ids import id_of
 from db.models import PaperCopy
 from office.exemptions import obliged_unit
 
@@ -36,8 +37,17 @@ def record_paper_copy(
     month = month_of(period)
     if received_on < month.first_day:
         raise PaperCopyError(f"收到日期 {received_on:%Y-%m-%d} 早于{month.label}，请改正")
-    row = session.get(PaperCopy, (unit_id, period.id)) or PaperCopy(unit_id=unit_id, period_id=period.id)
-    row.received_on, row.recorded_by, row.recorded_at = received_on, actor.username, clock.now()
+    row = session.get(PaperCopy, (unit_id, period.id))
+    if row is None:
+        row = PaperCopy(
+            unit_id=unit_id,
+            period_id=id_of(period),
+            received_on=received_on,
+            recorded_by=actor.username,
+            recorded_at=clock.now(),
+        )
+    else:
+        row.received_on, row.recorded_by, row.recorded_at = received_on, actor.username, clock.now()
     session.add(row)
     audit(session, actor.username, "paper_copy", {"单位": unit.name, "月份": period.code, "收到日期": received_on})
     return row

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.vocab import Lateness, UnitKind
 from cycle.periods import all_periods
 from db import queries
+from db.ids import id_of
 from db.models import PaperCopy, Period, RejectedAttempt, Submission, UnitObligation
 from office.deductions import period_deductions
 from status.engine import CurrentReport, current_reports
@@ -42,7 +43,7 @@ class StatusRow:
 
     @property
     def label(self) -> str:
-        return Lateness(self.status).label
+        return Lateness.of(self.status).label
 
     @property
     def last_uploader(self) -> str:
@@ -88,7 +89,7 @@ def _version_counts(session: Session, period_id: int, as_of: datetime) -> dict[i
     rows = session.exec(
         select(Submission.unit_id, func.count())
         .where(Submission.period_id == period_id, Submission.received_at <= as_of)
-        .group_by(Submission.unit_id)
+        .group_by(col(Submission.unit_id))
     ).all()
     return dict(rows)
 
@@ -97,23 +98,26 @@ def _rejected_counts(session: Session, period_id: int, as_of: datetime) -> dict[
     rows = session.exec(
         select(RejectedAttempt.unit_id, func.count())
         .where(RejectedAttempt.period_id == period_id, RejectedAttempt.attempted_at <= as_of)
-        .group_by(RejectedAttempt.unit_id)
+        .group_by(col(RejectedAttempt.unit_id))
     ).all()
     return {unit_id: n for unit_id, n in rows if unit_id is not None}
 
 
 def paper_copies(session: Session, period_id: int) -> dict[int, date]:
-    rows = session.exec(select(PaperCopy.unit_id, PaperCopy.received_on).where(PaperCopy.period_id == period_id))
+    rows = session.exec(
+        select(col(PaperCopy.unit_id), col(PaperCopy.received_on)).where(PaperCopy.period_id == period_id)
+    )
     return dict(rows.all())
 
 
 def status_rows(session: Session, period: Period, as_of: datetime) -> list[StatusRow]:
     """One row per obliged unit, in the order units were registered."""
+    period_id = id_of(period)
     judged = lateness(session, period, as_of)
-    versions = _version_counts(session, period.id, as_of)
-    last = current_reports(session, as_of=as_of, period_id=period.id)
-    rejected = _rejected_counts(session, period.id, as_of)
-    paper = paper_copies(session, period.id)
+    versions = _version_counts(session, period_id, as_of)
+    last = current_reports(session, as_of=as_of, period_id=period_id)
+    rejected = _rejected_counts(session, period_id, as_of)
+    paper = paper_copies(session, period_id)
     deducted = period_deductions(session, period, as_of, judged)
     return [
         StatusRow(
@@ -286,5 +290,5 @@ def chase_text(period: Period | PeriodInfo, rows: list[ChaseRow]) -> str:
     if not rows:
         return f"{head}，全部应报单位均已报送或免报。"
     lines = [f"{head}，以下 {len(rows)} 个单位尚未报送，请抓紧报送："]
-    lines += [f"{i}. {row.unit}（{Lateness(row.status).label}）　{row.contact}" for i, row in enumerate(rows, 1)]
+    lines += [f"{i}. {row.unit}（{Lateness.of(row.status).label}）　{row.contact}" for i, row in enumerate(rows, 1)]
     return "\n".join(lines)
