@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from core import clock
-from core.vocab import Lateness, TaskStatus
+from core.vocab import TaskStatus
 from db import queries
 from db.models import Period
 from office.deductions import LAGGING, LATE, MISSING, Rules, UnitLedger
@@ -187,7 +187,7 @@ def chase_workbook(period: Period | PeriodInfo, rows: Sequence[ChaseRow], as_of:
         wb,
         "催报名单",
         CHASE_COLUMNS,
-        ((i, r.unit, r.kind, Lateness.of(r.status).label, r.filler, r.phone) for i, r in enumerate(rows, 1)),
+        ((i, r.unit, r.kind, r.status.label, r.filler, r.phone) for i, r in enumerate(rows, 1)),
         title=title,
     )
     return to_bytes(wb)

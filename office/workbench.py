@@ -30,7 +30,7 @@ class StatusRow:
     unit_id: int
     unit: str
     kind: str
-    status: str  # a lateness code
+    status: Lateness
     due: datetime
     first_received: datetime | None
     days_late: int | None
@@ -43,7 +43,7 @@ class StatusRow:
 
     @property
     def label(self) -> str:
-        return Lateness.of(self.status).label
+        return self.status.label
 
     @property
     def last_uploader(self) -> str:
@@ -258,7 +258,7 @@ class ChaseRow:
     unit_id: int
     unit: str
     kind: str
-    status: str  # missing or not_due
+    status: Lateness  # missing or not_due
     filler: str
     phone: str
 
@@ -290,5 +290,5 @@ def chase_text(period: Period | PeriodInfo, rows: list[ChaseRow]) -> str:
     if not rows:
         return f"{head}，全部应报单位均已报送或免报。"
     lines = [f"{head}，以下 {len(rows)} 个单位尚未报送，请抓紧报送："]
-    lines += [f"{i}. {row.unit}（{Lateness.of(row.status).label}）　{row.contact}" for i, row in enumerate(rows, 1)]
+    lines += [f"{i}. {row.unit}（{row.status.label}）　{row.contact}" for i, row in enumerate(rows, 1)]
     return "\n".join(lines)
