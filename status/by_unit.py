@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import sqlalchemy
 from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
@@ -49,15 +50,15 @@ def unit_tasks(session: Session, unit_id: int, code: str) -> pd.DataFrame:
     if mine is not None:
         own = {
             row[0]: row[1:]
-            for row in session.exec(
-                select(
-                    SubmissionRow.task_id,
-                    SubmissionRow.status,
-                    SubmissionRow.progress,
-                    SubmissionRow.progress_text,
-                    SubmissionRow.problems,
-                    SubmissionRow.next_steps,
-                ).where(SubmissionRow.submission_id == mine.id)
+            for row in session.execute(
+                sqlalchemy.select(
+                    col(SubmissionRow.task_id),
+                    col(SubmissionRow.status),
+                    col(SubmissionRow.progress),
+                    col(SubmissionRow.progress_text),
+                    col(SubmissionRow.problems),
+                    col(SubmissionRow.next_steps),
+                ).where(col(SubmissionRow.submission_id) == mine.id)
             ).all()
         }
     states = task_states(session, period, as_of=None, tasks=[d.task_id for d in duties])
@@ -89,13 +90,19 @@ RECORD_COLUMNS = ("月份", "截止时间", "首次报送", "报送情况", "迟
 def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> pd.DataFrame:
     """The unit's reporting record month by month (按时 / 迟报 / 漏报 / 免报 / 未到期), times as
     text ready to show."""
-    rows = session.exec(
-        select(Period.id, Period.code, Period.due_at, func.min(Submission.received_at), func.count(Submission.id))
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Period.id),
+            col(Period.code),
+            col(Period.due_at),
+            func.min(col(Submission.received_at)),
+            func.count(col(Submission.id)),
+        )
         .select_from(Period)
-        .outerjoin(Submission, and_(Submission.period_id == Period.id, Submission.unit_id == unit_id))
-        .where(Period.year == year)
-        .group_by(Period.id, Period.code, Period.due_at)
-        .order_by(Period.code)
+        .outerjoin(Submission, and_(col(Submission.period_id) == Period.id, col(Submission.unit_id) == unit_id))
+        .where(col(Period.year) == year)
+        .group_by(col(Period.id), col(Period.code), col(Period.due_at))
+        .order_by(col(Period.code))
     ).all()
     exempt = set(
         session.exec(
@@ -107,5 +114,5 @@ def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> p
         status, days = judge(due, first, as_of, period_id in exempt)
         shown = first if first is not None and first <= as_of else None
         late = f"{days} 天" if status == Lateness.LATE else ""
-        records.append((code, clock.fmt(due), clock.fmt(shown), Lateness(status).label, late, versions))
+        records.append((code, clock.fmt(due), clock.fmt(shown), status.label, late, versions))
     return pd.DataFrame(records, columns=list(RECORD_COLUMNS))

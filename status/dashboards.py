@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, or_
+import sqlalchemy
+from sqlalchemy import ColumnElement, Subquery, and_, case, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -30,6 +31,7 @@ from db.models import (
 )
 from status.engine import (
     RANK,
+    AnySelect,
     is_current,
     listed_lead_units,
     period_status_query,
@@ -44,7 +46,7 @@ STATUS_ORDER = tuple(TaskStatus)
 LEAD_LEADER = LeaderRole.LEAD.value
 
 
-def _category_tasks(year: int, category: str) -> Select:
+def _category_tasks(year: int, category: str) -> AnySelect:
     return (
         select(Task.id)
         .join(Category, col(Category.id) == Task.category_id)
@@ -52,7 +54,7 @@ def _category_tasks(year: int, category: str) -> Select:
     )
 
 
-def _needs_attention(query) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _needs_attention(query: Subquery) -> ColumnElement[bool]:
     """滞后, or 欠进度."""
     return or_(query.c.rank == TaskStatus.LAGGING.severity, query.c.behind == True)  # noqa: E712
 
@@ -74,7 +76,9 @@ def period_codes(session: Session) -> list[str]:
 
 def periods_with_data(session: Session) -> list[str]:
     rows = session.exec(
-        select(Period.code).where(Period.id.in_(select(Submission.period_id).distinct())).order_by(Period.code)  # type: ignore[union-attr]
+        select(Period.code)
+        .where(col(Period.id).in_(select(Submission.period_id).distinct()))
+        .order_by(col(Period.code))
     )
     return list(rows)
 
@@ -86,8 +90,13 @@ def submission_count(session: Session, period: Period) -> int:
 def _previous(session: Session, period: Period) -> Period | None:
     return session.exec(
         select(Period)
-        .where(or_(Period.year < period.year, and_(Period.year == period.year, Period.month < period.month)))
-        .order_by(Period.year.desc(), Period.month.desc())  # type: ignore[attr-defined]
+        .where(
+            or_(
+                col(Period.year) < period.year,
+                and_(col(Period.year) == period.year, col(Period.month) < period.month),
+            )
+        )
+        .order_by(col(Period.year).desc(), col(Period.month).desc())
     ).first()
 
 
@@ -132,11 +141,11 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
     period = get_period(session, code)
     margin = get_setting(session, "lag_margin")
     states = period_status_query(session, period, as_of=as_of)
-    rows = session.exec(
-        select(
-            Category.seq,
-            Category.short,
-            Leader.name,
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Category.seq),
+            col(Category.short),
+            col(Leader.name),
             states.c.rank,
             func.count(),
             func.sum(case((states.c.behind == True, 1), else_=0)),  # noqa: E712
@@ -145,9 +154,9 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         .select_from(states)
         .join(Task, col(Task.id) == states.c.task_id)
         .join(Category, col(Category.id) == Task.category_id)
-        .outerjoin(TaskLeader, and_(TaskLeader.task_id == Task.id, TaskLeader.role == LEAD_LEADER))
+        .outerjoin(TaskLeader, and_(col(TaskLeader.task_id) == Task.id, col(TaskLeader.role) == LEAD_LEADER))
         .outerjoin(Leader, col(Leader.id) == TaskLeader.leader_id)
-        .group_by(Category.seq, Category.short, Leader.name, states.c.rank)
+        .group_by(col(Category.seq), col(Category.short), col(Leader.name), states.c.rank)
     ).all()
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -206,7 +215,7 @@ TASK_COLUMNS = (
 )
 
 
-def _co_unit_counts(period: Period, tasks: Select | list[int] | None) -> Select:
+def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnySelect:
     """Per task: how many co-responsible units reported each status in their current reports."""
     query = (
         select(SubmissionRow.task_id, RANK, func.count())
@@ -214,9 +223,9 @@ def _co_unit_counts(period: Period, tasks: Select | list[int] | None) -> Select:
         .join(
             UnitObligation,
             and_(
-                UnitObligation.task_id == SubmissionRow.task_id,
-                UnitObligation.unit_id == Submission.unit_id,
-                UnitObligation.role == Responsibility.CO,
+                col(UnitObligation.task_id) == SubmissionRow.task_id,
+                col(UnitObligation.unit_id) == Submission.unit_id,
+                col(UnitObligation.role) == Responsibility.CO,
             ),
         )
         .where(Submission.period_id == period.id, is_current(as_of=None))
@@ -244,7 +253,7 @@ def task_table(
     (牵头 or 协助) is added; with ``co_units``, a 配合单位报送 column (what the co-responsible
     units reported, counted per status)."""
     period = get_period(session, code)
-    chosen: Select | None = None
+    chosen: AnySelect | None = None
     if category is not None:
         chosen = _category_tasks(period.year, category)
     elif leader is not None:
@@ -257,11 +266,11 @@ def task_table(
     states = period_status_query(session, period, as_of=None, tasks=chosen)
     lead_leader = aliased(Leader)
     query = (
-        select(
+        sqlalchemy.select(
             states.c.no,
-            Category.short,
-            Task.text,
-            lead_leader.name,
+            col(Category.short),
+            col(Task.text),
+            col(lead_leader.name),
             states.c.rank,
             states.c.progress,
             states.c.expected,
@@ -272,26 +281,26 @@ def task_table(
         .select_from(states)
         .join(Task, col(Task.id) == states.c.task_id)
         .join(Category, col(Category.id) == Task.category_id)
-        .outerjoin(TaskLeader, and_(TaskLeader.task_id == Task.id, TaskLeader.role == LEAD_LEADER))
-        .outerjoin(lead_leader, lead_leader.id == TaskLeader.leader_id)
+        .outerjoin(TaskLeader, and_(col(TaskLeader.task_id) == Task.id, col(TaskLeader.role) == LEAD_LEADER))
+        .outerjoin(lead_leader, col(lead_leader.id) == TaskLeader.leader_id)
         .order_by(states.c.no)
     )
     if leader is not None:
         duty = aliased(TaskLeader)
-        query = query.add_columns(duty.role).join(
+        query = query.add_columns(col(duty.role)).join(
             duty,
             and_(
-                duty.task_id == Task.id,
-                duty.leader_id == select(Leader.id).where(Leader.name == leader).scalar_subquery(),
+                col(duty.task_id) == Task.id,
+                col(duty.leader_id) == select(Leader.id).where(Leader.name == leader).scalar_subquery(),
             ),
         )
     if behind_only:
         query = query.where(_needs_attention(states))
-    rows = session.exec(query).all()
-    lead_units = dict(session.exec(listed_lead_units(period.year)).all())
+    rows = session.execute(query).all()
+    lead_units = dict(session.execute(listed_lead_units(period.year)).all())
     co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
     if co_units:
-        for task_id, rank, n in session.exec(_co_unit_counts(period, chosen)):
+        for task_id, rank, n in session.execute(_co_unit_counts(period, chosen)):
             co[task_id][status_of_rank(rank)] = n
     records = []
     for row in rows:
@@ -362,7 +371,8 @@ def leader_tasks(session: Session, code: str, leader: str) -> LeaderTasks:
     assisting = tasks[~leads].assign(职责=ASSISTING)
     both = pd.concat([leading, assisting])
     mix = _mix(
-        (name, part["完成状态"].value_counts().to_dict()) for name, part in ((LEADING, leading), (ASSISTING, assisting))
+        (name, {str(label): n for label, n in part["完成状态"].value_counts().items()})
+        for name, part in ((LEADING, leading), (ASSISTING, assisting))
     )
     behind = both[(both["完成状态"] == TaskStatus.LAGGING.label) | both["欠进度"]]
     return LeaderTasks(leading, assisting, mix, behind)

@@ -22,12 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy
 from sqlalchemy import (
     ColumnElement,
     DateTime,
     Float,
     Integer,
+    Label,
     Select,
     Subquery,
     Text,
@@ -39,14 +42,15 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, func, select
 
 from core.vocab import SEVERITY, Responsibility, TaskStatus
 from cycle.settings import get_setting
 from db.models import Period, Submission, SubmissionRow, Task, TaskUnit, Unit, UnitObligation
 
-Ids = Select | list[int]  # ids, as a query or a list
+AnySelect = Select[*tuple[Any, ...]]  # a query of any columns
+Ids = AnySelect | list[int]  # ids, as a query or a list
 
 
 RANK = case({status.value: status.severity for status in SEVERITY}, value=SubmissionRow.status)
@@ -73,12 +77,12 @@ def is_current(
     A condition rather than a derived table, so the database can reach a current submission
     from its rows or from its period alike, through the (unit, period, version) index."""
     later = aliased(Submission)
-    same = [later.unit_id == submission.unit_id]
+    same = [col(later.unit_id) == submission.unit_id]
     if per_period:
-        same.append(later.period_id == submission.period_id)
+        same.append(col(later.period_id) == submission.period_id)
     newer = or_(
-        later.received_at > submission.received_at,
-        and_(later.received_at == submission.received_at, later.version > submission.version),
+        col(later.received_at) > submission.received_at,
+        and_(col(later.received_at) == submission.received_at, col(later.version) > submission.version),
     )
     return and_(
         *_received_by(submission, as_of),
@@ -91,7 +95,13 @@ def current_submissions(*conditions: ColumnElement[bool], as_of: datetime | None
     over all periods with ``per_period=False``): columns ``id``, ``unit_id``, ``period_id``,
     ``version``, ``received_at``."""
     return (
-        select(Submission.id, Submission.unit_id, Submission.period_id, Submission.version, Submission.received_at)
+        sqlalchemy.select(
+            col(Submission.id),
+            col(Submission.unit_id),
+            col(Submission.period_id),
+            col(Submission.version),
+            col(Submission.received_at),
+        )
         .where(*conditions, is_current(as_of=as_of, per_period=per_period))
         .subquery("current")
     )
@@ -129,21 +139,21 @@ def current_reports(
 ) -> dict[int, CurrentReport]:
     """unit id → its current report for ``period_id``; with None, its current report of the
     period it reported for last (the last one received of any month). Only ``unit_id``'s if given."""
-    conditions = [] if period_id is None else [Submission.period_id == period_id]
+    conditions = [] if period_id is None else [col(Submission.period_id) == period_id]
     if unit_id is not None:
-        conditions.append(Submission.unit_id == unit_id)
+        conditions.append(col(Submission.unit_id) == unit_id)
     current = current_submissions(*conditions, as_of=as_of, per_period=period_id is not None)
-    rows = session.exec(
-        select(
-            Submission.unit_id,
-            Submission.id,
-            Submission.version,
-            Submission.received_at,
-            Submission.uploaded_by,
-            Submission.on_behalf,
-            Submission.filler,
-            Submission.phone,
-            Submission.head,
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Submission.unit_id),
+            col(Submission.id),
+            col(Submission.version),
+            col(Submission.received_at),
+            col(Submission.uploaded_by),
+            col(Submission.on_behalf),
+            col(Submission.filler),
+            col(Submission.phone),
+            col(Submission.head),
         ).join(current, current.c.id == Submission.id)
     ).all()
     return {unit_id: CurrentReport(*rest) for unit_id, *rest in rows}
@@ -157,33 +167,33 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
-def submission_of_row(tasks: Ids | None) -> ColumnElement[int]:
+def submission_of_row(tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
     """How a row joins its submission. With a task restriction, through ``submission_id + 0``:
     the database then starts from the chosen tasks' rows (task index) instead of probing the
     (submission, task) index once for every pair of a period's submissions and chosen tasks."""
-    return SubmissionRow.submission_id + 0 if tasks is not None else col(SubmissionRow.submission_id)
+    return col(SubmissionRow.submission_id) + 0 if tasks is not None else col(SubmissionRow.submission_id)
 
 
-def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> Select:
+def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> AnySelect:
     """Every row of a current report that speaks for its task, for ``periods`` (and only
     ``tasks`` if given), with ``pick`` = 1 on the row that gives the task's status."""
     query = (
-        select(
-            SubmissionRow.task_id,
-            Submission.period_id,
-            Submission.unit_id,
+        sqlalchemy.select(
+            col(SubmissionRow.task_id),
+            col(Submission.period_id),
+            col(Submission.unit_id),
             col(Submission.id).label("submission_id"),
-            Submission.version,
-            Submission.received_at,
+            col(Submission.version),
+            col(Submission.received_at),
             RANK.label("rank"),
-            SubmissionRow.progress,
-            SubmissionRow.progress_text,
-            SubmissionRow.problems,
-            SubmissionRow.next_steps,
-            SubmissionRow.remarks,
+            col(SubmissionRow.progress),
+            col(SubmissionRow.progress_text),
+            col(SubmissionRow.problems),
+            col(SubmissionRow.next_steps),
+            col(SubmissionRow.remarks),
             func.row_number()
             .over(
-                partition_by=(col(SubmissionRow.task_id), Submission.period_id),
+                partition_by=(col(SubmissionRow.task_id), col(Submission.period_id)),
                 order_by=(RANK, col(SubmissionRow.progress), col(UnitObligation.position)),
             )
             .label("pick"),
@@ -192,8 +202,8 @@ def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = Non
         .join(
             UnitObligation,
             and_(
-                UnitObligation.task_id == SubmissionRow.task_id,
-                UnitObligation.unit_id == Submission.unit_id,
+                col(UnitObligation.task_id) == SubmissionRow.task_id,
+                col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.speaks) == true(),
             ),
         )
@@ -222,9 +232,13 @@ def status_query(
         (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected - margin), true()),
         else_=false(),
     )
-    task_columns = (col(Task.id).label("task_id"), col(Task.no).label("no"), col(Period.id).label("period_id"))
+    task_columns: tuple[Label[int], ...] = (
+        col(Task.id).label("task_id"),
+        col(Task.no).label("no"),
+        col(Period.id).label("period_id"),
+    )
     reported = (
-        select(
+        sqlalchemy.select(
             *task_columns,
             lead.c.rank,
             lead.c.progress,
@@ -244,7 +258,7 @@ def status_query(
         .where(picked)
     )
     unreported = (
-        select(
+        sqlalchemy.select(
             *task_columns,
             literal(None, Integer()).label("rank"),
             literal(None, Float()).label("progress"),
@@ -259,7 +273,7 @@ def status_query(
             literal(None, Text()).label("remarks"),
         )
         .select_from(Task)
-        .join(Period, and_(Period.year == Task.year, col(Period.id).in_(periods)))
+        .join(Period, and_(col(Period.year) == Task.year, col(Period.id).in_(periods)))
         .where(~select(lead.c.task_id).where(picked, lead.c.task_id == Task.id, lead.c.period_id == Period.id).exists())
     )
     parts = []
@@ -267,7 +281,7 @@ def status_query(
         if tasks is not None:
             part = part.where(col(Task.id).in_(tasks))
         if year is not None:
-            part = part.where(Task.year == year)
+            part = part.where(col(Task.year) == year)
         parts.append(part)
     return union_all(*parts).subquery("task_status")
 
@@ -296,7 +310,7 @@ class Source:
     version: int
     received_at: datetime
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"unit": self.unit, "version": self.version, "received_at": self.received_at.isoformat()}
 
 
@@ -315,7 +329,7 @@ class TaskState:
     next_steps: str = ""
     remarks: str = ""
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "no": self.no,
             "status": self.status.code,
@@ -327,7 +341,7 @@ class TaskState:
         }
 
 
-def listed_lead_units(year: int) -> Select:
+def listed_lead_units(year: int) -> AnySelect:
     """(task id, name of its first listed lead unit) for ``year``."""
     first = (
         select(TaskUnit.task_id, func.min(TaskUnit.position).label("position"))
@@ -350,9 +364,9 @@ def task_states(
     """task id → its state in ``period`` as of ``as_of``, in task order."""
     query = period_status_query(session, period, as_of=as_of, tasks=tasks)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    leads = dict(session.exec(listed_lead_units(period.year)).all())
+    leads = dict(session.execute(listed_lead_units(period.year)).all())
     states = {}
-    for row in session.execute(select(query).order_by(query.c.no)).mappings():
+    for row in session.execute(sqlalchemy.select(query).order_by(query.c.no)).mappings():
         source = None
         if row["rank"] is not None:
             source = Source(names[row["unit_id"]], row["version"], row["received_at"])

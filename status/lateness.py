@@ -31,7 +31,7 @@ class Lateness:
     def label(self) -> str:
         return self.status.label
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "unit": self.unit,
             "status": self.status.code,
@@ -58,7 +58,7 @@ def first_submissions(session: Session, period_id: int) -> dict[int, datetime]:
     rows = session.exec(
         select(Submission.unit_id, func.min(Submission.received_at))
         .where(Submission.period_id == period_id)
-        .group_by(Submission.unit_id)
+        .group_by(col(Submission.unit_id))
     ).all()
     return dict(rows)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Select, case
+import sqlalchemy
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from core.vocab import LeaderRole, Responsibility, UnitKind
 from cycle.settings import get_setting
+from db.ids import id_of
 from db.models import (
     Category,
     Leader,
@@ -22,7 +24,7 @@ from db.models import (
     Unit,
     UnitObligation,
 )
-from status.engine import current_submissions, status_of_rank, status_query
+from status.engine import AnySelect, current_submissions, status_of_rank, status_query
 
 LEAD_LEADER = LeaderRole.LEAD.value
 
@@ -43,14 +45,15 @@ class TaskDetail:
 
 def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
     found = session.exec(
-        select(Task.id, Task.text, Category.name)
+        select(Task, Category.name)
         .join(Category, col(Category.id) == Task.category_id)
         .where(Task.year == year, Task.no == no)
     ).first()
     if found is None:
         return None
-    task_id, text, category = found
-    detail = TaskDetail(task_id, no, year, category, text)
+    task, category = found
+    task_id = id_of(task)
+    detail = TaskDetail(task_id, no, year, category, task.text)
     for name, role in session.exec(
         select(Leader.name, TaskLeader.role)
         .join(Leader, col(Leader.id) == TaskLeader.leader_id)
@@ -75,7 +78,7 @@ def task_detail(session: Session, no: int, year: int) -> TaskDetail | None:
     return detail
 
 
-def _year_periods(year: int) -> Select:
+def _year_periods(year: int) -> AnySelect:
     return select(Period.id).where(Period.year == year)
 
 
@@ -87,8 +90,8 @@ def task_timeline(session: Session, task_id: int, year: int) -> pd.DataFrame:
     states = status_query(
         periods=_year_periods(year), as_of=None, margin=get_setting(session, "lag_margin"), tasks=[task_id]
     )
-    rows = session.exec(
-        select(Period.code, states.c.rank, states.c.progress, states.c.expected, states.c.behind)
+    rows = session.execute(
+        sqlalchemy.select(col(Period.code), states.c.rank, states.c.progress, states.c.expected, states.c.behind)
         .select_from(states)
         .join(Period, col(Period.id) == states.c.period_id)
         .order_by(col(Period.month))
@@ -110,25 +113,25 @@ def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
     current = current_submissions(
         col(Submission.period_id).in_(_year_periods(year)), col(Submission.unit_id).in_(reporters), as_of=None
     )
-    rows = session.exec(
-        select(
-            Period.code,
-            Unit.name,
-            SubmissionRow.role,
-            SubmissionRow.status,
-            SubmissionRow.progress,
-            SubmissionRow.progress_text,
-            SubmissionRow.problems,
-            SubmissionRow.next_steps,
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Period.code),
+            col(Unit.name),
+            col(SubmissionRow.role),
+            col(SubmissionRow.status),
+            col(SubmissionRow.progress),
+            col(SubmissionRow.progress_text),
+            col(SubmissionRow.problems),
+            col(SubmissionRow.next_steps),
             current.c.received_at,
         )
         .join(current, current.c.id == SubmissionRow.submission_id)
         .join(Period, col(Period.id) == current.c.period_id)
         .join(Unit, col(Unit.id) == current.c.unit_id)
-        .where(SubmissionRow.task_id == task_id)
+        .where(col(SubmissionRow.task_id) == task_id)
         .order_by(
             col(Period.code).desc(),
-            case((SubmissionRow.role == Responsibility.LEAD, 0), else_=1),
+            case((col(SubmissionRow.role) == Responsibility.LEAD, 0), else_=1),
             col(Unit.id),
         )
     ).all()
@@ -136,4 +139,4 @@ def task_reports(session: Session, task_id: int, year: int) -> pd.DataFrame:
 
 
 def task_numbers(session: Session, year: int) -> dict[int, str]:
-    return dict(session.exec(select(Task.no, Task.text).where(Task.year == year).order_by(Task.no)).all())
+    return dict(session.exec(select(Task.no, Task.text).where(Task.year == year).order_by(col(Task.no))).all())
