@@ -20,17 +20,17 @@ either way); the application and the processes the tests start keep the producti
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, Row, create_engine, make_url, text
 from streamlit.testing.v1 import AppTest
 
 from accounts import users
@@ -107,73 +107,163 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
-    """An empty test gets a fresh schema of the configured database; a migrated or loaded one a
-    database of its own, created from a template database built once."""
+    """Each test gets the schema ``duban_test_<pid>`` of the configured database, dropped and made
+    anew for every test. A migrated or loaded one is then filled from a template schema built
+    once: ``clone_statements`` copies its tables, keys, constraints, indexes, sequences (at their
+    current values) and rows."""
 
     def __init__(self, base_url: str, registry: ParsedRegistry) -> None:
         self.base = make_url(base_url)
         self.registry = registry
         self.admin: Engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
-        self.templates: dict[str, str] = {}
-        self.counter = itertools.count()
+        self.clones: dict[str, str] = {}  # state: the script that fills the test's schema
         self._drop_leftovers()
 
-    def _url(self, database: str) -> str:
-        return self.base.set(database=database).render_as_string(hide_password=False)
+    def url(self, schema: str) -> str:
+        return self.base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
     def _drop_leftovers(self) -> None:
-        """Databases and schemas left by test processes that died before cleaning up."""
+        """Schemas left by test processes that died before cleaning up."""
         if self.base.host not in (None, "", "localhost", "127.0.0.1", "::1"):
             return  # process ids only mean something on this machine
         like = {"pattern": r"duban\_test\_%"}
         with self.admin.connect() as conn:
-            databases = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"), like).all()
-            for (name,) in databases:
-                if not _alive(name):
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             schemas = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"), like).all()
             for (name,) in schemas:
                 if not _alive(name):
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
-    def _template(self, state: str) -> str:
-        if state not in self.templates:
-            name = f"{_PREFIX}_template_{state}"
-            source = self._template(MIGRATED) if state == LOADED else "template0"
+    def _clone(self, state: str) -> str:
+        if state not in self.clones:
+            template = f"{_PREFIX}_template_{state}"
             with self.admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
-            with _database(self._url(name)):
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {template} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {template}"))
+            with _database(self.url(template)):
                 _build(state, self.registry)
-            self.templates[state] = name
-        return self.templates[state]
+            with self.admin.connect() as conn:
+                self.clones[state] = ";\n".join(clone_statements(conn, template))
+        return self.clones[state]
 
     def create(self, state: str, folder: Path) -> str:
-        if state == EMPTY:
-            with self.admin.connect() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE"))
-                conn.execute(text(f"CREATE SCHEMA {_PREFIX}"))
-            return self.base.update_query_dict({"options": f"-csearch_path={_PREFIX}"}).render_as_string(
-                hide_password=False
-            )
-        template = self._template(state)
-        name = f"{_PREFIX}_{next(self.counter)}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        return self._url(name)
+        script = f"BEGIN;\nDROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
+        if state != EMPTY:
+            script += f"SET LOCAL search_path TO {_PREFIX};\n{self._clone(state)};\n"
+        with self.admin.connect() as conn:  # one round trip, one transaction
+            conn.exec_driver_sql(script + "COMMIT")
+        return self.url(_PREFIX)
 
     def drop(self, url: str) -> None:
-        name = make_url(url).database
-        if name != self.base.database:
-            with self.admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pass  # the next test drops it, or ``close``
 
     def close(self) -> None:
         with self.admin.connect() as conn:
-            for name in self.templates.values():
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for state in self.clones:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {_PREFIX}_template_{state} CASCADE"))
             conn.execute(text(f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE"))
         self.admin.dispose()
+
+
+def _rows(conn: Connection, query: str, schema: str) -> list[Row[Any]]:
+    return list(conn.execute(text(query), {"schema": schema}).all())
+
+
+def clone_statements(conn: Connection, source: str) -> list[str]:
+    """SQL that makes the current schema an exact copy of schema ``source``: run it with
+    ``search_path`` set to the new schema. Only what migrations create here is supported (tables,
+    primary and unique keys, foreign keys, checks, indexes, serial sequences); anything else in
+    ``source`` fails here, so a new kind of object is never silently left out."""
+    unsupported = _rows(
+        conn,
+        """SELECT c.relname || ' (' || c.relkind::text || ')' FROM pg_class c
+           WHERE c.relnamespace = CAST(:schema AS regnamespace) AND c.relkind NOT IN ('r', 'i', 'S')
+           UNION ALL SELECT p.proname FROM pg_proc p WHERE p.pronamespace = CAST(:schema AS regnamespace)
+           UNION ALL SELECT t.typname FROM pg_type t WHERE t.typnamespace = CAST(:schema AS regnamespace)
+             AND t.typtype <> 'c' AND t.typelem = 0 AND t.typrelid = 0
+           UNION ALL SELECT g.tgname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+             WHERE c.relnamespace = CAST(:schema AS regnamespace) AND NOT g.tgisinternal
+           UNION ALL SELECT a.attrelid::regclass::text || '.' || a.attname FROM pg_attribute a
+             JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.relnamespace = CAST(:schema AS regnamespace) AND (a.attidentity <> '' OR a.attgenerated <> '')""",
+        source,
+    )
+    assert not unsupported, f"the test schema copy does not handle {unsupported}; extend clone_statements"
+    conn.execute(text(f"SET search_path TO {source}"))  # so that definitions name no schema
+    try:
+        tables = [
+            name
+            for (name,) in _rows(
+                conn,
+                "SELECT relname FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace) AND relkind = 'r'"
+                " ORDER BY relname",
+                source,
+            )
+        ]
+        sequences = _rows(
+            conn,
+            """SELECT s.relname, t.relname, a.attname, format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin,
+                      q.seqmax, q.seqstart, q.seqcache, q.seqcycle
+               FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
+               JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+               JOIN pg_class t ON t.oid = d.refobjid
+               JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+               WHERE s.relnamespace = CAST(:schema AS regnamespace) ORDER BY s.relname""",
+            source,
+        )
+        all_sequences = _rows(
+            conn,
+            "SELECT count(*) FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace) AND relkind = 'S'",
+            source,
+        )[0][0]
+        assert all_sequences == len(sequences), "a sequence that belongs to no column; extend clone_statements"
+        constraints = _rows(
+            conn,
+            """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+               FROM pg_constraint c WHERE c.connamespace = CAST(:schema AS regnamespace)
+               AND c.contype IN ('p', 'u', 'x', 'f') ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname""",
+            source,
+        )
+        indexes = _rows(
+            conn,
+            """SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+               WHERE c.relnamespace = CAST(:schema AS regnamespace)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname""",
+            source,
+        )
+    finally:
+        conn.execute(text("RESET search_path"))
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    like = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS"
+    statements = [f"CREATE TABLE {quoted(t)} (LIKE {source}.{quoted(t)} {like})" for t in tables]
+    for seq, table, column, kind, increment, low, high, start, cache, cycle in sequences:
+        statements += [
+            f"CREATE SEQUENCE {quoted(seq)} AS {kind} INCREMENT BY {increment} MINVALUE {low} MAXVALUE {high}"
+            f" START WITH {start} CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}"
+            f" OWNED BY {quoted(table)}.{quoted(column)}",
+            f"ALTER TABLE {quoted(table)} ALTER COLUMN {quoted(column)} SET DEFAULT nextval('{quoted(seq)}'::regclass)",
+        ]
+    statements += [
+        f"ALTER TABLE {table} ADD CONSTRAINT {quoted(name)} {definition}"
+        for table, name, definition, kind in constraints
+        if kind != "f"
+    ]
+    for (definition,) in indexes:
+        qualified = f" ON {source}."
+        assert qualified in definition, definition
+        statements.append(definition.replace(qualified, " ON ", 1))
+    statements += [f"INSERT INTO {quoted(t)} SELECT * FROM {source}.{quoted(t)}" for t in tables]
+    statements += [
+        f"SELECT setval('{quoted(seq)}', last_value, is_called) FROM {source}.{quoted(seq)}" for seq, *_ in sequences
+    ]
+    statements += [  # after the rows, which may then come in any order
+        f"ALTER TABLE {table} ADD CONSTRAINT {quoted(name)} {definition}"
+        for table, name, definition, kind in constraints
+        if kind == "f"
+    ]
+    return statements
 
 
 def _alive(name: str) -> bool:
