@@ -45,6 +45,9 @@ def test_add_list_and_reset_password(
     done = _cli(*add_unit, stdin="initial-pass-1\n")
     assert done.returncode == 0, done.stderr
     assert "已新建账号 yansi（责任单位）" in done.stdout
+    with read_session() as session:  # the real process hashes with the production parameters
+        stored = session.exec(select(User.password_hash).where(User.username == "yansi")).one()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     add_leader = ("user", "add", "--role", "leader", "--username", "hj", "--leader", "黄劼", "--password-stdin")
     assert _main(add_leader, "initial-pass-2\n", monkeypatch) == 0
     add_admin = ("user", "add", "--role", "admin", "--username", "office", "--password-stdin")
