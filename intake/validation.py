@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 from sqlmodel import Session, col, select
 
 from core.period import Month, PeriodError
+from core.text import clean, formula_like
 from core.vocab import TaskStatus
 from cycle.periods import get_period
 from db import queries
@@ -55,8 +56,6 @@ _HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*%?$")
 _TASK_NO = re.compile(r"^(\d+)(?:\.0+)?$")
 _PERIOD_TEXT = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?$")
-# A sign, optional arithmetic, then a name followed by | ( or !: +cmd|…, -2+3+cmd|…, +SUM(…).
-_DDE = re.compile(r"^[+\-][\s\d.+\-*/]*[A-Za-z_]\w*\s*[|(!]")
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,7 @@ def _squash(value: object) -> str:
 
 def _text(value: object) -> str:
     if isinstance(value, str):  # by far the most common
-        return value.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+        return clean(value).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -334,10 +333,6 @@ def parse_period(value: object) -> str:
     raise ValueError(f"无法识别填报月份“{_text(value)}”：请写成 2023-03 这样的格式（文本）")
 
 
-def _formula_like(text: str) -> bool:
-    return text.startswith(("=", "@")) or bool(_DDE.match(text))
-
-
 # --- checking ---------------------------------------------------------------------
 
 
@@ -358,7 +353,7 @@ class _Collector:
             self.add(cell, "请直接填写内容，不要使用公式")
             return None
         text = _text(cell.value)
-        if _formula_like(text):
+        if formula_like(text):
             self.add(cell, f"内容开头的“{text[0]}”可能被当作公式执行：请删去开头的符号，或在前面加上文字")
             return None
         if len(text) > limit:

@@ -21,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from sqlmodel import Session
 
+from core.text import clean
 from core.vocab import DeductionKind, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import get_period
@@ -183,7 +184,7 @@ def _text(
     bold: bool = False,
     color: RGBColor | None = None,
 ) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean(text))
     _fonts(run, font)
     run.font.size = Pt(size)
     run.font.bold = bold

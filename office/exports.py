@@ -15,13 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from core import clock
+from core.text import clean
 from core.vocab import TaskStatus
 from db import queries
 from db.models import Period
@@ -41,7 +41,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 def safe(value: Any) -> Any:
     """A value fit for a cell: text never starts like a formula and holds no control characters."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = clean(value)
         if value.startswith(FORMULA_PREFIXES):
             return "'" + value
     return value
