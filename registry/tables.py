@@ -328,3 +328,53 @@ def read_file(file_name: str, data: bytes) -> Table:
         except UnicodeDecodeError as exc:
             raise TableError("文本文件须为 UTF-8 编码；请另存为 UTF-8 后再导入") from exc
     raise TableError(f"只能导入 {' / '.join(SUFFIXES)} 文件，不能导入“{file_name}”")
+
+
+# --- the blank workbook ----------------------------------------------------------------
+
+_EXAMPLE = (
+    ("", "（示例）地区生产总值增长8.5%以上。", "▲黄劼\n洪晓波", "区发改委"),
+    ("（一）抓转型、促升级，让工业脊梁更加挺拔", "", "", ""),
+    ("", "（示例）围绕主导产业开展精准招商。", "▲程丽群\n万顺利", "开发区管委会\n区发改委 区财政局"),
+)
+_INSTRUCTIONS = (
+    "填写说明",
+    "1. 表头“序号 | 主要任务 | 责任领导 | 责任单位”不要改动；示例行请替换为本年度的任务。",
+    "2. 分类标题（如“（一）……”）单独占一行，写在“序号”栏或合并整行；第一个分类之前的任务归入“主要预期目标”。",
+    "3. 序号可以留空（按顺序自动编号）；填写时须与顺序一致。",
+    "4. 责任领导每人一行（Alt+Enter 换行）或用空格分开，牵头领导前加▲；多位领导时必须标出牵头领导。"
+    "领导与上一项相同时可以留空或合并单元格（不跨越分类）。",
+    "5. 责任单位每个一行或用空格分开，第一个为牵头单位，其余为配合单位；请使用单位全称或已登记的别名。",
+)
+
+
+def blank_workbook() -> bytes:
+    """An empty breakdown sheet for offices that draw up the list in Excel: the header row,
+    example rows (a task, a category row, a task) and the instructions on a second sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "任务分解表"
+    sheet.append(HEADER)
+    for example in _EXAMPLE:
+        sheet.append(example)
+    sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for cells in sheet.iter_rows(min_row=2):
+        for one in cells:
+            one.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in zip("ABCD", (8, 60, 14, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("填写说明")
+    for line in _INSTRUCTIONS:
+        notes.append((line,))
+    notes.column_dimensions["A"].width = 110
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
