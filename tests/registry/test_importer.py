@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from accounts.access import SYSTEM
-from db.engine import read_session, read_revision, write_session
+from db.engine import read_revision, read_session, write_session
 from db.models import AuditLog, Category, Period, Task, Unit, UnitObligation
 from db.queries import tasks
 from registry import importer
@@ -95,9 +95,10 @@ def test_import_writes_the_year_beside_2023(loaded: str) -> None:
         assert [t.as_json() for t in new] == [t.as_json() for t in old]
         periods = session.exec(select(Period.code).where(Period.year == 2024)).all()
         obliged = session.exec(select(func.count()).select_from(UnitObligation).where(UnitObligation.year == 2024))
-        assert obliged.one() == session.exec(
-            select(func.count()).select_from(UnitObligation).where(UnitObligation.year == 2023)
-        ).one()
+        assert (
+            obliged.one()
+            == session.exec(select(func.count()).select_from(UnitObligation).where(UnitObligation.year == 2023)).one()
+        )
         (entry,) = session.exec(select(AuditLog).where(AuditLog.action == "registry_imported")).all()
     assert len(periods) == 12
     assert '"年份": 2024' in entry.detail
