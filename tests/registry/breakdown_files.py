@@ -17,7 +17,7 @@ from docx import Document
 from openpyxl import Workbook
 
 from registry.parser import DEFAULT_DOCUMENT
-from registry.tables import HEADER, read_text, section_number
+from registry.tables import HEADER, read_text
 
 # Tasks whose unit cell repairs a name broken over two lines: kept on separate lines.
 _BROKEN = {25, 40, 66, 67, 109}
@@ -56,10 +56,6 @@ def task_row(rows: Rows, no: int) -> Cells:
     return tasks[no - 1]
 
 
-def _is_category(row: Cells) -> bool:
-    return len(row) == 1 and section_number(row[0][0]) is not None
-
-
 def docx_2023(edit: Edit | None = None, *, merge_leaders: bool = True) -> bytes:
     rows = rows_2023()
     if edit:
@@ -83,7 +79,7 @@ def docx_2023(edit: Edit | None = None, *, merge_leaders: bool = True) -> bytes:
             continue
         for column, paragraphs in enumerate(row):
             _fill(table.cell(index, column), paragraphs)
-        if merge_leaders and len(leader_block) < 9 and not _is_category(row):
+        if merge_leaders and len(leader_block) < 9:
             leader_block.append(index)
     if merge_leaders:
         top, bottom = table.cell(leader_block[0], 2), table.cell(leader_block[-1], 2)
