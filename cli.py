@@ -33,9 +33,10 @@ from intake.template import build_template
 from office import deductions, exports, workbench
 from office.bulletin import bulletin_data
 from office.bulletin import render as render_bulletin
-from registry import units_admin
+from registry import importer, units_admin
 from registry.catalogue import SeedError
 from registry.loader import ensure_loaded, init_database
+from registry.tables import blank_workbook
 from status.engine import task_states
 from status.lateness import lateness
 
@@ -72,6 +73,57 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     else:
         for v in views:
             print(f"{v.no:>3}  {v.category_short}  {v.lead_leader}  {v.lead_unit}  {v.text[:40]}")
+    return 0
+
+
+def cmd_tasks_import(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    try:
+        importer.check_year(args.year)
+        importer.check_file_name(path.name)
+    except importer.ImportUsageError as exc:
+        return _usage(str(exc))
+    if not path.is_file():
+        return _usage(f"找不到文件 {path}")
+    ensure_loaded()
+    options = {"data": path.read_bytes(), "file_name": path.name, "year": args.year, "create_units": args.create_units}
+    try:
+        if args.dry_run:
+            with read_session() as session:
+                seen = importer.preview(session, **options)
+            if not seen.ok:
+                raise importer.ImportRefused(seen.problems)
+            result = importer.ImportResult(seen)
+        else:
+            with write_session() as session:
+                result = importer.import_breakdown(session, actor=SYSTEM, **options)
+    except importer.ImportRefused as exc:
+        if args.json:
+            _print_json([p.as_json() for p in exc.problems])
+        else:
+            for problem in exc.problems:
+                print(problem)
+        print(f"未导入：共 {len(exc.problems)} 处问题，未写入任何数据", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json({**result.as_json(), "dry_run": args.dry_run})
+        return 0
+    for name, count in result.preview.counts():
+        print(f"{count:>4}  {name}")
+    if args.dry_run:
+        print(f"检查通过（未写入）：{result.preview.summary()}")
+        for name, kind in result.preview.new_units:
+            print(f"将新建单位：{name}（{kind}）")
+    else:
+        print(result.message())
+    return 0
+
+
+def cmd_tasks_blank(args: argparse.Namespace) -> int:
+    if Path(args.out).suffix.lower() != ".xlsx":
+        return _usage("--out 须为 .xlsx 文件，例如 --out 任务分解表.xlsx")
+    _write_output(args.out, blank_workbook())
+    print(f"已生成空白任务分解表：{args.out}")
     return 0
 
 
@@ -201,6 +253,20 @@ def cmd_users_bootstrap(args: argparse.Namespace) -> int:
         return 0
     print(f"已为 {len(created)} 个单位开设账号，初始密码表已写入 {out}；请分发给各单位，首次登录时须修改密码")
     return 0
+
+
+def _add_task_commands(tasks: argparse.ArgumentParser) -> None:
+    tasks_sub = tasks.add_subparsers(dest="tasks_command", metavar="子命令")
+    p = tasks_sub.add_parser("import", help="导入某年的任务分解表（.docx / .xlsx / .txt）")
+    p.add_argument("path", help="任务分解表文件")
+    p.add_argument("--year", required=True, type=int, help="年份，例如 2024")
+    p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
+    p.add_argument("--create-units", action="store_true", help="把单位名录中没有的名称新建为单位")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_tasks_import)
+    p = tasks_sub.add_parser("blank", help="生成空白任务分解表（.xlsx），供在 Excel 中编制")
+    p.add_argument("--out", required=True, help="输出的 .xlsx 文件路径")
+    p.set_defaults(func=cmd_tasks_blank)
 
 
 def _add_account_commands(sub: argparse._SubParsersAction) -> None:
@@ -617,9 +683,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true", help="清空数据库后按文件重建")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("tasks", help="列出全部任务")
+    p = sub.add_parser("tasks", help="列出全部任务；导入任务分解表（tasks import）；空白任务分解表（tasks blank）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_tasks)
+    _add_task_commands(p)
 
     p = sub.add_parser("units", help="列出全部单位、别名与群组")
     p.add_argument("--json", action="store_true", help="输出 JSON")

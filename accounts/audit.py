@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "exemption_revoked": "撤销免报",
     "account_changed": "账号变更",
     "unit_changed": "单位/别名/群组变更",
+    "registry_imported": "导入任务分解表",
     "deduction_changed": "扣分规则/申诉变更",
     "paper_copy": "登记纸质件",
 }

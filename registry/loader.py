@@ -6,6 +6,7 @@ in the app) is left alone. ``reset`` drops every table first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -17,7 +18,7 @@ from db.ids import id_of
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
 from registry import obligations
 from registry.catalogue import SeedError
-from registry.parser import ParsedRegistry, load_registry
+from registry.parser import ParsedCategory, ParsedRegistry, ParsedTask, load_registry
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,28 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
                 "如需按文件重建，请运行 python cli.py init --reset"
             )
         return 0
-    categories = {}
-    for cat in registry.categories:
-        categories[cat.name] = Category(year=year, seq=cat.seq, name=cat.name, short=cat.short)
-        session.add(categories[cat.name])
+    insert_tasks(session, year=year, categories=registry.categories, tasks=registry.tasks)
+    return len(registry.tasks)
+
+
+def insert_tasks(
+    session: Session, *, year: int, categories: Sequence[ParsedCategory], tasks: Sequence[ParsedTask]
+) -> None:
+    """Write a year's categories and tasks with their leaders and units (which must exist)."""
+    by_name: dict[str, Category] = {}
+    for cat in categories:
+        by_name[cat.name] = Category(year=year, seq=cat.seq, name=cat.name, short=cat.short)
+        session.add(by_name[cat.name])
     leaders = {leader.name: leader for leader in session.exec(select(Leader))}
-    for task in registry.tasks:
+    for task in tasks:
         for name in task.leaders:
             if name not in leaders:
                 leaders[name] = Leader(name=name)
                 session.add(leaders[name])
     session.flush()
     unit_ids = {u.name: id_of(u) for u in session.exec(select(Unit))}
-    for task in registry.tasks:
-        row = Task(year=year, no=task.no, category_id=id_of(categories[task.category]), text=task.text)
+    for task in tasks:
+        row = Task(year=year, no=task.no, category_id=id_of(by_name[task.category]), text=task.text)
         session.add(row)
         session.flush()
         for position, name in enumerate(task.leaders, start=1):
@@ -90,7 +99,6 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
         for position, name in enumerate(task.units, start=1):
             responsibility = Responsibility.LEAD if position == 1 else Responsibility.CO
             session.add(TaskUnit(task_id=id_of(row), unit_id=unit_ids[name], role=responsibility, position=position))
-    return len(registry.tasks)
 
 
 def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None) -> LoadResult:

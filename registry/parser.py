@@ -1,9 +1,13 @@
-"""Parse the task breakdown table of 徽政〔2023〕1号 into a task registry.
+"""The row rules of the task breakdown table, and the 2023 registry read with them.
 
-The source is a text rendering of a Word table: every cell starts on a line
-beginning with a TAB, further lines of the same cell do not, and blank lines
-carry no meaning. A task row is four cells (序号, 主要任务, 责任领导, 责任单位);
-a section row is one cell such as "（一）抓转型、促升级，让工业脊梁更加挺拔".
+``registry.tables`` reads the table from the text rendering of 徽政〔2023〕1号, a Word document or
+an Excel workbook as rows of cells; ``parse_table`` turns those rows into categories and tasks,
+the same way whatever the file was. A task row is four cells (序号, 主要任务, 责任领导, 责任单位); a
+category row is one cell such as "（一）抓转型、促升级，让工业脊梁更加挺拔"; the rows before the
+first category belong to 主要预期目标; a note (备注…) ends the table.
+
+Every problem is collected, each with its row, task and cell. ``parse_document`` (the 2023 text)
+stops at the first, as a ``SeedError``.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from core.vocab import LEAD_LEADER_MARK
 from registry.catalogue import DEFAULT_UNITS_FILE, SeedError, UnitCatalog, load_units, normalize
+from registry.tables import HEADER, Cell, Problem, Row, Table, TableError, is_note, read_text, section_number
 from seed import SEED_DIR
 
 DEFAULT_DOCUMENT = SEED_DIR / "huizhou-2023-task-breakdown.txt"
@@ -22,12 +28,23 @@ YEAR = 2023
 HEADLINE_CATEGORY = "主要预期目标"
 LEAD_MARK = LEAD_LEADER_MARK
 
-_SECTION_NUMERALS = "一二三四五六七八九"
-_SECTION = re.compile(rf"^（([{_SECTION_NUMERALS}])）")
-_HEADER = ("序号", "主要任务", "责任领导", "责任单位")
-_END_NOTE = "备注"
+NUMBER, TEXT, LEADERS, UNITS = HEADER
+_NUMERALS = "一二三四五六七八九"
 _LEADER = re.compile(rf"^({LEAD_MARK}?)([\u4e00-\u9fff]{{2,4}})$")
+_LEADER_SEPARATORS = re.compile(r"[\s、，,；;]+")
 _TOTALS = re.compile(r"(\d+)个方面(\d+)项重点工作")
+
+
+class Names(Protocol):
+    """The names a unit cell may use: canonical names, aliases and groups."""
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical name ``name`` stands for, or None."""
+        ...
+
+    def labels(self) -> tuple[str, ...]:
+        """Every canonical name and alias."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ class ParsedTask:
     leaders: tuple[str, ...]
     lead_leader: str
     units: tuple[str, ...]
-    line: int
+    line: int  # where its row starts: a line of the text rendering, or the table's row
 
     @property
     def lead_unit(self) -> str:
@@ -62,6 +79,16 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the rules made of a table: tasks as far as they could be read, and every problem."""
+
+    categories: tuple[ParsedCategory, ...]
+    tasks: tuple[ParsedTask, ...]
+    repairs: tuple[Repair, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class ParsedRegistry:
     year: int
     categories: tuple[ParsedCategory, ...]
@@ -70,120 +97,119 @@ class ParsedRegistry:
     repairs: tuple[Repair, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Cell:
-    line: int
-    lines: tuple[tuple[int, str], ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(text.strip() for _, text in self.lines)
-
-
 def load_registry(document: Path = DEFAULT_DOCUMENT, units_file: Path = DEFAULT_UNITS_FILE) -> ParsedRegistry:
     return parse_document(document.read_text(encoding="utf-8"), load_units(units_file))
 
 
 def parse_document(text: str, catalog: UnitCatalog) -> ParsedRegistry:
-    return _Parser(text.split("\n"), catalog).parse()
+    """The registry of the text rendering; SeedError at its first problem."""
+    try:
+        table = read_text(text)
+    except TableError as exc:
+        raise SeedError(exc.problem.message, exc.problem.row) from None
+    reading = parse_table(table, catalog)
+    if reading.problems:
+        first = reading.problems[0]
+        raise SeedError(first.message, first.row)
+    return ParsedRegistry(YEAR, reading.categories, reading.tasks, catalog, reading.repairs)
+
+
+def parse_table(table: Table, names: Names) -> Reading:
+    return _Parser(table, names).parse()
 
 
 def short_name(name: str) -> str:
     return name.split("，", 1)[0]
 
 
+class _Stop(Exception):
+    """The rows below cannot be read: a flat rendering came out shifted."""
+
+
 class _Parser:
-    def __init__(self, lines: list[str], catalog: UnitCatalog) -> None:
-        self.lines = lines
-        self.catalog = catalog
-        self.labels = sorted(catalog.labels(), key=len, reverse=True)
+    def __init__(self, table: Table, names: Names) -> None:
+        self.table = table
+        self.names = names
+        self.labels = sorted(names.labels(), key=len, reverse=True)
         self.categories: list[ParsedCategory] = []
         self.tasks: list[ParsedTask] = []
         self.repairs: list[Repair] = []
+        self.problems: list[Problem] = []
         self.numbered = False
 
-    def parse(self) -> ParsedRegistry:
-        start = self._header_line()
-        cells = self._cells(start)
-        self._check_header(cells[: len(_HEADER)], start)
-        self._rows(cells[len(_HEADER) :])
-        self._check_totals(start)
-        return ParsedRegistry(
-            year=YEAR,
-            categories=tuple(self.categories),
-            tasks=tuple(self.tasks),
-            catalog=self.catalog,
-            repairs=tuple(self.repairs),
-        )
+    def parse(self) -> Reading:
+        try:
+            self._rows()
+        except _Stop:
+            pass
+        else:
+            self._check_totals()
+        if not self.tasks and not self.problems:
+            self._problem("表格中没有任何任务", None)
+        return Reading(tuple(self.categories), tuple(self.tasks), tuple(self.repairs), tuple(self.problems))
 
-    def _header_line(self) -> int:
-        for number, line in enumerate(self.lines, 1):
-            if line.startswith("\t") and line.strip() == _HEADER[0]:
-                return number
-        raise SeedError("找不到任务分解表的表头（“序号”一栏）")
+    def _problem(
+        self, message: str, row: int | None, *, task: int | None = None, field: str = "", value: str = "", **extra: bool
+    ) -> None:
+        self.problems.append(Problem(message, row, self.table.where(row), task, field, value, **extra))
 
-    def _cells(self, start: int) -> list[_Cell]:
-        cells: list[_Cell] = []
-        for number in range(start, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if line.startswith("\t"):
-                cells.append(_Cell(number, ((number, line[1:]),)))
-            elif line.strip():
-                last = cells[-1]
-                cells[-1] = _Cell(last.line, (*last.lines, (number, line)))
-        return cells
-
-    def _check_header(self, cells: list[_Cell], start: int) -> None:
-        found = tuple(cell.text for cell in cells)
-        if found != _HEADER:
-            raise SeedError(f"表头应为“{' | '.join(_HEADER)}”，实际为“{' | '.join(found)}”", start)
-
-    def _rows(self, cells: list[_Cell]) -> None:
+    def _rows(self) -> None:
         category = ParsedCategory(0, HEADLINE_CATEGORY, HEADLINE_CATEGORY)
-        index = 0
-        while index < len(cells):
-            cell = cells[index]
-            if cell.text.startswith(_END_NOTE):
-                self._check_after_note(cell)
-                return
-            section = _SECTION.match(cell.text)
-            if section:
-                category = self._section(cell, section.group(1), category)
-                index += 1
+        ended = False
+        for row in self.table.rows:
+            filled = [cell.text for cell in row.cells if cell.text]
+            if not filled:
                 continue
-            row = cells[index : index + 4]
-            if len(row) < 4:
-                raise SeedError("表格在此处意外结束，任务行不完整", cell.line)
+            if ended:
+                self._problem("备注之后不应再有内容", row.at, value=filled[0])
+                continue
+            if len(filled) == 1 and is_note(filled[0]):
+                ended = True
+                continue
+            seq = section_number(filled[0]) if len(filled) == 1 else None
+            if seq is not None:
+                category = self._section(row, filled[0], seq, category)
+                continue
+            if len(row.cells) != len(HEADER):
+                self._problem(
+                    f"任务行应有“{' | '.join(HEADER)}”四栏，此行只有 {len(row.cells)} 栏"
+                    "（表格在此处意外结束，或单元格被横向合并）",
+                    row.at,
+                    value=filled[0],
+                )
+                if self.table.flat:
+                    raise _Stop
+                continue
             if category.seq == 0 and not self.categories:
                 self.categories.append(category)
             self._task(row, category)
-            index += 4
 
-    def _check_after_note(self, note: _Cell) -> None:
-        for number in range(note.line + 1, len(self.lines) + 1):
-            if self.lines[number - 1].strip():
-                raise SeedError("备注之后不应再有内容", number)
-
-    def _section(self, cell: _Cell, numeral: str, previous: ParsedCategory) -> ParsedCategory:
-        seq = _SECTION_NUMERALS.index(numeral) + 1
+    def _section(self, row: Row, name: str, seq: int, previous: ParsedCategory) -> ParsedCategory:
         if seq != previous.seq + 1:
-            expected = _SECTION_NUMERALS[previous.seq]
-            raise SeedError(f"分类序号应为（{expected}），实际为（{numeral}）", cell.line)
-        if not self.tasks or self.tasks[-1].category != previous.name:
-            raise SeedError(f"分类“{previous.name}”下没有任何任务", cell.line)
-        category = ParsedCategory(seq, cell.text, short_name(cell.text))
+            self._problem(
+                f"分类序号应为（{_numeral(previous.seq + 1)}），实际为（{_numeral(seq)}）", row.at, value=name
+            )
+        if previous.seq and (not self.tasks or self.tasks[-1].category != previous.name):
+            self._problem(f"分类“{previous.name}”下没有任何任务", row.at, value=name)
+        category = ParsedCategory(seq, name, short_name(name))
         self.categories.append(category)
         return category
 
-    def _task(self, row: list[_Cell], category: ParsedCategory) -> None:
-        number_cell, text_cell, leader_cell, unit_cell = row
+    def _task(self, row: Row, category: ParsedCategory) -> None:
+        number_cell, text_cell, leader_cell, unit_cell = row.cells
         no = len(self.tasks) + 1
-        self._check_number(number_cell, no)
+        self._check_number(number_cell, no, row.at)
+        shifted = False
         if not text_cell.text or _looks_like_row_start(text_cell.text):
-            raise SeedError(f"第{no}项任务缺少任务内容", number_cell.line)
-        leaders, lead = self._leaders(leader_cell, no, category, number_cell.line)
+            self._problem(f"第{no}项任务缺少任务内容", row.at, task=no, field=TEXT, value=text_cell.text)
+            shifted = bool(text_cell.text)
+        leaders, lead = self._leaders(leader_cell, no, category, row.at)
+        units: tuple[str, ...] = ()
         if not unit_cell.text or _looks_like_row_start(unit_cell.text):
-            raise SeedError(f"第{no}项任务缺少责任单位", number_cell.line)
+            self._problem(f"第{no}项任务缺少责任单位", row.at, task=no, field=UNITS, value=unit_cell.text)
+            shifted = shifted or bool(unit_cell.text)
+        else:
+            units = self._units(unit_cell, no)
         self.tasks.append(
             ParsedTask(
                 no=no,
@@ -191,93 +217,139 @@ class _Parser:
                 text=text_cell.text,
                 leaders=leaders,
                 lead_leader=lead,
-                units=self._units(unit_cell),
-                line=number_cell.line,
+                units=units,
+                line=row.at,
             )
         )
+        if shifted and self.table.flat:
+            raise _Stop
 
-    def _check_number(self, cell: _Cell, no: int) -> None:
+    def _check_number(self, cell: Cell, no: int, at: int) -> None:
         printed = cell.text
-        if len(cell.lines) > 1 or (printed and not printed.isdigit()):
-            raise SeedError(f"第{no}项任务的序号栏无法识别：“{printed}”", cell.line)
+        lines = [text for _, text in cell.lines if text.strip()]
+        if len(lines) > 1 or (printed and not printed.isdigit()):
+            self._problem(f"第{no}项任务的序号栏无法识别：“{printed}”", at, task=no, field=NUMBER, value=printed)
+            return
         if printed:
             if int(printed) != no:
-                raise SeedError(f"序号应为{no}，实际印的是{printed}", cell.line)
+                self._problem(
+                    f"序号应为{no}，实际印的是{printed}（任务按顺序编号，请核对是否漏了或多了一行）",
+                    at,
+                    task=no,
+                    field=NUMBER,
+                    value=printed,
+                )
             self.numbered = True
         elif self.numbered:
-            raise SeedError(f"第{no}项任务缺少序号（前面的任务已印有序号）", cell.line)
+            self._problem(f"第{no}项任务缺少序号（前面的任务已印有序号）", at, task=no, field=NUMBER)
 
-    def _leaders(self, cell: _Cell, no: int, category: ParsedCategory, row_line: int) -> tuple[tuple[str, ...], str]:
+    def _leaders(self, cell: Cell, no: int, category: ParsedCategory, at: int) -> tuple[tuple[str, ...], str]:
         leaders: list[str] = []
         lead: str | None = None
         for number, raw in cell.lines:
-            name = normalize(raw)
-            if not name:
-                continue
-            match = _LEADER.match(name)
-            if not match or self.catalog.resolve(match.group(2)) is not None:
-                raise SeedError(f"无法识别的责任领导“{name}”", number)
-            marked, person = match.groups()
-            if person in leaders:
-                raise SeedError(f"责任领导“{person}”重复列出", number)
-            if marked:
-                if lead is not None:
-                    raise SeedError(f"第{no}项任务有两个牵头领导（{LEAD_MARK}）", number)
-                lead = person
-            leaders.append(person)
+            for name in _leader_names(raw):
+                match = _LEADER.match(name)
+                if not match or self.names.resolve(match.group(2)) is not None:
+                    self._problem(f"无法识别的责任领导“{name}”", number, task=no, field=LEADERS, value=name)
+                    continue
+                marked, person = match.groups()
+                if person in leaders:
+                    self._problem(f"责任领导“{person}”重复列出", number, task=no, field=LEADERS, value=person)
+                    continue
+                if marked:
+                    if lead is not None:
+                        self._problem(
+                            f"第{no}项任务有两个牵头领导（{LEAD_MARK}），只能有一个",
+                            number,
+                            task=no,
+                            field=LEADERS,
+                            value=f"{LEAD_MARK}{lead} {LEAD_MARK}{person}",
+                        )
+                    else:
+                        lead = person
+                leaders.append(person)
         if not leaders:
             previous = self.tasks[-1] if self.tasks else None
             if previous is None or previous.category != category.name:
-                raise SeedError(f"第{no}项任务没有责任领导，上方也没有可沿用的领导", row_line)
+                self._problem(
+                    f"第{no}项任务没有责任领导，上方也没有可沿用的领导", at, task=no, field=LEADERS, value=cell.text
+                )
+                return (), ""
             return previous.leaders, previous.lead_leader
         if lead is None:
             if len(leaders) > 1:
-                raise SeedError(f"第{no}项任务有多位责任领导，但没有用{LEAD_MARK}标出牵头领导", cell.line)
+                self._problem(
+                    f"第{no}项任务有多位责任领导，但没有用{LEAD_MARK}标出牵头领导",
+                    cell.lines[0][0],
+                    task=no,
+                    field=LEADERS,
+                    value=" ".join(leaders),
+                )
             lead = leaders[0]
         return tuple(leaders), lead
 
-    def _units(self, cell: _Cell) -> tuple[str, ...]:
+    def _units(self, cell: Cell, no: int) -> tuple[str, ...]:
         """Split a unit cell into canonical names.
 
         Names are separated by line breaks or runs of spaces. A piece that is
         not one known name is split into several known names (names glued
         together); if that fails and it ends its line, it is joined with the
-        first piece of the next line (a name broken over two lines).
+        first piece of the next line (a name broken over two lines). A name that
+        stays unknown is kept as written, with a problem.
         """
         units: list[str] = []
         pending: tuple[int, str] | None = None
         for number, raw in cell.lines:
             pieces = raw.split()
+            if not pieces:
+                continue
             if pending is not None:
                 fragment_line, fragment = pending
                 pending = None
                 joined = self._segment(fragment + pieces[0])
                 if joined is None:
-                    raise SeedError(
-                        f"无法识别的责任单位“{fragment}”（与下一行“{pieces[0]}”连起来也不是已知单位）",
+                    self._unknown(
+                        fragment,
                         fragment_line,
+                        no,
+                        f"（与下一行“{pieces[0]}”连起来也不是已知单位）",
                     )
-                self.repairs.append(Repair(fragment_line, (fragment, pieces[0]), tuple(joined)))
-                units.extend(joined)
-                pieces = pieces[1:]
+                    units.append(fragment)
+                else:
+                    self.repairs.append(Repair(fragment_line, (fragment, pieces[0]), tuple(joined)))
+                    units.extend(joined)
+                    pieces = pieces[1:]
             for position, piece in enumerate(pieces):
                 names = self._segment(piece)
                 if names is None:
                     if position == len(pieces) - 1:
                         pending = (number, piece)
                         continue
-                    raise SeedError(_unknown_unit(piece), number)
+                    self._unknown(piece, number, no)
+                    units.append(piece)
+                    continue
                 if len(names) > 1:
                     self.repairs.append(Repair(number, (piece,), tuple(names)))
                 units.extend(names)
         if pending is not None:
-            raise SeedError(_unknown_unit(pending[1]), pending[0])
+            self._unknown(pending[1], pending[0], no)
+            units.append(pending[1])
         canonical: list[str] = []
         for name in units:
-            unit = self.catalog.resolve(name) or name
+            unit = self.names.resolve(name) or name
             if unit not in canonical:
                 canonical.append(unit)
         return tuple(canonical)
+
+    def _unknown(self, name: str, line: int, no: int, detail: str = "") -> None:
+        self._problem(
+            f"无法识别的责任单位“{name}”{detail}：既不是已知单位或别称，也不是群组",
+            line,
+            task=no,
+            field=UNITS,
+            value=name,
+            unknown_unit=True,
+        )
 
     def _segment(self, text: str) -> list[str] | None:
         """Split `text` into known names, trying longer names first."""
@@ -290,24 +362,46 @@ class _Parser:
                     return [label, *rest]
         return None
 
-    def _check_totals(self, header_line: int) -> None:
-        for number, line in enumerate(self.lines[: header_line - 1], 1):
+    def _check_totals(self) -> None:
+        for number, line in self.table.preamble:
             match = _TOTALS.search(line)
             if match is None:
                 continue
             sections, tasks = (int(value) for value in match.groups())
-            found_sections = len(self.categories) - 1
+            found_sections = sum(1 for c in self.categories if c.seq)
             if (sections, tasks) != (found_sections, len(self.tasks)):
-                raise SeedError(
+                self._problem(
                     f"通知称共{sections}个方面{tasks}项重点工作，表中实际为{found_sections}个方面{len(self.tasks)}项",
                     number,
+                    value=match.group(0),
                 )
             return
 
 
+def _leader_names(line: str) -> list[str]:
+    """The names on one line of a leader cell. Names are separated by spaces (or 、，；), but a
+    stray space inside a name (“黄  劼”) leaves a piece of one character: it joins its neighbour."""
+    names: list[str] = []
+    pending = ""
+    for piece in _LEADER_SEPARATORS.split(line.strip()):
+        pending += piece
+        if len(pending.lstrip(LEAD_MARK)) >= 2:
+            names.append(pending)
+            pending = ""
+    if pending:
+        if names and len(pending.lstrip(LEAD_MARK)) == 1:
+            names[-1] += pending
+        else:
+            names.append(pending)
+    return [normalize(name) for name in names if name]
+
+
+def _numeral(seq: int) -> str:
+    if seq < 10:
+        return _NUMERALS[seq - 1]
+    tens, ones = divmod(seq, 10)
+    return ("" if tens == 1 else _NUMERALS[tens - 1]) + "十" + (_NUMERALS[ones - 1] if ones else "")
+
+
 def _looks_like_row_start(text: str) -> bool:
-    return text.isdigit() or bool(_SECTION.match(text)) or text.startswith(_END_NOTE)
-
-
-def _unknown_unit(name: str) -> str:
-    return f"无法识别的责任单位“{name}”：既不是已知单位或别称，也不是群组（请核对原文或补充 units.toml）"
+    return text.isdigit() or section_number(text) is not None or is_note(text)

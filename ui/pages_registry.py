@@ -42,6 +42,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/deductions.py", "考核扣分", ":material/remove_circle:", OFFICE, "督查室"),
     PageSpec("pages/bulletin.py", "督查通报", ":material/article:", OFFICE, "督查室"),
     PageSpec("pages/report_settings.py", "报送设置", ":material/event:", OFFICE, "督查室"),
+    PageSpec("pages/tasks_import.py", "任务导入", ":material/upload:", OFFICE, "督查室"),
     PageSpec("pages/units_admin.py", "单位管理", ":material/account_balance:", OFFICE, "督查室"),
     PageSpec("pages/accounts.py", "账号管理", ":material/group:", OFFICE, "督查室"),
     PageSpec("pages/audit_log.py", "审计日志", ":material/receipt_long:", OFFICE, "督查室"),
