@@ -67,7 +67,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        views = queries.tasks(session)
+        if args.year is not None and args.year not in queries.registry_years(session):
+            return _usage(f"没有 {args.year} 年的任务")
+        views = queries.tasks(session, args.year)
     if args.json:
         _print_json([v.as_json() for v in views])
     else:
@@ -587,13 +589,14 @@ def cmd_chase(args: argparse.Namespace) -> int:
 
 def cmd_deductions(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() != ".xlsx":
-        return _usage(f"--out 须为 .xlsx 文件，例如 --out 扣分-{args.year}.xlsx")
+        return _usage(f"--out 须为 .xlsx 文件，例如 --out 扣分-{args.year or 2023}.xlsx")
     ensure_loaded()
     try:
         as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
     except ValueError as exc:
         return _usage(str(exc))
     with read_session() as session:
+        args.year = args.year or queries.current_year(session)
         if not workbench.year_periods(session, args.year):
             return _usage(f"没有 {args.year} 年的填报月份")
         ledgers = deductions.ledger(session, args.year, as_of)
@@ -638,7 +641,7 @@ def _add_workbench_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_chase)
 
     p = sub.add_parser("deductions", help="某年各单位考核扣分台账")
-    p.add_argument("--year", required=True, type=int, help="年份，例如 2023")
+    p.add_argument("--year", type=int, help="年份，例如 2023；默认为有任务的最近一年")
     p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--json", action="store_true", help="输出 JSON")
@@ -685,6 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tasks", help="列出全部任务；导入任务分解表（tasks import）；空白任务分解表（tasks blank）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--year", type=int, help="年份，默认为有任务的最近一年")
     p.set_defaults(func=cmd_tasks)
     _add_task_commands(p)
 

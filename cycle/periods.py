@@ -92,8 +92,12 @@ def get_period(session: Session, code: str | Month) -> Period:
     return period
 
 
-def all_periods(session: Session) -> list[Period]:
-    return list(session.exec(select(Period).order_by(col(Period.year), col(Period.month))))
+def all_periods(session: Session, year: int | None = None) -> list[Period]:
+    """Every stored period in order, or only those of ``year``."""
+    query = select(Period).order_by(col(Period.year), col(Period.month))
+    if year is not None:
+        query = query.where(Period.year == year)
+    return list(session.exec(query))
 
 
 def set_closed(session: Session, *, period: str | Month, closed: bool) -> Period:

@@ -53,6 +53,7 @@ def registry_years(session: Session) -> list[int]:
 
 
 def current_year(session: Session) -> int | None:
+    """The year shown when none is asked for: the latest year that has tasks."""
     return session.exec(select(func.max(Task.year))).first()
 
 
@@ -97,13 +98,16 @@ def categories(session: Session, year: int | None = None) -> list[Category]:
     return list(session.exec(select(Category).where(Category.year == year).order_by(col(Category.seq))))
 
 
-def leader_names(session: Session) -> list[str]:
-    """Leaders in the order they first appear in the registry (task, then place in the cell)."""
+def leader_names(session: Session, year: int | None = None) -> list[str]:
+    """Leaders of ``year`` (default: the latest) in the order they first appear in its registry
+    (task, then place in the cell)."""
+    year = year or current_year(session)
     first_seen = func.min(col(Task.no) * 1000 + col(TaskLeader.position))
     rows = session.exec(
         select(Leader.name, first_seen)
         .join(TaskLeader, col(TaskLeader.leader_id) == col(Leader.id))
         .join(Task, col(Task.id) == col(TaskLeader.task_id))
+        .where(Task.year == year)
         .group_by(Leader.name)
         .order_by(first_seen)
     ).all()

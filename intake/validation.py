@@ -362,6 +362,14 @@ class _Collector:
         return text
 
 
+def _meta_year(parsed: ParsedUpload) -> int | None:
+    """The year of the month the template was made for, when the header names no usable month."""
+    try:
+        return Month.parse(parsed.meta.get("period", "")).year
+    except PeriodError:
+        return None
+
+
 def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None = None) -> Checked:
     """Compare a read upload with the registry; ``period_code`` is the period the caller expects."""
     found = _Collector(parsed)
@@ -372,7 +380,7 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     result.period = _check_header(session, parsed, unit, period_code, found, result)
     if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
-    year = result.period.year if result.period else queries.current_year(session)
+    year = result.period.year if result.period else _meta_year(parsed) or queries.current_year(session)
     tasks = unit_obligations(session, id_of(unit), year) if year else []
     if not tasks:
         found.add(None, f"{unit.name} 在 {year} 年没有需要报送的任务")

@@ -207,7 +207,7 @@ def _month_text(period: Period) -> str:
 
 
 def _is_last_of_year(session: Session, period: Period) -> bool:
-    months = [p.month for p in all_periods(session) if p.year == period.year]
+    months = [p.month for p in all_periods(session, period.year)]
     return bool(months) and period.month == max(months)
 
 
@@ -299,7 +299,7 @@ def period_deductions(
 def ledger(session: Session, year: int, as_of: datetime, unit_id: int | None = None) -> list[UnitLedger]:
     """Every obliged unit's deductions in ``year`` (or just one unit's), in registration order."""
     ledgers: dict[int, UnitLedger] = {}
-    for period in (p for p in all_periods(session) if p.year == year):
+    for period in all_periods(session, year):
         judged = lateness(session, period, as_of)
         for row in judged:
             if unit_id is None or row.unit_id == unit_id:

@@ -69,9 +69,10 @@ class PeriodInfo:
         return cls(period.code, period.year, period.month, period.due_at)
 
 
-def current_period(session: Session, as_of: datetime) -> Period | None:
-    """The period being collected: the latest month that has ended by ``as_of``, else the first."""
-    periods = all_periods(session)
+def current_period(session: Session, as_of: datetime, year: int | None = None) -> Period | None:
+    """The period being collected: the latest month (of ``year``, if given) that has ended by
+    ``as_of``, else the first."""
+    periods = all_periods(session, year)
     ended = [p for p in periods if (p.year, p.month) < (as_of.year, as_of.month)]
     if ended:
         return ended[-1]
@@ -79,7 +80,7 @@ def current_period(session: Session, as_of: datetime) -> Period | None:
 
 
 def year_periods(session: Session, year: int, up_to_month: int = 12) -> list[Period]:
-    return [p for p in all_periods(session) if p.year == year and p.month <= up_to_month]
+    return [p for p in all_periods(session, year) if p.month <= up_to_month]
 
 
 # --- the rows -----------------------------------------------------------------

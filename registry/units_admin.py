@@ -53,10 +53,11 @@ class UnitRow:
         return self.kind == UnitKind.GROUP
 
 
-def unit_rows(session: Session) -> list[UnitRow]:
-    """Every unit in registration order with its aliases and task counts: what a unit must
-    report on (directly or through its groups), and for a group the tasks that list it."""
-    year = current_year(session)
+def unit_rows(session: Session, year: int | None = None) -> list[UnitRow]:
+    """Every unit in registration order with its aliases and its task counts in ``year``
+    (default: the latest): what a unit must report on (directly or through its groups), and for
+    a group the tasks that list it. Units, aliases and groups are the same in every year."""
+    year = year or current_year(session)
     units = list(session.exec(select(Unit).order_by(col(Unit.id))))
     names = {id_of(u): u.name for u in units}
     aliases: dict[int, list[str]] = defaultdict(list)
@@ -269,8 +270,8 @@ def _current_member_ids(session: Session, group_id: int) -> list[int]:
     return list(session.exec(select(GroupMember.member_id).where(GroupMember.group_id == group_id)))
 
 
-def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[int]) -> Impact:
-    year = current_year(session)
+def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[int], year: int | None) -> Impact:
+    year = year or current_year(session)
     if year is None:
         return Impact()
     group_id = id_of(group)
@@ -309,11 +310,25 @@ def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[
     return Impact(gained, lost, tuple(newly), tuple(gone))
 
 
-def membership_impact(session: Session, *, group: str, members: Iterable[str]) -> Impact:
-    """What ``set_group_members`` with these members would change, without changing anything."""
+def membership_impact(session: Session, *, group: str, members: Iterable[str], year: int | None = None) -> Impact:
+    """What ``set_group_members`` with these members would change in ``year`` (default: the
+    latest), without changing anything."""
     target = _group(session, group)
     after = {id_of(u) for u in _members(session, target, members)}
-    return _impact(session, target, set(_current_member_ids(session, id_of(target))), after)
+    return _impact(session, target, set(_current_member_ids(session, id_of(target))), after, year)
+
+
+def group_years(session: Session, *, group: str) -> list[int]:
+    """The years whose tasks list ``group``: a change of its members applies to each of them."""
+    target = _group(session, group)
+    rows = session.exec(
+        select(Task.year)
+        .join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+        .where(TaskUnit.unit_id == target.id)
+        .distinct()
+        .order_by(col(Task.year))
+    )
+    return list(rows)
 
 
 def set_group_members(session: Session, *, actor: Actor, group: str, members: Iterable[str]) -> GroupChange:
@@ -323,7 +338,7 @@ def set_group_members(session: Session, *, actor: Actor, group: str, members: It
     chosen = _members(session, target, members)
     before = set(_current_member_ids(session, id_of(target)))
     after = {id_of(u) for u in chosen}
-    impact = _impact(session, target, before, after)
+    impact = _impact(session, target, before, after, None)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     added = tuple(names[i] for i in sorted(after - before))
     removed = tuple(names[i] for i in sorted(before - after))

@@ -70,17 +70,19 @@ def reporting_rate(session: Session, period: Period, as_of: datetime, units: lis
 # --- periods ------------------------------------------------------------------
 
 
-def period_codes(session: Session) -> list[str]:
-    return [p.code for p in all_periods(session)]
+def period_codes(session: Session, year: int | None = None) -> list[str]:
+    return [p.code for p in all_periods(session, year)]
 
 
-def periods_with_data(session: Session) -> list[str]:
-    rows = session.exec(
+def periods_with_data(session: Session, year: int | None = None) -> list[str]:
+    query = (
         select(Period.code)
         .where(col(Period.id).in_(select(Submission.period_id).distinct()))
         .order_by(col(Period.code))
     )
-    return list(rows)
+    if year is not None:
+        query = query.where(Period.year == year)
+    return list(session.exec(query))
 
 
 def submission_count(session: Session, period: Period) -> int:

@@ -20,6 +20,7 @@ either way); the application and the processes the tests start keep the producti
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -336,6 +337,26 @@ def loaded(request: pytest.FixtureRequest, db_url: str, registry: ParsedRegistry
     if request.node.stash.get(_state_key, EMPTY) != LOADED:  # asked for late, by getfixturevalue
         init_database(registry=registry)
     return db_url
+
+
+# The second year of ``two_years``: the 2023 breakdown without its last task and without 区税务局.
+NEXT_YEAR = 2024
+DROPPED_UNIT = "区税务局"
+
+
+def next_year_registry(registry: ParsedRegistry) -> ParsedRegistry:
+    tasks = tuple(
+        dataclasses.replace(task, units=tuple(u for u in task.units if u != DROPPED_UNIT))
+        for task in registry.tasks[:-1]
+    )
+    return dataclasses.replace(registry, year=NEXT_YEAR, tasks=tasks)
+
+
+@pytest.fixture
+def two_years(loaded: str, registry: ParsedRegistry) -> str:
+    """2023 as loaded, and 2024 beside it (124 tasks, 区税务局 not among its units)."""
+    init_database(registry=next_year_registry(registry))
+    return loaded
 
 
 TEST_PASSWORD = "test-password-1"
