@@ -29,7 +29,7 @@ from office.deductions import LAGGING, LATE, MISSING, Rules, UnitLedger
 from office.workbench import ChaseRow, PeriodInfo
 from status.engine import task_states
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\n")  # after core.text.clean a CR is a LF
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _THIN = Side(style="thin", color="808080")

@@ -42,8 +42,9 @@ def _assert_no_formula(data: bytes) -> Workbook:
 
 
 def test_safe_escapes_text_that_starts_like_a_formula() -> None:
-    for text in ("=1+2", "+86 0559", "-完成", "@SUM(A1)", "\t=1", "\r=1"):
+    for text in ("=1+2", "+86 0559", "-完成", "@SUM(A1)", "\t=1", "\n=1"):
         assert safe(text) == "'" + text
+    assert safe("\r=1") == "'\n=1"  # line breaks are LF once text is clean
     assert safe("正常文字 =1") == "正常文字 =1"
     assert safe("响铃\x07字符") == "响铃字符"
     assert safe(-0.5) == -0.5 and safe(3) == 3 and safe(None) is None
