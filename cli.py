@@ -11,9 +11,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from accounts import users
 from accounts.access import SYSTEM
@@ -47,6 +48,21 @@ class DataError(Exception):
 
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class _Problem(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+def _refused(problems: Sequence[_Problem], *, as_json: bool, verdict: str) -> int:
+    """Every problem of a refused file (as JSON or a line each), a summary on stderr; exit 1."""
+    if as_json:
+        _print_json([p.as_json() for p in problems])
+    else:
+        for problem in problems:
+            print(problem)
+    print(f"{verdict}：共 {len(problems)} 处问题，未写入任何数据", file=sys.stderr)
+    return 1
 
 
 # --- registry ---------------------------------------------------------------
@@ -100,13 +116,7 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
             with write_session() as session:
                 result = importer.import_breakdown(session, actor=SYSTEM, **options)
     except importer.ImportRefused as exc:
-        if args.json:
-            _print_json([p.as_json() for p in exc.problems])
-        else:
-            for problem in exc.problems:
-                print(problem)
-        print(f"未导入：共 {len(exc.problems)} 处问题，未写入任何数据", file=sys.stderr)
-        return 1
+        return _refused(exc.problems, as_json=args.json, verdict="未导入")
     if args.json:
         _print_json({**result.as_json(), "dry_run": args.dry_run})
         return 0
@@ -404,13 +414,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except (UsageError, PeriodError) as exc:
         return _usage(str(exc))
     if not result.accepted:
-        if args.json:
-            _print_json([e.as_json() for e in result.errors])
-        else:
-            for error in result.errors:
-                print(error)
-        print(f"未通过校验：共 {len(result.errors)} 处问题，未写入任何数据", file=sys.stderr)
-        return 1
+        return _refused(result.errors, as_json=args.json, verdict="未通过校验")
     if args.json:
         _print_json(result.as_json())
         return 0
