@@ -1,12 +1,17 @@
 """Limits on uploaded workbooks, in one place.
 
-``MAX_UPLOAD_BYTES`` must match ``server.maxUploadSize`` (in MB) in ``.streamlit/config.toml``.
+``MAX_UPLOAD_BYTES`` is the one upload limit the users meet: 5 MB counted the way the browser and
+Windows' Explorer count it (5,000,000 bytes), checked on the server with a Chinese message. The
+file pickers let through up to ``TRANSPORT_LIMIT_MB`` (``server.maxUploadSize`` in
+``.streamlit/config.toml``) so that an oversized report reaches that message instead of the
+browser's own English refusal; the transport limit only keeps absurd files out of memory.
 """
 
 from __future__ import annotations
 
 MAX_UPLOAD_MB = 5
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1000 * 1000
+TRANSPORT_LIMIT_MB = 4 * MAX_UPLOAD_MB  # must equal server.maxUploadSize in .streamlit/config.toml
 
 # Inside the .xlsx (a zip archive): generous for a monthly report, small enough to stay safe.
 MAX_ZIP_MEMBERS = 300

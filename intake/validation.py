@@ -259,8 +259,9 @@ def _blank(value: object) -> bool:
 
 
 def _squash(value: object) -> str:
-    """Text with every kind of whitespace removed (for labels, titles, names)."""
-    return "".join(str(value).split()) if value is not None else ""
+    """Text with every kind of whitespace and every control character removed (for labels,
+    titles, names, the status)."""
+    return "".join(clean(str(value)).split()) if value is not None else ""
 
 
 def _text(value: object) -> str:

@@ -26,7 +26,8 @@ HEADER = ("序号", "主要任务", "责任领导", "责任单位")
 END_NOTE = "备注"
 SUFFIXES = (".txt", ".docx", ".xlsx")
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_MB = 10  # counted like the browser and Explorer count: 1 MB = 1,000,000 bytes
+MAX_FILE_BYTES = MAX_FILE_MB * 1000 * 1000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts of a .docx or .xlsx together, once unpacked
 MAX_SHEET_CELLS = 200_000
 
@@ -277,7 +278,7 @@ def _check_package(data: bytes, main_part: str, kind: str) -> None:
     """Refuse, by content, what is not a Word or Excel package: an old .doc/.xls, a PDF (a
     scan), an RTF file renamed; and packages that unpack to more than a table could need."""
     if len(data) > MAX_FILE_BYTES:
-        raise TableError(f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像任务分解表；请核对文件")
+        raise TableError(f"文件超过 {MAX_FILE_MB} MB，不像任务分解表；请核对文件")
     suffix = {"Word": ".docx", "Excel": ".xlsx"}[kind]
     save_as = f"请用 {kind} 或 WPS 打开后“另存为” {suffix} 格式再导入"
     if data.startswith(_OLE2_MAGIC):
@@ -322,7 +323,7 @@ def read_file(file_name: str, data: bytes) -> Table:
         return read_xlsx(data)
     if suffix == ".txt":
         if len(data) > MAX_FILE_BYTES:
-            raise TableError(f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像任务分解表；请核对文件")
+            raise TableError(f"文件超过 {MAX_FILE_MB} MB，不像任务分解表；请核对文件")
         try:
             return read_text(data.decode("utf-8-sig").replace("\r\n", "\n"))
         except UnicodeDecodeError as exc:

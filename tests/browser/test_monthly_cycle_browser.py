@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from intake.limits import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 from intake.template import fill_workbook
 from tests.browser.steps import GRID, grid_row, run_finished, sign_in
 from tests.conftest import add_user
@@ -86,3 +87,16 @@ def test_upload_page_by_url_on_a_fresh_server_shows_only_the_sign_in(server, pag
     expect(page.get_by_role("heading", name="上传月报")).to_have_count(0)
     expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
     expect(page.get_by_text("报送单位")).to_have_count(0)
+
+
+def test_an_oversized_report_is_refused_in_chinese_by_the_server(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    """Just over the 5 MB users are told: the browser lets it through and the page says, in
+    Chinese, what is wrong; Streamlit's English refusal never shows."""
+    add_user(SMALL_UNIT, "unit", unit=SMALL_UNIT)
+    page.goto(f"{server.url}/upload?period=2023-03")
+    sign_in(page, SMALL_UNIT)
+    expect(page.get_by_role("heading", name="上传月报")).to_be_visible()
+    _choose_file(page, "月报.xlsx", b"PK\x03\x04" + b"\0" * MAX_UPLOAD_BYTES)
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_text(f"文件超过 {MAX_UPLOAD_MB} MB 上限")).to_be_visible()
+    expect(page.get_by_text("File must be")).to_have_count(0)

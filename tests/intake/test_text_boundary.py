@@ -16,7 +16,7 @@ import cli
 from accounts.access import SYSTEM
 from core.text import clean, formula_like
 from db.engine import read_session
-from db.models import SubmissionRow, Task
+from db.models import RejectedAttempt, Submission, SubmissionRow, Task
 from intake.ingest import ingest_upload
 from tests.factories import add_submission
 from tests.monthly_kit import SMALL_UNIT, edit, filled
@@ -101,3 +101,48 @@ def test_documents_tolerate_control_characters_stored_before_the_rule(loaded, tm
     docx.Document(io.BytesIO(out.read_bytes()))
     ledger = tmp_path / "台账.xlsx"
     assert cli.main(["ledger", "--period", "2023-03", "--as-of", AS_OF, "--out", str(ledger)]) == 0
+
+
+def _nul_in_every_text_cell(wb: Workbook) -> None:
+    """``_x0000_`` (how Excel stores a NUL) inside every text cell a clerk can type into: the header
+    block, the status, the three texts and the remark of each row."""
+    sheet = wb["月报"]
+    for coordinate in ("C3", "G3", "C4"):
+        sheet[coordinate].value = f"{sheet[coordinate].value}_x0000_"
+    for row in range(7, 11):
+        for column in "DFGHI":
+            value = sheet[f"{column}{row}"].value
+            sheet[f"{column}{row}"].value = f"{value or ''}_x0000_"
+
+
+def test_a_nul_anywhere_is_removed_the_same_way_on_every_database(loaded, tmp_path, capsys) -> None:
+    """PostgreSQL cannot store a NUL in text; SQLite can. Both must store the same clean text."""
+    path = tmp_path / "月报.xlsx"
+    path.write_bytes(edit(filled(), _nul_in_every_text_cell))
+    assert cli.main(["ingest", str(path), "--unit", SMALL_UNIT, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    with read_session() as session:
+        rows = session.exec(select(SubmissionRow)).all()
+        submission = session.exec(select(Submission)).one()
+    assert len(rows) == 4
+    texts = [r.status for r in rows] + [r.progress_text for r in rows] + [submission.filler, submission.phone]
+    assert all(text and "\x00" not in text for text in texts)
+    assert {r.status for r in rows} == {"序时推进"}
+
+
+def test_a_nul_in_a_refused_report_is_kept_out_of_the_rejected_attempt(loaded, tmp_path, capsys) -> None:
+    def broken(wb: Workbook) -> None:
+        wb["月报"]["D7"].value = "完成_x0000_了"  # no such status: refused, and the message quotes it
+
+    path = tmp_path / "月报.xlsx"
+    path.write_bytes(edit(filled(), broken))
+    assert cli.main(["ingest", str(path), "--unit", SMALL_UNIT, "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "\x00" not in out
+    assert "完成了" in out
+    with read_session() as session:
+        attempts = session.exec(select(RejectedAttempt)).all()
+    assert len(attempts) == 1
+    assert "\x00" not in attempts[0].errors_json and "\\u0000" not in attempts[0].errors_json
+    assert "完成了" in attempts[0].errors_json
