@@ -107,6 +107,25 @@ def _as_of_text(as_of: datetime) -> str:
     return f"截至 {clock.fmt(as_of)}"
 
 
+# --- any table of the pages -----------------------------------------------------
+
+
+def _width(values: Iterable[Any]) -> int:
+    """A column width in Excel's units (a CJK character is two), between 6 and 50."""
+    longest = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(v)) for v in values if v is not None), default=4)
+    return max(6, min(50, longest + 2))
+
+
+def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, as_of: datetime) -> bytes:
+    """A table shown on a page, as the workbook its download button gives: a title line with the
+    moment it was taken, the header and the rows, every cell made safe (``safe``)."""
+    wb = _new_workbook()
+    widths = [_width([header, *(row[i] for row in rows)]) for i, header in enumerate(headers)]
+    columns = [Column(header, width, wrap=width >= 30) for header, width in zip(headers, widths, strict=True)]
+    add_sheet(wb, "表格", columns, rows, title=f"{title}（{_as_of_text(as_of)}）")
+    return to_bytes(wb)
+
+
 # --- 台账 ---------------------------------------------------------------------
 
 LEDGER_COLUMNS = (

@@ -34,6 +34,7 @@ task_table(
     tasks,
     ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "配合单位报送", "本月工作进展"],
     period=period,
+    name=f"{category}{period}任务",
     key="by_category_tasks",
 )
 st.plotly_chart(

@@ -42,13 +42,14 @@ else:
         tasks.behind,
         ["序号", "职责", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位"],
         period=period,
+        name=f"{leader}{period}滞后与欠进度任务",
         key="by_leader_behind",
     )
 
 columns = ["序号", "分类", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "本月工作进展"]
 st.subheader(f"{LEADING}的任务（{status_summary(tasks.leading)}）")
-task_table(tasks.leading, columns, period=period, key="by_leader_leading")
+task_table(tasks.leading, columns, period=period, name=f"{leader}{period}牵头的任务", key="by_leader_leading")
 st.subheader(f"协助的任务（{status_summary(tasks.assisting)}）")
-task_table(tasks.assisting, columns, period=period, key="by_leader_assisting")
+task_table(tasks.assisting, columns, period=period, name=f"{leader}{period}协助的任务", key="by_leader_assisting")
 st.caption("完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
 links(period, (OVERVIEW, "← 返回总览", {}))

@@ -8,6 +8,7 @@ from ui import charts, data
 from ui.auth import require
 from ui.dashboard import OVERVIEW, choose_period, say_no_data, task_table, url_choice
 from ui.filters import links
+from ui.tables import table
 
 actor = require(*UserRole.accounts())
 st.header("按单位")
@@ -33,10 +34,9 @@ with right:
 unit_id = ids[unit]
 
 st.subheader(f"{year} 年逐月报送情况")
-st.dataframe(
+table(
     data.unit_record(unit_id, year),
-    hide_index=True,
-    width="stretch",
+    name=f"{unit}{year}年逐月报送情况",
     column_config={"报送情况": charts.lateness_column()},
 )
 
@@ -67,6 +67,7 @@ task_table(
         "下步打算",
     ],
     period=period,
+    name=f"{unit}{period}负责的任务",
     key="by_unit_tasks",
 )
 links(period, (OVERVIEW, "← 返回总览", {}))

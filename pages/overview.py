@@ -75,5 +75,6 @@ else:
         behind,
         ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位"],
         period=period,
+        name=f"{period}滞后与欠进度任务",
         key="overview_behind",
     )

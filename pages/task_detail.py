@@ -10,6 +10,7 @@ from ui import charts, data
 from ui.auth import require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task
 from ui.filters import links
+from ui.tables import table
 
 require(*UserRole.accounts())
 st.header("任务详情")
@@ -56,10 +57,9 @@ if reports.empty:
     st.info(f"这项任务在 {year} 年还没有任何单位报送。")
 else:
     st.plotly_chart(charts.progress_line(timeline), key="task_detail_timeline")
-st.dataframe(
+table(
     timeline,
-    hide_index=True,
-    width="stretch",
+    name=f"第{detail.no}项任务逐月进度",
     column_config={
         "完成状态": charts.status_column(),
         "进度": charts.progress_column(),
@@ -70,10 +70,9 @@ st.dataframe(
 
 st.markdown("#### 各单位逐月报送内容")
 if not reports.empty:
-    st.dataframe(
+    table(
         reports,
-        hide_index=True,
-        width="stretch",
+        name=f"第{detail.no}项任务各单位报送内容",
         column_config={
             "完成状态": charts.status_column(),
             "进度": charts.progress_column(),

@@ -6,6 +6,7 @@ from core.vocab import LEAD_LEADER_MARK, UserRole
 from ui import data
 from ui.auth import require
 from ui.filters import ALL, url_select, url_text
+from ui.tables import table
 
 require(*UserRole.accounts())
 st.header("任务清单")
@@ -38,12 +39,11 @@ if search:
 st.caption(
     f"共 {len(shown)} 项（全部 {len(frame)} 项）。{LEAD_LEADER_MARK} 为牵头责任领导；牵头单位为排在首位的责任单位。"
 )
-st.dataframe(
+table(
     shown[["序号", "分类简称", "主要任务", "牵头领导", "协助领导", "牵头单位", "配合单位"]].rename(
         columns={"分类简称": "分类", "牵头领导": f"{LEAD_LEADER_MARK}牵头领导"}
     ),
-    hide_index=True,
-    width="stretch",
+    name="任务清单",
     column_config={
         "序号": st.column_config.NumberColumn(width="small"),
         "主要任务": st.column_config.TextColumn(width="large"),

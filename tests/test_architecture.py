@@ -203,3 +203,16 @@ def test_the_rules_catch_violations() -> None:
     )
     lines = sorted({int(p.split(":")[0]) for p in page_violations(page, "pages.x")})
     assert lines == [1, 2, 3, 4, 5, 6]
+
+
+def test_every_table_goes_through_the_one_with_a_safe_download() -> None:
+    """``st.dataframe`` is called in ``ui/tables.py`` only: every other table is ``ui.tables.table``,
+    whose download escapes formula-like text (the built-in export is switched off)."""
+    callers = [
+        _where(path)
+        for folder in ("pages", "ui")
+        for path in sorted((ROOT / folder).glob("*.py"))
+        if path.name != "tables.py" and "st.dataframe(" in path.read_text(encoding="utf-8")
+    ]
+    callers += [_where(ROOT / "app.py")] if "st.dataframe(" in (ROOT / "app.py").read_text(encoding="utf-8") else []
+    assert not callers, callers

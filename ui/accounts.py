@@ -15,6 +15,7 @@ from core.vocab import UnitKind, UserRole
 from db import queries
 from db.engine import read_session, write_session
 from ui.filters import ALL, url_select
+from ui.tables import table
 
 _FLASH_KEY = "accounts_flash"
 # Unit accounts are the most made, so they come first.
@@ -52,7 +53,7 @@ def users_table() -> list[users.UserView]:
     with read_session() as session:
         found = users.list_users(session)
     now = clock.now()
-    st.dataframe(
+    table(
         pd.DataFrame(
             {
                 "用户名": u.username,
@@ -65,8 +66,7 @@ def users_table() -> list[users.UserView]:
             }
             for u in found
         ),
-        hide_index=True,
-        width="stretch",
+        name="账号列表",
     )
     return found
 
@@ -195,6 +195,8 @@ def audit_table(username: str | None, action: str | None, since: datetime, until
         return
     note = f"（只显示最近 {limit} 条，请缩小日期范围）" if len(frame) >= limit else ""
     st.caption(f"共 {len(frame)} 条{note}。")
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_config={"详情": st.column_config.TextColumn(width="large")}
+    table(
+        frame,
+        name="操作日志",
+        column_config={"详情": st.column_config.TextColumn(width="large")},
     )

@@ -14,6 +14,7 @@ from db.engine import database_url, read_session
 from office.bulletin import BulletinData, bulletin_data, render
 from office.exports import task_ledger
 from ui import data
+from ui.tables import table
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def key_lists(data: BulletinData) -> None:
     late, missing = Lateness.LATE.label, Lateness.MISSING.label
     with st.expander(f"{TaskStatus.LAGGING.label}任务（{len(data.lagging)} 项）", expanded=bool(data.lagging)):
         if data.lagging:
-            st.dataframe(
+            table(
                 pd.DataFrame(
                     {
                         "序号": t.no,
@@ -52,8 +53,8 @@ def key_lists(data: BulletinData) -> None:
                     }
                     for t in data.lagging
                 ),
-                hide_index=True,
-                width="stretch",
+                name="滞后任务",
+                download=False,  # the bulletin and the ledger are its downloads
                 key="lagging_table",
             )
         else:
@@ -63,13 +64,13 @@ def key_lists(data: BulletinData) -> None:
         st.markdown(f"**{missing}**：" + ("、".join(r.unit for r in data.missing) or "无"))
     with st.expander(f"本月扣分单位（{len(data.deductions)} 个）"):
         if data.deductions:
-            st.dataframe(
+            table(
                 pd.DataFrame(
                     {"单位": d.unit, "扣分事项": "；".join(d.reasons), "本月扣分": d.period_net, "本年累计": d.year_net}
                     for d in data.deductions
                 ),
-                hide_index=True,
-                width="stretch",
+                name="本月扣分单位",
+                download=False,
                 key="deduction_lines",
             )
         else:

@@ -11,6 +11,7 @@ import streamlit as st
 from core.vocab import TaskStatus
 from ui import charts, data
 from ui.filters import PERIOD, choose_month
+from ui.tables import table
 
 OVERVIEW = "pages/overview.py"
 BY_CATEGORY = "pages/by_category.py"
@@ -88,16 +89,16 @@ TASK_TABLE_CONFIG = {
 }
 
 
-def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, key: str) -> None:
-    """A table of tasks; choosing a row opens that task's detail page for the same period."""
+def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, name: str, key: str) -> None:
+    """A table of tasks; choosing a row opens that task's detail page for the same period.
+    ``name`` titles its download."""
     if frame.empty:
         st.caption("无。")
         return
     shown = frame[list(columns)]
-    event = st.dataframe(
+    event = table(
         shown,
-        hide_index=True,
-        width="stretch",
+        name=name,
         column_config=TASK_TABLE_CONFIG,
         on_select="rerun",
         selection_mode="single-row",

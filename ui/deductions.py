@@ -16,6 +16,7 @@ from db.engine import database_url, read_session, write_session
 from office import deductions, exports
 from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
 from ui import data
+from ui.tables import table
 from ui.workbench import done
 
 _CONFIG = {name: st.column_config.NumberColumn(format="%.2f") for name in ("应扣", "核减", "实扣", "扣分")}
@@ -131,7 +132,7 @@ def summary_table(view: LedgerView, only_deducted: bool) -> None:
     if not ledgers:
         st.info("本年度暂无扣分。")
         return
-    st.dataframe(summary_frame(ledgers), hide_index=True, width="stretch", column_config=_CONFIG, key="summary")
+    table(summary_frame(ledgers), name="扣分汇总", column_config=_CONFIG, key="summary", download=False)  # 导出扣分台账
 
 
 def items_frame(one: UnitLedger) -> pd.DataFrame:
@@ -156,7 +157,7 @@ def unit_ledger(one: UnitLedger) -> None:
         f"**{one.unit}**：应扣 {one.gross:g} 分，申诉核减 {one.reduced:g} 分，“推进工作落实”实扣 **{one.net:g}** 分。"
     )
     if one.items:
-        st.dataframe(items_frame(one), hide_index=True, width="stretch", column_config=_CONFIG, key="unit_items")
+        table(items_frame(one), name=f"{one.unit}扣分明细", column_config=_CONFIG, key="unit_items", download=False)
     else:
         st.caption("该单位本年度没有扣分。")
 
@@ -206,7 +207,7 @@ def appeals_table(view: LedgerView, names: dict[int, str]) -> None:
     if not view.appeals:
         st.caption("本年度暂无申诉。")
         return
-    st.dataframe(
+    table(
         pd.DataFrame(
             {
                 "单位": names.get(a.unit_id, ""),
@@ -221,8 +222,8 @@ def appeals_table(view: LedgerView, names: dict[int, str]) -> None:
             }
             for a in view.appeals
         ),
-        hide_index=True,
-        width="stretch",
+        name="申诉登记",
+        download=False,
         key="appeals_table",
     )
 

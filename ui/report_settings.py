@@ -12,6 +12,7 @@ from cycle.settings import SPECS, get_setting
 from db.engine import read_session, write_session
 from ui.cycle import PeriodInfo
 from ui.filters import choose_month
+from ui.tables import table
 
 _FLASH_KEY = "report_settings_flash"
 
@@ -58,13 +59,12 @@ def show_flash() -> None:
 
 
 def period_table(periods: list[PeriodInfo]) -> None:
-    st.dataframe(
+    table(
         pd.DataFrame(
             {"月份": p.code, "报送截止": p.due_text, "状态": p.state + ("" if p.closed else "（接收上传）")}
             for p in periods
         ),
-        hide_index=True,
-        width="stretch",
+        name="报送月份",
     )
 
 

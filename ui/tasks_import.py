@@ -13,6 +13,7 @@ from db.queries import current_year
 from registry import importer
 from registry.importer import Preview
 from registry.tables import SUFFIXES, blank_workbook
+from ui.tables import table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FLASH_KEY = "tasks_import_flash"
@@ -60,12 +61,13 @@ def show_preview(seen: Preview) -> None:
     if seen.tasks:
         st.subheader("读取结果")
         st.caption(seen.summary())
-        st.dataframe(
+        table(
             pd.DataFrame({"分类": name, "任务数": count} for name, count in seen.counts()),
-            hide_index=True,
+            name="各分类任务数",
+            download=False,
         )
         st.caption(f"责任领导：{'、'.join(seen.leaders())}")
-        st.dataframe(
+        table(
             pd.DataFrame(
                 {
                     "序号": task.no,
@@ -78,15 +80,14 @@ def show_preview(seen: Preview) -> None:
                 }
                 for task in seen.tasks
             ),
-            hide_index=True,
-            width="stretch",
+            name="任务导入预览",
         )
     if seen.new_units:
         st.info("将新建单位：" + "、".join(f"{name}（{kind}）" for name, kind in seen.new_units))
     if seen.problems:
         st.subheader(f"问题（{len(seen.problems)} 处）")
         st.error("文件中有以下问题，改正后重新上传；全部改正之前不会导入。")
-        st.dataframe(
+        table(
             pd.DataFrame(
                 {
                     "位置": p.place or "文件",
@@ -97,8 +98,7 @@ def show_preview(seen: Preview) -> None:
                 }
                 for p in seen.problems
             ),
-            hide_index=True,
-            width="stretch",
+            name="任务导入问题",
         )
 
 

@@ -13,6 +13,7 @@ from core.vocab import UnitKind
 from db.engine import read_session, write_session
 from registry import units_admin
 from registry.units_admin import UnitRow
+from ui.tables import table
 
 RENAME_NOTE = "单位名称不能修改：历史月报、扣分和审计日志都按名称记载。同一单位的其他写法（简称、旧称）请添加为别名。"
 _FLASH_KEY = "units_admin_flash"
@@ -47,7 +48,7 @@ def unit_rows() -> list[UnitRow]:
 def units_table(rows: list[UnitRow]) -> None:
     kind = st.segmented_control("类别", [_ALL, *units_admin.ALL_KINDS], default=_ALL, key="units_kind")
     shown = [r for r in rows if kind in (None, _ALL) or r.kind == kind]
-    st.dataframe(
+    table(
         pd.DataFrame(
             {
                 "单位": r.name,
@@ -61,8 +62,7 @@ def units_table(rows: list[UnitRow]) -> None:
             }
             for r in shown
         ),
-        hide_index=True,
-        width="stretch",
+        name="单位名录",
         column_config={
             "牵头": st.column_config.NumberColumn(
                 help="作为牵头单位报送的任务数（含经群组承担的）；群组为列为牵头单位的任务数"

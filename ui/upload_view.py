@@ -15,6 +15,7 @@ from db.engine import read_session
 from intake.ingest import IngestResult, ingest_upload, original_file
 from intake.validation import Problem, annotate
 from ui import cycle
+from ui.tables import table
 
 RESULT_KEY = "upload_result"
 
@@ -75,7 +76,7 @@ def show_outcome(unit_id: int, period: str) -> None:
     result = outcome.result
     if not result.accepted:
         st.error(f"未通过校验：共 {len(result.errors)} 处问题，本次上传未保存任何内容。请按下表逐项修改后重新上传。")
-        st.dataframe(problem_frame(result.errors), hide_index=True, width="stretch")
+        table(problem_frame(result.errors), name="校验问题", download=False)  # the annotated copy is its download
         if outcome.annotated:
             st.download_button(
                 "下载标注副本（问题单元格已标红并附批注）",
@@ -92,7 +93,7 @@ def show_outcome(unit_id: int, period: str) -> None:
         st.success(f"已接收：{result.unit} {result.period} 第 {result.version} 版，共 {result.rows} 项任务。")
     if result.warnings:
         st.warning(f"以下 {len(result.warnings)} 处请核对（不影响接收，督查室会复核）：")
-        st.dataframe(problem_frame(result.warnings), hide_index=True, width="stretch")
+        table(problem_frame(result.warnings), name="请核对的内容", download=False)
 
 
 def show_history(actor: Actor, unit_id: int, period: str) -> None:
@@ -100,7 +101,7 @@ def show_history(actor: Actor, unit_id: int, period: str) -> None:
     if not entries:
         st.caption("本月尚无上传记录。")
         return
-    st.dataframe(
+    table(
         pd.DataFrame(
             {
                 "时间": clock.fmt(e.at),
@@ -112,8 +113,8 @@ def show_history(actor: Actor, unit_id: int, period: str) -> None:
             }
             for e in entries
         ),
-        hide_index=True,
-        width="stretch",
+        name=f"{period}上传记录",
+        download=False,
     )
     versions = {f"第 {e.version} 版（{clock.fmt(e.at)}）": e.submission_id for e in entries if e.accepted}
     if not versions:

@@ -38,6 +38,7 @@ from office.workbench import (
 )
 from ui import data
 from ui.filters import choose_month
+from ui.tables import table
 
 _FLASH_KEY = "workbench_flash"
 WORST_FIRST = "按记录从差到好"
@@ -180,10 +181,10 @@ def rate_tables(rates: RateSummary, month: int) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**本月**（{month}月）")
-        st.dataframe(rate_frame(rates.period), hide_index=True, column_config=config, key="rates_period")
+        table(rate_frame(rates.period), name=f"{month}月报送率", column_config=config, key="rates_period")
     with right:
         st.markdown(f"**本年累计**（1–{month}月）")
-        st.dataframe(rate_frame(rates.year_to_date), hide_index=True, column_config=config, key="rates_ytd")
+        table(rate_frame(rates.year_to_date), name=f"1至{month}月累计报送率", column_config=config, key="rates_ytd")
     st.caption("应报：截止时间已过、未免报的单位数；已报：截止统计时点已报送（含迟报）；按时报：截止时间前报送。")
 
 
@@ -231,10 +232,10 @@ def status_table(rows: list[StatusRow]) -> None:
     colors = Lateness.colors()
     styled = frame.style.map(lambda v: f"color: {colors[v]}; font-weight: bold" if v in colors else "", ["报送状态"])
     styled = styled.format({"迟报天数": "{:.0f}", "本月扣分": "{:.2f}"}, na_rep="")
-    st.dataframe(
-        styled,
-        hide_index=True,
-        width="stretch",
+    table(
+        frame,
+        styled=styled,
+        name="报送情况",
         placeholder="",
         key="status_table",
         column_config={"未通过次数": st.column_config.NumberColumn(help="上传后未通过校验、未入库的次数")},
@@ -315,7 +316,7 @@ def chase_section(view: PeriodView) -> None:
 
 def exemption_section(actor: Actor, view: PeriodView) -> None:
     if view.exemptions:
-        st.dataframe(
+        table(
             pd.DataFrame(
                 {
                     "单位": e.unit,
@@ -328,8 +329,7 @@ def exemption_section(actor: Actor, view: PeriodView) -> None:
                 }
                 for e in view.exemptions
             ),
-            hide_index=True,
-            width="stretch",
+            name="免报单位",
             key="exemption_table",
         )
     else:

@@ -98,5 +98,6 @@ def test_an_oversized_report_is_refused_in_chinese_by_the_server(server, page: P
     expect(page.get_by_role("heading", name="上传月报")).to_be_visible()
     _choose_file(page, "月报.xlsx", b"PK\x03\x04" + b"\0" * MAX_UPLOAD_BYTES)
     page.get_by_role("button", name="上传并检查").click()
-    expect(page.get_by_text(f"文件超过 {MAX_UPLOAD_MB} MB 上限")).to_be_visible()
+    expect(page.get_by_text("未通过校验")).to_be_visible()
+    expect(grid_row(page, f"文件超过 {MAX_UPLOAD_MB} MB 上限")).to_have_count(1)
     expect(page.get_by_text("File must be")).to_have_count(0)
