@@ -18,6 +18,7 @@ from cycle.settings import get_setting
 from db.engine import create_schema, database_url, read_session, write_session
 from db.models import Leader, Unit, User
 from ui import data
+from ui.pages_registry import page_links
 
 USER_KEY = "auth_user_id"
 SEEN_KEY = "auth_last_seen"
@@ -102,6 +103,7 @@ def require(*roles: str) -> Actor:
     if signed.must_change_password:
         _forced_change_screen(signed)
         st.stop()
+    page_links(signed.actor.role)
     _account_sidebar(signed)
     if roles and signed.actor.role not in roles:
         st.error("无权访问：当前账号不能查看此页面。")

@@ -6,6 +6,7 @@ with ``ui.auth.require`` (tests hold the two together). The first page a role se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -13,7 +14,6 @@ from streamlit.navigation.page import StreamlitPage
 
 from accounts.access import Actor
 from core.vocab import UserRole
-from ui import auth
 
 OFFICE = (UserRole.ADMIN,)
 UNITS = (UserRole.ADMIN, UserRole.UNIT)
@@ -58,17 +58,30 @@ def _page(spec: PageSpec) -> StreamlitPage:
     return st.Page(spec.path, title=spec.title, icon=spec.icon)
 
 
-def navigation(actor: Actor | None) -> StreamlitPage:
+def navigation(actor: Actor | None, *, login_page: Callable[[], None]) -> StreamlitPage:
     """Set up the navigation for this actor and return the page to run.
 
     Before sign-in the sign-in page is the only one shown. The others are registered hidden so
     that a shared link still opens its page after sign-in; until then every page shows nothing
-    but the sign-in form (``ui.auth.require``)."""
+    but the sign-in form (``ui.auth.require``). After sign-in the role's pages are registered,
+    still hidden: the list users see is ``page_links``."""
     if actor is None:
-        login = st.Page(auth.login_page, title="登录", icon=":material/login:", url_path="login", default=True)
+        login = st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)
         return st.navigation([login, *(_page(spec) for spec in PAGES)], position="hidden")
-    sections: dict[str, list[StreamlitPage]] = {}
-    for spec in pages_for(actor.role):
-        sections.setdefault(spec.section, []).append(_page(spec))
-    # Expanded: the office has fifteen pages, and a collapsed list hides the last ones.
-    return st.navigation(sections, expanded=True)
+    return st.navigation([_page(spec) for spec in pages_for(actor.role)], position="hidden")
+
+
+def page_links(role: str) -> None:
+    """The role's pages as links in the sidebar, by section: the only page list anyone sees.
+
+    Streamlit's own list is switched off (``client.showSidebarNavigation``): after a restart it
+    would show every file in ``pages/``, in English, to the first visitor, whose page then runs
+    before app.py ever has. So the list is drawn by the page guard that every page runs
+    (``ui.auth.require``), whether app.py has run yet or not."""
+    with st.sidebar:
+        section = None
+        for spec in pages_for(role):
+            if spec.section != section:
+                section = spec.section
+                st.caption(section)
+            st.page_link(spec.path, label=spec.title, icon=spec.icon)

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.steps import expect_only_the_sign_in_form, run_finished, sign_in
 from tests.conftest import add_user
+from ui.pages_registry import pages_for
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +51,45 @@ def test_shared_link_leads_to_its_page_after_sign_in_and_a_unit_never_reaches_of
     expect(page.get_by_role("link", name="账号管理")).to_have_count(0)
     expect(page.get_by_role("heading", name="账号管理")).to_have_count(0)
     expect(page.get_by_text("无权访问")).to_have_count(0)
+
+
+# Records, from the first paint on, every page list Streamlit draws and every link in the sidebar.
+_WATCH_NAVIGATION = r"""
+window.__navSeen = [];
+window.__sidebarLinks = new Set();
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"]')) window.__navSeen.push(location.pathname);
+  document.querySelectorAll('[data-testid="stSidebar"] a').forEach(a => window.__sidebarLinks.add(a.innerText.trim().split('\n').pop()));
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def test_a_fresh_server_shows_no_page_list_but_the_roles_and_asks_nothing_of_other_hosts(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    """The first visitor after a restart opens a page's URL directly: Streamlit's own list of the
+    files in pages/ never appears, before or after sign-in, and every request goes to the app."""
+    add_user("岩寺镇", "unit", unit="岩寺镇")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.add_init_script(_WATCH_NAVIGATION)
+
+    page.goto(f"{server.url}/upload")
+    expect_only_the_sign_in_form(page)
+    assert page.evaluate("window.__navSeen") == []
+    assert page.evaluate("[...window.__sidebarLinks]") == []
+
+    sign_in(page, "岩寺镇")
+    expect(page.get_by_role("heading", name="上传月报")).to_be_visible()
+    expect(page.get_by_role("link", name="修改密码")).to_be_visible()
+    run_finished(page)
+    assert page.evaluate("window.__navSeen") == []
+    links = set(page.evaluate("[...window.__sidebarLinks]"))
+    unit_pages = {spec.title for spec in pages_for("unit")}
+    assert links and links <= unit_pages, links - unit_pages
+    assert {"上传月报", "模板下载", "总览"} <= links
+
+    origin = server.url.rstrip("/")
+    outside = sorted({url for url in requested if not url.startswith((origin + "/", "data:", "blob:"))})
+    assert not outside, outside
+    icons = page.locator("link[rel*='icon']")
+    expect(icons).not_to_have_count(0)
+    assert all(href.startswith((origin, "data:", "/")) for href in icons.evaluate_all("els => els.map(e => e.href)"))
