@@ -117,7 +117,7 @@ def group_editor(actor: Actor, rows: list[UnitRow], year: int | None) -> None:
             f"群组成员各年通用：{'、'.join(f'{y} 年' for y in years)}的任务都列有{name}，保存后对这些年份都有效。"
         )
     if st.button("保存成员", type="primary", key="group_save"):
-        _save(lambda s: units_admin.set_group_members(s, actor=actor, group=name, members=picked).message())
+        _save(lambda s: units_admin.set_group_members(s, actor=actor, group=name, members=picked, year=year).message())
 
 
 def alias_forms(actor: Actor, rows: list[UnitRow]) -> None:

@@ -352,3 +352,21 @@ def test_2023_pages_read_the_same_after_2024_is_imported(loaded, open_page: Open
     after = _view_2023(open_page)
     for key, value in before.items():
         assert after[key] == value, key
+
+
+def test_group_changes_are_told_for_the_year_shown(two_years, open_page: Open) -> None:
+    """各地各单位 is listed on nine 2023 tasks, the last among them, so on eight in 2024."""
+    for year, count in ((NEXT_YEAR, 8), (2023, 9)):  # saved while 2023 is shown: told for 2023
+        at = open_page("units_admin.py", year=str(year))
+        at.selectbox(key="group_pick").select("各地各单位").run()
+        captions = [c.value for c in at.caption]
+        assert "群组成员各年通用：2023 年、2024 年的任务都列有各地各单位，保存后对这些年份都有效。" in captions
+        assert f"列为 0 项任务的牵头单位、{count} 项任务的配合单位。" in "".join(captions)
+        at.multiselect(key="group_members").select("岩寺镇").run()
+        assert f"保存后，1 个单位将新增 {count} 项报送任务（岩寺镇 +{count}）。" in [c.value for c in at.caption]
+        if year == 2023:
+            at.button(key="group_save").click().run()
+            assert not at.exception, at.exception
+            assert [s.value for s in at.success] == [
+                f"已保存群组“各地各单位”的成员：岩寺镇。1 个单位新增 {count} 项报送任务。"
+            ]
