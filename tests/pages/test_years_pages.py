@@ -182,6 +182,16 @@ def test_links_from_a_dashboard_keep_the_year(both, open_page: Open) -> None:
     assert all(q.startswith("year=2023&period=2023-05") for q in links.values()), links
 
 
+def test_a_task_chosen_in_a_table_opens_in_the_same_year(both, open_page: Open) -> None:
+    at = open_page("overview.py", year="2023")
+    assert _table(at, "overview_behind")["序号"].iloc[0] == 1  # 区发改委 reported task 1 behind in 2023-05
+    at.session_state["overview_behind"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert at.header[0].value == "任务详情"
+    assert (at.query_params["year"], at.query_params["period"], at.query_params["task"]) == ("2023", "2023-05", "1")
+    assert _metrics(at)["2023-05 完成状态"] == "滞后"  # in 2024-05 it is done
+
+
 # --- the task list --------------------------------------------------------------
 
 
