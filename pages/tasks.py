@@ -38,7 +38,7 @@ if search:
     shown = shown[shown["主要任务"].str.contains(search, regex=False)]
 
 st.caption(
-    f"{year} 年共 {len(shown)} 项（全部 {len(frame)} 项）。"
+    f"共 {len(shown)} 项（{year} 年全部 {len(frame)} 项）。"
     f"{LEAD_LEADER_MARK} 为牵头责任领导；牵头单位为排在首位的责任单位。"
 )
 st.dataframe(

@@ -200,7 +200,7 @@ def test_task_list_is_scoped_to_the_year(both, open_page: Open, params: dict[str
     at = open_page("tasks.py", **params)
     _year_shown(at, year)
     count = 125 if year == 2023 else 124
-    assert f"{year} 年共 {count} 项（全部 {count} 项）" in _captions(at)
+    assert f"共 {count} 项（{year} 年全部 {count} 项）" in _captions(at)
     assert len(at.dataframe[0].value) == count
     assert (DROPPED_UNIT in _options(at, "url_unit")) == (year == 2023)
 
