@@ -348,6 +348,11 @@ def _view_2023(open_page: Open) -> dict[str, object]:
         "bulletin tables": _csv(bulletin),
         "deductions": _csv(deductions),
         "tasks": _csv(open_page("tasks.py", year="2023")),
+        "by unit": _csv(open_page("by_unit.py", period="2023-05", unit="区发改委")),
+        "by category": _csv(open_page("by_category.py", period="2023-05")),
+        "task detail": _csv(open_page("task_detail.py", period="2023-05", task="1")),
+        "units": _csv(open_page("units_admin.py", year="2023")),
+        "settings": _csv(open_page("report_settings.py", year="2023")),
     }
 
 
