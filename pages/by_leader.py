@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.period import Month
 from core.vocab import UserRole
 from status.dashboards import LEADING
 from ui import charts, data
@@ -17,9 +18,10 @@ with left:
 if chosen is None:
     st.stop()
 period, has_data = chosen
-names = data.leader_names()
+year = Month.parse(period).year
+names = data.leader_names(year)
 if not names:
-    st.info("任务清单中没有责任领导。")
+    st.info(f"{year} 年的任务清单中没有责任领导。")
     st.stop()
 own = own_leader_name(actor)
 with right:

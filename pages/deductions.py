@@ -7,19 +7,17 @@ from core import clock
 from core.vocab import UserRole
 from ui import deductions as ded
 from ui.auth import require
-from ui.filters import url_select
+from ui.filters import choose_year, url_select
 from ui.workbench import show_flash
 
 actor = require(UserRole.ADMIN)
 st.header("考核扣分")
 show_flash()
-years = ded.years()
-if not years:
+with st.columns([1, 3])[0]:
+    year = choose_year()
+if year is None:
     st.info("任务清单为空。请运行 python cli.py init 载入任务。")
     st.stop()
-
-with st.columns([1, 3])[0]:
-    year = int(url_select("年度", "year", [str(y) for y in reversed(years)], default=str(years[-1])))
 view = ded.ledger_view(year)
 
 st.subheader("扣分标准")

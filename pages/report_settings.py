@@ -5,6 +5,7 @@ import streamlit as st
 from core.vocab import UserRole
 from ui import cycle
 from ui.auth import require
+from ui.filters import choose_year
 from ui.report_settings import deadline_form, period_switch, period_table, show_flash
 
 actor = require(UserRole.ADMIN)
@@ -12,5 +13,8 @@ st.header("报送设置")
 show_flash()
 deadline_form(actor)
 st.subheader("各月份报送截止时间")
-period_table(cycle.periods())
-period_switch(actor, cycle.periods())
+with st.columns([1, 3])[0]:
+    year = choose_year()
+periods = cycle.periods(year) if year else []
+period_table(periods)
+period_switch(actor, periods)

@@ -11,8 +11,8 @@ from ui.filters import links
 
 actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("模板下载")
-unit_id, unit_name = acting_unit(actor)
 period = cycle.period_select()
+unit_id, unit_name = acting_unit(actor, period.year)
 st.caption(f"报送截止：{period.due_text}　·　{period.state}")
 
 try:

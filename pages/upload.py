@@ -12,8 +12,8 @@ from ui.filters import links
 
 actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("上传月报")
-unit_id, unit_name = acting_unit(actor)
 period = cycle.period_select()
+unit_id, unit_name = acting_unit(actor, period.year)
 st.caption(f"报送截止：{period.due_text}　·　{period.state}")
 if period.closed:
     st.warning(f"{period.code} 已停止接收报送；如需补报，请联系督查室重新开放。")

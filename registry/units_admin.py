@@ -331,14 +331,17 @@ def group_years(session: Session, *, group: str) -> list[int]:
     return list(rows)
 
 
-def set_group_members(session: Session, *, actor: Actor, group: str, members: Iterable[str]) -> GroupChange:
-    """Make ``members`` (names or aliases of units that are not groups) the whole member list."""
+def set_group_members(
+    session: Session, *, actor: Actor, group: str, members: Iterable[str], year: int | None = None
+) -> GroupChange:
+    """Make ``members`` (names or aliases of units that are not groups) the whole member list, in
+    every year; the change in tasks to report on is told for ``year`` (default: the latest)."""
     ensure_office(actor)
     target = _group(session, group)
     chosen = _members(session, target, members)
     before = set(_current_member_ids(session, id_of(target)))
     after = {id_of(u) for u in chosen}
-    impact = _impact(session, target, before, after, None)
+    impact = _impact(session, target, before, after, year)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     added = tuple(names[i] for i in sorted(after - before))
     removed = tuple(names[i] for i in sorted(before - after))

@@ -72,10 +72,14 @@ def users_table() -> list[users.UserView]:
 
 
 def _registry_choices() -> tuple[list[str], list[str]]:
+    """Units, and the leaders of every year (the latest year's first): accounts carry across
+    years."""
     with read_session() as session:
         units = [u.name for u in queries.units(session) if u.kind != UnitKind.GROUP]
-        leaders = queries.leader_names(session)
-    return units, leaders
+        leaders = [
+            name for year in reversed(queries.registry_years(session)) for name in queries.leader_names(session, year)
+        ]
+    return units, list(dict.fromkeys(leaders))
 
 
 def add_user_form(actor: Actor) -> None:

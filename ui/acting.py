@@ -16,8 +16,9 @@ from core.vocab import UserRole
 from ui import cycle
 
 
-def acting_unit(actor: Actor) -> tuple[int, str]:
-    """(unit id, unit name) this page acts for."""
+def acting_unit(actor: Actor, year: int) -> tuple[int, str]:
+    """(unit id, unit name) this page acts for; the office picks among the units that have tasks
+    to report on in ``year``."""
     if actor.role == UserRole.UNIT:
         if actor.unit_id is None:
             st.error("当前账号没有关联责任单位，请联系督查室。")
@@ -25,9 +26,9 @@ def acting_unit(actor: Actor) -> tuple[int, str]:
         name = cycle.unit_name(actor.unit_id)
         st.caption(f"报送单位：**{name}**")
         return actor.unit_id, name
-    units = cycle.reporting_units()
+    units = cycle.reporting_units(year)
     if not units:
-        st.info("还没有需要报送的单位。请先运行 python cli.py init 载入任务清单。")
+        st.info(f"{year} 年没有需要报送的单位。请先运行 python cli.py init 载入任务清单。")
         st.stop()
     ids = {name: unit_id for unit_id, name in units}
     name = st.selectbox("报送单位（督查室代单位操作）", list(ids), key="acting_unit")

@@ -1,5 +1,5 @@
 """Cached reads for the monthly reporting pages (keyed by database and data revision, see
-``ui.data``) and their month picker."""
+``ui.data``) and their year and month pickers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from intake.ingest import HistoryEntry, submission_history
 from intake.template import build_template
 from registry.obligations import obligations
 from ui import data
-from ui.filters import choose_month
+from ui.filters import choose_month, choose_year
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,21 +35,24 @@ class PeriodInfo:
         return clock.fmt(self.due_at) + (f"（{self.due_note}）" if self.due_note else "")
 
     @property
+    def year(self) -> int:
+        return Month.parse(self.code).year
+
+    @property
     def state(self) -> str:
         return "已关闭" if self.closed else "开放"
 
 
 @data.cached()
-def _reporting_units(url: str, revision: int) -> list[tuple[int, str]]:
+def _reporting_units(url: str, revision: int, year: int) -> list[tuple[int, str]]:
     with read_session() as session:
-        year = queries.current_year(session)
-        obliged = obligations(session, year) if year else {}
+        obliged = obligations(session, year)
         return [(u.id, u.name) for u in queries.units(session) if u.id in obliged]
 
 
-def reporting_units() -> list[tuple[int, str]]:
-    """(id, name) of every unit with tasks to report on this year, in registry order."""
-    return _reporting_units(database_url(), data.revision())
+def reporting_units(year: int) -> list[tuple[int, str]]:
+    """(id, name) of every unit with tasks to report on in ``year``, in registry order."""
+    return _reporting_units(database_url(), data.revision(), year)
 
 
 @data.cached()
@@ -64,13 +67,14 @@ def unit_name(unit_id: int) -> str:
 
 
 @data.cached()
-def _periods(url: str, revision: int) -> list[PeriodInfo]:
+def _periods(url: str, revision: int, year: int) -> list[PeriodInfo]:
     with read_session() as session:
-        return [PeriodInfo(p.code, p.due_at, p.due_note, p.closed) for p in all_periods(session)]
+        return [PeriodInfo(p.code, p.due_at, p.due_note, p.closed) for p in all_periods(session, year)]
 
 
-def periods() -> list[PeriodInfo]:
-    return _periods(database_url(), data.revision())
+def periods(year: int) -> list[PeriodInfo]:
+    """The periods of ``year``, in order."""
+    return _periods(database_url(), data.revision(), year)
 
 
 def default_period(infos: list[PeriodInfo], now: datetime) -> PeriodInfo:
@@ -80,9 +84,10 @@ def default_period(infos: list[PeriodInfo], now: datetime) -> PeriodInfo:
 
 
 def period_select(label: str = "填报月份") -> PeriodInfo:
-    """The reporting pages' month (default: the month being reported now). Stops the page when
-    no period exists yet."""
-    infos = periods()
+    """The reporting pages' year and month (default: the month being reported now, or the year's
+    last month that has ended). Stops the page when no period exists yet."""
+    year = choose_year(default=data.collecting_year())
+    infos = periods(year) if year else []
     if not infos:
         st.info("还没有填报月份。请先运行 python cli.py init 载入任务清单。")
         st.stop()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.vocab import TaskStatus
 from ui import charts, data
-from ui.filters import PERIOD, choose_month
+from ui.filters import choose_month, choose_year, period_params
 from ui.tables import table
 
 OVERVIEW = "pages/overview.py"
@@ -58,9 +58,10 @@ def choose_task(numbers: dict[int, str], *, key: str) -> int:
 
 
 def choose_period() -> tuple[str, bool] | None:
-    """The dashboards' month (default: the latest with any report) and whether it has data;
-    None when there are no periods at all (the page has said so)."""
-    codes, with_data = data.period_codes()
+    """The dashboards' year and month (default: the latest month of the year with any report)
+    and whether it has data; None when there are no periods at all (the page has said so)."""
+    year = choose_year()
+    codes, with_data = data.period_codes(year) if year else ([], [])
     if not codes:
         st.info("还没有填报月份。请督查室先运行 python cli.py init 载入任务清单。")
         return None
@@ -106,7 +107,7 @@ def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, name
     )
     rows = event.selection.rows
     if rows:
-        st.switch_page(TASK_DETAIL, query_params={PERIOD: period, "task": str(shown.iloc[rows[0]]["序号"])})
+        st.switch_page(TASK_DETAIL, query_params={**period_params(period), "task": str(shown.iloc[rows[0]]["序号"])})
 
 
 def status_summary(tasks: pd.DataFrame) -> str:

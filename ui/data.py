@@ -10,7 +10,8 @@ Nothing clears the cache: entries of older revisions are simply not asked for ag
 
 The revision is read once per page run, with the account check (``ui.auth.require`` →
 ``begin_run``), so one run reads at one revision; a page that writes reruns, and its next run
-sees the change. Data that differs by unit takes the unit as an argument.
+sees the change. Data that differs by unit takes the unit as an argument, and data that differs
+by year the year (a month names its year).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlmodel import Session
 from core import clock
 from db import queries
 from db.engine import database_url, read_revision, read_session
+from office.workbench import current_period
 from status import by_unit, dashboards
 from status import task_detail as detail_view
 
@@ -60,9 +62,33 @@ def revision() -> int:
 
 
 @cached()
-def _task_frame(url: str, revision: int) -> pd.DataFrame:
+def _years(url: str, revision: int) -> list[int]:
     with read_session() as session:
-        views = queries.tasks(session)
+        return queries.registry_years(session)
+
+
+def years() -> list[int]:
+    """The years that have tasks, in order."""
+    return _years(database_url(), revision())
+
+
+@cached(ttl=60)
+def _collecting_year(url: str, revision: int) -> int | None:
+    with read_session() as session:
+        period = current_period(session, clock.now())
+        return period.year if period else None
+
+
+def collecting_year() -> int | None:
+    """The year of the month being collected now (in January, last year's December): the
+    reporting pages' default year."""
+    return _collecting_year(database_url(), revision())
+
+
+@cached()
+def _task_frame(url: str, revision: int, year: int) -> pd.DataFrame:
+    with read_session() as session:
+        views = queries.tasks(session, year)
     return pd.DataFrame(
         {
             "序号": v.no,
@@ -80,32 +106,32 @@ def _task_frame(url: str, revision: int) -> pd.DataFrame:
     )
 
 
-def task_frame() -> pd.DataFrame:
-    return _task_frame(database_url(), revision())
+def task_frame(year: int) -> pd.DataFrame:
+    return _task_frame(database_url(), revision(), year)
 
 
 @cached()
-def _leader_names(url: str, revision: int) -> list[str]:
+def _leader_names(url: str, revision: int, year: int) -> list[str]:
     with read_session() as session:
-        return queries.leader_names(session)
+        return queries.leader_names(session, year)
 
 
-def leader_names() -> list[str]:
-    return _leader_names(database_url(), revision())
+def leader_names(year: int) -> list[str]:
+    return _leader_names(database_url(), revision(), year)
 
 
 # --- leader dashboards (status.dashboards) ------------------------------------------------
 
 
 @cached()
-def _period_codes(url: str, revision: int) -> tuple[list[str], list[str]]:
+def _period_codes(url: str, revision: int, year: int) -> tuple[list[str], list[str]]:
     with read_session() as session:
-        return dashboards.period_codes(session), dashboards.periods_with_data(session)
+        return dashboards.period_codes(session, year), dashboards.periods_with_data(session, year)
 
 
-def period_codes() -> tuple[list[str], list[str]]:
-    """Every period, and those with any report."""
-    return _period_codes(database_url(), revision())
+def period_codes(year: int) -> tuple[list[str], list[str]]:
+    """Every period of ``year``, and those with any report."""
+    return _period_codes(database_url(), revision(), year)
 
 
 @cached(ttl=300)

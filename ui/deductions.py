@@ -11,7 +11,6 @@ import streamlit as st
 from accounts.access import Actor
 from core import clock
 from core.vocab import AppealDecision
-from db import queries
 from db.engine import database_url, read_session, write_session
 from office import deductions, exports
 from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
@@ -32,16 +31,6 @@ class LedgerView:
 
     def unit(self, unit_id: int) -> UnitLedger | None:
         return next((one for one in self.ledgers if one.unit_id == unit_id), None)
-
-
-@data.cached()
-def _years(url: str, revision: int) -> list[int]:
-    with read_session() as session:
-        return queries.registry_years(session)
-
-
-def years() -> list[int]:
-    return _years(database_url(), data.revision())
 
 
 @data.cached(ttl=60, spinner="正在计算扣分…")

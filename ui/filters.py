@@ -2,9 +2,11 @@
 
 Only whitelisted plain values are read back: a value that is not one of the options is ignored.
 
-The month a page shows is always ``?period=YYYY-MM`` (``core.period.Month.code``), chosen with
-the one month picker ``choose_month``; links between pages carry it (``links``), so the month
-goes with the user from page to page.
+The year a page shows is ``?year=YYYY``, chosen with ``choose_year`` (shown only when the
+database holds more than one year). The month is always ``?period=YYYY-MM``
+(``core.period.Month.code``), chosen with the one month picker ``choose_month`` among the chosen
+year's months; links between pages carry both (``links``), so the year and the month go with the
+user from page to page.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from core.period import Month, PeriodError
+from ui import data
+
 ALL = "全部"
 PERIOD = "period"  # the URL parameter of the month, and the key of its picker, on every page
+YEAR = "year"  # the URL parameter of the year, and the key of its picker, on every page
 
 
 def url_select(label: str, param: str, options: Sequence[str], *, default: str = ALL, key: str | None = None) -> str:
@@ -42,6 +48,40 @@ def url_text(label: str, param: str, *, placeholder: str = "", key: str | None =
     return value
 
 
+def _year_to_url() -> None:
+    st.query_params[YEAR] = str(st.session_state[YEAR])
+
+
+def wanted_year(years: Sequence[int]) -> int | None:
+    """The year the URL asks for: a valid ``?year``, else the year of a valid ``?period``;
+    None when neither names one of ``years``."""
+    asked = st.query_params.get(YEAR, "")
+    if asked.isdigit() and int(asked) in years:
+        return int(asked)
+    try:
+        year = Month.parse(st.query_params.get(PERIOD, "")).year
+    except PeriodError:
+        return None
+    return year if year in years else None
+
+
+def choose_year(label: str = "年度", *, default: int | None = None) -> int | None:
+    """The year picker: the years that have tasks, latest first, the choice always written to
+    ``?year=``. The URL decides (a valid ``?year``, else the year of a valid ``?period``); without
+    either the page's ``default`` applies if it has tasks, else the latest year that has tasks.
+    With a single year there is nothing to choose and no picker is shown. None when no year has
+    tasks (the page says so)."""
+    years = data.years()
+    if not years:
+        return None
+    chosen = wanted_year(years) or (default if default in years else years[-1])
+    if len(years) > 1:
+        st.session_state[YEAR] = chosen
+        st.selectbox(label, list(reversed(years)), key=YEAR, format_func=lambda y: f"{y}年", on_change=_year_to_url)
+    st.query_params[YEAR] = str(chosen)
+    return chosen
+
+
 def _month_to_url() -> None:
     st.query_params[PERIOD] = st.session_state[PERIOD]
 
@@ -60,10 +100,15 @@ def choose_month(label: str, codes: Sequence[str], *, default: str, format_func:
     return chosen
 
 
+def period_params(period: str) -> dict[str, str]:
+    """The URL parameters that name a month: its year and the month itself."""
+    return {YEAR: str(Month.parse(period).year), PERIOD: period}
+
+
 def links(period: str, *targets: tuple[str, str, dict[str, str]]) -> None:
     """A row of links to other pages (path, label, their own URL parameters), each carrying
-    the month."""
+    the year and the month."""
     columns = st.columns(len(targets))
     for column, (page, label, params) in zip(columns, targets, strict=True):
         with column:
-            st.page_link(page, label=label, query_params={PERIOD: period, **params})
+            st.page_link(page, label=label, query_params={**period_params(period), **params})

@@ -40,12 +40,13 @@ def show_flash() -> None:
         st.success(message)
 
 
-def unit_rows() -> list[UnitRow]:
+def unit_rows(year: int | None) -> list[UnitRow]:
+    """Every unit with its task counts in ``year`` (None: no year has tasks yet)."""
     with read_session() as session:
-        return units_admin.unit_rows(session)
+        return units_admin.unit_rows(session, year)
 
 
-def units_table(rows: list[UnitRow]) -> None:
+def units_table(rows: list[UnitRow], year: int | None) -> None:
     kind = st.segmented_control("类别", [_ALL, *units_admin.ALL_KINDS], default=_ALL, key="units_kind")
     shown = [r for r in rows if kind in (None, _ALL) or r.kind == kind]
     table(
@@ -72,14 +73,16 @@ def units_table(rows: list[UnitRow]) -> None:
             ),
         },
     )
-    st.caption(f"共 {len(shown)} 个。")
+    st.caption(
+        f"共 {len(shown)} 个。" + (f"牵头、配合为 {year} 年的任务数；单位、别名和群组各年通用。" if year else "")
+    )
 
 
 def _forget_members() -> None:
     st.session_state.pop(_MEMBERS_KEY, None)
 
 
-def group_editor(actor: Actor, rows: list[UnitRow]) -> None:
+def group_editor(actor: Actor, rows: list[UnitRow], year: int | None) -> None:
     groups = {r.name: r for r in rows if r.is_group}
     choices = [r.name for r in rows if not r.is_group]
     name = st.selectbox(
@@ -99,7 +102,7 @@ def group_editor(actor: Actor, rows: list[UnitRow]) -> None:
         "成员单位", choices, default=list(group.members), key=_MEMBERS_KEY, placeholder="选择成员单位"
     )
     with read_session() as session:
-        impact = units_admin.membership_impact(session, group=name, members=picked)
+        impact = units_admin.membership_impact(session, group=name, members=picked, year=year)
     details = impact.details()
     if set(picked) == set(group.members):
         st.caption("成员未改动。")
@@ -107,8 +110,14 @@ def group_editor(actor: Actor, rows: list[UnitRow]) -> None:
         st.caption(f"保存后，{impact.summary()}{f'（{details}）' if details else ''}。")
     if impact.warning():
         st.warning(impact.warning())
+    with read_session() as session:
+        years = units_admin.group_years(session, group=name)
+    if len(years) > 1:
+        st.caption(
+            f"群组成员各年通用：{'、'.join(f'{y} 年' for y in years)}的任务都列有{name}，保存后对这些年份都有效。"
+        )
     if st.button("保存成员", type="primary", key="group_save"):
-        _save(lambda s: units_admin.set_group_members(s, actor=actor, group=name, members=picked).message())
+        _save(lambda s: units_admin.set_group_members(s, actor=actor, group=name, members=picked, year=year).message())
 
 
 def alias_forms(actor: Actor, rows: list[UnitRow]) -> None:

@@ -37,7 +37,7 @@ from office.workbench import (
     status_rows,
 )
 from ui import data
-from ui.filters import choose_month
+from ui.filters import choose_month, choose_year
 from ui.tables import table
 
 _FLASH_KEY = "workbench_flash"
@@ -59,25 +59,27 @@ class PeriodView:
 
 
 @data.cached(ttl=60)
-def _period_choices(url: str, revision: int) -> tuple[list[str], str | None]:
+def _period_choices(url: str, revision: int, year: int) -> tuple[list[str], str | None]:
     with read_session() as session:
-        current = current_period(session, clock.now())
-        return [p.code for p in all_periods(session)], current.code if current else None
+        current = current_period(session, clock.now(), year)
+        return [p.code for p in all_periods(session, year)], current.code if current else None
 
 
-def period_choices() -> tuple[list[str], str | None]:
-    """Every period, and the one being collected now."""
-    return _period_choices(database_url(), data.revision())
+def period_choices(year: int) -> tuple[list[str], str | None]:
+    """Every period of ``year``, and the one being collected now (for a past year, its last
+    month that has ended)."""
+    return _period_choices(database_url(), data.revision(), year)
 
 
 def choose_period(label: str) -> str:
-    """The office pages' month (default: the month being collected now). Stops the page when no
-    period exists yet."""
-    codes, current = period_choices()
-    if not codes:
-        st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
-        st.stop()
+    """The office pages' year and month (default: the month being collected now). Stops the page
+    when no period exists yet."""
     with st.columns([1, 3])[0]:
+        year = choose_year(default=data.collecting_year())
+        codes, current = period_choices(year) if year else ([], None)
+        if not codes:
+            st.info("还没有填报月份。请运行 python cli.py init 载入任务清单。")
+            st.stop()
         return choose_month(label, codes, default=current or codes[-1])
 
 
@@ -109,11 +111,11 @@ def _grid(url: str, revision: int, year: int) -> Grid:
 @data.cached()
 def _filter_choices(url: str, revision: int, year: int) -> tuple[list[str], list[str]]:
     with read_session() as session:
-        return [c.name for c in queries.categories(session, year)], queries.leader_names(session)
+        return [c.name for c in queries.categories(session, year)], queries.leader_names(session, year)
 
 
 def filter_choices(year: int) -> tuple[list[str], list[str]]:
-    """Category names and leader names, for the filters."""
+    """Category names and leader names of ``year``, for the filters."""
     return _filter_choices(database_url(), data.revision(), year)
 
 

@@ -59,7 +59,8 @@ window.__navSeen = [];
 window.__sidebarLinks = new Set();
 new MutationObserver(() => {
   if (document.querySelector('[data-testid="stSidebarNav"]')) window.__navSeen.push(location.pathname);
-  document.querySelectorAll('[data-testid="stSidebar"] a').forEach(a => window.__sidebarLinks.add(a.innerText.trim().split('\n').pop()));
+  document.querySelectorAll('[data-testid="stSidebar"] a').forEach(
+    a => window.__sidebarLinks.add(a.innerText.trim().split('\n').pop()));  // the label after the icon
 }).observe(document, {childList: true, subtree: true, characterData: true});
 """
 

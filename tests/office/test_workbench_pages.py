@@ -53,8 +53,8 @@ def test_status_page_filters_kept_in_the_url(known, login_as) -> None:
     at = _ok(_page("reporting_status.py", login_as, status=["late", "exempt", "<bad>"], kind="乡镇"))
     assert at.selectbox(key="period").value == "2023-03"  # default: the month being collected
     assert at.query_params["period"] == "2023-03"
-    assert [(link.proto.label, link.proto.query_string) for link in at.page_link] == [
-        ("本月督查通报 →", "period=2023-03")
+    assert [(link.proto.label, link.proto.query_string) for link in at.main.get("page_link")] == [
+        ("本月督查通报 →", "year=2023&period=2023-03")
     ]
     assert _units(at) == ["潜口镇"]
     rates, ytd = (d.value.set_index("范围") for d in at.dataframe[:2])
@@ -160,8 +160,8 @@ def test_bulletin_page_numbers_and_downloads(known, login_as) -> None:
     assert metrics["漏报单位"] == "59"
     assert list(_frame(at, "序号", "存在问题")["序号"]) == [1]
     assert [b.proto.label for b in at.get("download_button")] == ["下载督查通报（Word）", "下载重点任务台账（Excel）"]
-    assert [(link.proto.label, link.proto.query_string) for link in at.page_link] == [
-        ("← 本月报送情况", "period=2023-03")
+    assert [(link.proto.label, link.proto.query_string) for link in at.main.get("page_link")] == [
+        ("← 本月报送情况", "year=2023&period=2023-03")
     ]
 
 

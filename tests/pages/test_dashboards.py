@@ -96,15 +96,15 @@ def test_overview_is_the_home_page_and_shows_the_latest_period(scenario, open_pa
     assert list(behind["序号"]) == [35, 51, 56]
     assert list(behind["牵头单位"]) == ["区财政局", "区财政局", BUSINESS]
     assert at.subheader[0].value == "滞后与欠进度任务（3 项）"
-    links = {link.proto.label: link.proto.query_string for link in at.page_link}
-    assert links["按分类查看 →"] == "period=2023-03"
+    links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
+    assert links["按分类查看 →"] == "year=2023&period=2023-03"
 
 
 def test_a_leader_gets_a_link_to_their_own_tasks(scenario, open_page) -> None:
     at = open_page(None, role="leader", account="何建中")
-    links = {link.proto.label: link.proto.query_string for link in at.page_link}
-    assert links["我负责的任务（何建中）→"] == "period=2023-03&leader=%E4%BD%95%E5%BB%BA%E4%B8%AD"
-    assert not any("我负责" in label for label in {link.proto.label for link in open_page(None).page_link})
+    links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
+    assert links["我负责的任务（何建中）→"] == "year=2023&period=2023-03&leader=%E4%BD%95%E5%BB%BA%E4%B8%AD"
+    assert not any("我负责" in label for label in {link.proto.label for link in open_page(None).main.get("page_link")})
 
 
 def test_period_in_the_url_selects_the_month(scenario, open_page) -> None:
@@ -222,9 +222,9 @@ def test_task_detail(scenario, open_page) -> None:
     line = _chart(at, 0)
     assert line["报送进度"]["x"] == ["2023-02", "2023-03"]
     assert line["报送进度"]["y"] == [50, 40]
-    links = {link.proto.label: link.proto.query_string for link in at.page_link}
-    assert links["黄劼 负责的任务 →"] == "period=2023-03&leader=%E9%BB%84%E5%8A%BC"
-    assert links["区财政局 的报送 →"].startswith("period=2023-03&unit=")
+    links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
+    assert links["黄劼 负责的任务 →"] == "year=2023&period=2023-03&leader=%E9%BB%84%E5%8A%BC"
+    assert links["区财政局 的报送 →"].startswith("year=2023&period=2023-03&unit=")
     group_led = open_page(TASK_DETAIL, task="67", period="2023-03")
-    assert not any(link.proto.label.endswith("的报送 →") for link in group_led.page_link)
+    assert not any(link.proto.label.endswith("的报送 →") for link in group_led.main.get("page_link"))
     assert _metrics(group_led)["2023-03 完成状态"][0] == "已完成"

@@ -104,7 +104,7 @@ def test_template_page_offers_the_units_template(loaded, login_as) -> None:
 
 
 def _links(at: AppTest) -> dict[str, str]:
-    return {link.proto.label: link.proto.query_string for link in at.page_link}
+    return {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
 
 
 def test_template_page_reads_and_writes_the_month_in_the_url(loaded, login_as, monkeypatch) -> None:
@@ -116,11 +116,11 @@ def test_template_page_reads_and_writes_the_month_in_the_url(loaded, login_as, m
     at = _page("template.py", login_as, "unit", period="2023-07")
     assert at.selectbox(key="period").value == "2023-07"
     assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-07 月报模板"]
-    assert _links(at) == {"上传 2023-07 月报 →": "period=2023-07"}
+    assert _links(at) == {"上传 2023-07 月报 →": "year=2023&period=2023-07"}
 
     at.selectbox(key="period").select("2023-09").run()
     assert at.query_params["period"] == "2023-09"
-    assert _links(at) == {"上传 2023-09 月报 →": "period=2023-09"}
+    assert _links(at) == {"上传 2023-09 月报 →": "year=2023&period=2023-09"}
 
     at = _page("template.py", login_as, "unit", period="2023-13")  # not a month offered: the default
     assert at.query_params["period"] == "2023-03"
@@ -131,7 +131,7 @@ def test_upload_page_reads_and_writes_the_month_in_the_url(loaded, login_as, mon
     at = _page("upload.py", login_as, "unit", period="2023-02")
     assert at.selectbox(key="period").value == "2023-02"
     assert at.subheader[0].value == "2023-02 上传记录"
-    assert _links(at) == {"← 下载 2023-02 月报模板": "period=2023-02"}
+    assert _links(at) == {"← 下载 2023-02 月报模板": "year=2023&period=2023-02"}
 
     at.selectbox(key="period").select("2023-03").run()
     assert at.query_params["period"] == "2023-03"
@@ -139,7 +139,7 @@ def test_upload_page_reads_and_writes_the_month_in_the_url(loaded, login_as, mon
     at.button(key="upload_submit").click().run()
     assert [s.value for s in at.success] == [f"已接收：{SMALL_UNIT} 2023-03 第 1 版，共 4 项任务。"]
     assert at.query_params["period"] == "2023-03"
-    assert _links(at) == {"← 下载 2023-03 月报模板": "period=2023-03"}
+    assert _links(at) == {"← 下载 2023-03 月报模板": "year=2023&period=2023-03"}
 
 
 def test_settings_page_changes_the_rule_and_closes_a_period(loaded, login_as) -> None:

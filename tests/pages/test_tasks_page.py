@@ -60,6 +60,6 @@ def test_unknown_filter_value_in_url_is_ignored(loaded, login_as) -> None:
 
 def test_the_table_is_downloaded_through_the_apps_own_excel_button(login_as) -> None:
     at = _run(login_as, q="招商")
-    buttons = [b for b in at.get("download_button") if b.proto.label == "下载 Excel"]
+    buttons = [b for b in at.download_button if b.label == "下载 Excel"]
     assert len(buttons) == 1 and len(at.dataframe) == 1
-    assert "download_任务清单" in buttons[0].proto.id
+    assert buttons[0].key == "download_2023年任务清单"
