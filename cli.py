@@ -142,7 +142,9 @@ def cmd_tasks_blank(args: argparse.Namespace) -> int:
 def cmd_units(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        views = queries.units(session)
+        if args.year is not None and args.year not in queries.registry_years(session):
+            return _usage(f"没有 {args.year} 年的任务")
+        views = queries.units(session, args.year)
     if args.json:
         _print_json([v.as_json() for v in views])
     else:
@@ -320,8 +322,11 @@ def _add_account_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_group_set(args: argparse.Namespace) -> int:
     members = [name for name in re.split(r"[,，、]", args.members) if name.strip()]
     ensure_loaded()
+    with read_session() as session:
+        if args.year is not None and args.year not in queries.registry_years(session):
+            return _usage(f"没有 {args.year} 年的任务")
     with write_session() as session:
-        change = units_admin.set_group_members(session, actor=SYSTEM, group=args.name, members=members)
+        change = units_admin.set_group_members(session, actor=SYSTEM, group=args.name, members=members, year=args.year)
     print(change.message())
     if change.impact.warning():
         print(change.impact.warning())
@@ -350,6 +355,7 @@ def _add_unit_commands(sub: argparse._SubParsersAction) -> None:
     p = group_sub.add_parser("set", help='把群组的成员设为所列单位（覆盖原有成员；--members "" 清空）')
     p.add_argument("name", help="群组名称，例如 沿线各乡镇")
     p.add_argument("--members", required=True, help="成员单位（名称或别名），用逗号或顿号分隔")
+    p.add_argument("--year", type=int, help="设置哪一年的成员，默认为有任务的最近一年；其他年份的成员不变")
     p.set_defaults(func=cmd_group_set)
 
     alias = sub.add_parser("alias", help="单位别名：添加、删除")
@@ -698,6 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("units", help="列出全部单位、别名与群组")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--year", type=int, help="群组成员的年份，默认为有任务的最近一年")
     p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("backup", help="在线备份 SQLite 数据库（运行中也可备份）")

@@ -51,9 +51,13 @@ class UnitAlias(SQLModel, table=True):
 
 
 class GroupMember(SQLModel, table=True):
+    """A member of a group in one year: units and groups carry across years, a group's members
+    are kept per year, so editing them for one year leaves the others as they were."""
+
     __table_args__ = (CheckConstraint("group_id <> member_id", name="group_not_self"),)
     group_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    year: int = Field(primary_key=True)
 
 
 class Task(SQLModel, table=True):

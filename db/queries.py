@@ -131,13 +131,20 @@ class UnitView:
         return data
 
 
-def units(session: Session) -> list[UnitView]:
+def units(session: Session, year: int | None = None) -> list[UnitView]:
+    """Every unit with its aliases, and each group with its members in ``year`` (default: the
+    latest year with tasks)."""
+    year = year or current_year(session)
     views = {
         id_of(u): UnitView(id_of(u), u.name, u.kind, u.note) for u in session.exec(select(Unit).order_by(col(Unit.id)))
     }
     for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))):
         views[alias.unit_id].aliases.append(alias.alias)
-    members = select(GroupMember).order_by(col(GroupMember.group_id), col(GroupMember.member_id))
+    members = (
+        select(GroupMember)
+        .where(GroupMember.year == year)
+        .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
+    )
     for member in session.exec(members):
         views[member.group_id].members.append(views[member.member_id].name)
     return list(views.values())

@@ -55,7 +55,9 @@ def _load_units(session: Session, registry: ParsedRegistry) -> tuple[int, int]:
                 aliases_added += 1
     for spec in new_groups:
         for member in spec.members:
-            session.add(GroupMember(group_id=id_of(units[spec.name]), member_id=id_of(units[member])))
+            session.add(
+                GroupMember(group_id=id_of(units[spec.name]), member_id=id_of(units[member]), year=registry.year)
+            )
     return units_added, aliases_added
 
 
@@ -76,7 +78,8 @@ def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
 def insert_tasks(
     session: Session, *, year: int, categories: Sequence[ParsedCategory], tasks: Sequence[ParsedTask]
 ) -> None:
-    """Write a year's categories and tasks with their leaders and units (which must exist)."""
+    """Write a year's categories and tasks with their leaders and units (which must exist); a
+    year new to the groups starts from their members of the year before (``carry_group_members``)."""
     by_name: dict[str, Category] = {}
     for cat in categories:
         by_name[cat.name] = Category(year=year, seq=cat.seq, name=cat.name, short=cat.short)
@@ -99,6 +102,26 @@ def insert_tasks(
         for position, name in enumerate(task.units, start=1):
             responsibility = Responsibility.LEAD if position == 1 else Responsibility.CO
             session.add(TaskUnit(task_id=id_of(row), unit_id=unit_ids[name], role=responsibility, position=position))
+    session.flush()
+    carry_group_members(session, year=year)
+
+
+def carry_group_members(session: Session, *, year: int) -> int:
+    """Give ``year`` the group members of the closest earlier year (else the closest later one)
+    when it has none of its own: groups carry across years, their members start as they were
+    and are then kept per year. Returns how many memberships were copied."""
+    if session.exec(select(GroupMember.year).where(GroupMember.year == year).limit(1)).first() is not None:
+        return 0
+    years = set(session.exec(select(GroupMember.year).distinct()))
+    if not years:
+        return 0
+    earlier = [y for y in years if y < year]
+    source = max(earlier) if earlier else min(years)
+    rows = session.exec(select(GroupMember).where(GroupMember.year == source)).all()
+    for row in rows:
+        session.add(GroupMember(group_id=row.group_id, member_id=row.member_id, year=year))
+    session.flush()
+    return len(rows)
 
 
 def init_database(*, reset: bool = False, registry: ParsedRegistry | None = None) -> LoadResult:

@@ -1,8 +1,9 @@
 """Who must report on what: the one relation (unit, task, role, year) every consumer joins.
 
 A unit reports on every task it is listed for, as lead (牵头) or co-unit (配合). A group entry
-obliges each of its members with the group's role; a group without members obliges nobody. A
-unit listed both directly and through a group keeps the stronger role.
+obliges each of its members in that year (``GroupMember.year``) with the group's role; a group
+without members obliges nobody. A unit listed both directly and through a group keeps the
+stronger role.
 
 Whose report speaks for a task (``speaks``): every obliged lead unit (a group lead's members
 all report as lead); when the lead obliges nobody (a group still without members), the first
@@ -52,9 +53,9 @@ def derive(session: Session, year: int) -> list[Entry]:
     """The relation for ``year``, computed from the tasks' listed units and the groups."""
     members: dict[int, list[int]] = defaultdict(list)
     for group_id, member_id in session.exec(
-        select(GroupMember.group_id, GroupMember.member_id).order_by(
-            col(GroupMember.group_id), col(GroupMember.member_id)
-        )
+        select(GroupMember.group_id, GroupMember.member_id)
+        .where(GroupMember.year == year)
+        .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
     ):
         members[group_id].append(member_id)
     listed = session.exec(

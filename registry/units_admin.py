@@ -56,7 +56,8 @@ class UnitRow:
 def unit_rows(session: Session, year: int | None = None) -> list[UnitRow]:
     """Every unit in registration order with its aliases and its task counts in ``year``
     (default: the latest): what a unit must report on (directly or through its groups), and for
-    a group the tasks that list it. Units, aliases and groups are the same in every year."""
+    a group the tasks that list it, and the groups' members in that year. Units, aliases and
+    groups are the same in every year; a group's members are kept per year."""
     year = year or current_year(session)
     units = list(session.exec(select(Unit).order_by(col(Unit.id))))
     names = {id_of(u): u.name for u in units}
@@ -65,7 +66,11 @@ def unit_rows(session: Session, year: int | None = None) -> list[UnitRow]:
         aliases[alias.unit_id].append(alias.alias)
     members: dict[int, list[str]] = defaultdict(list)
     groups: dict[int, list[str]] = defaultdict(list)
-    for member in session.exec(select(GroupMember).order_by(col(GroupMember.group_id), col(GroupMember.member_id))):
+    for member in session.exec(
+        select(GroupMember)
+        .where(GroupMember.year == year)
+        .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
+    ):
         members[member.group_id].append(names[member.member_id])
         groups[member.member_id].append(names[member.group_id])
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -266,14 +271,21 @@ def _members(session: Session, group: Unit, names: Iterable[str]) -> list[Unit]:
     return list(found.values())
 
 
-def _current_member_ids(session: Session, group_id: int) -> list[int]:
-    return list(session.exec(select(GroupMember.member_id).where(GroupMember.group_id == group_id)))
+def _current_member_ids(session: Session, group_id: int, year: int) -> list[int]:
+    return list(
+        session.exec(select(GroupMember.member_id).where(GroupMember.group_id == group_id, GroupMember.year == year))
+    )
 
 
-def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[int], year: int | None) -> Impact:
-    year = year or current_year(session)
-    if year is None:
-        return Impact()
+def _year(session: Session, year: int | None) -> int:
+    """The year a group's members are read or set for: ``year``, else the latest with tasks."""
+    chosen = year or current_year(session)
+    if chosen is None:
+        raise UnitAdminError("还没有任何年份的任务：请先导入任务分解表，再设置群组成员。")
+    return chosen
+
+
+def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[int], year: int) -> Impact:
     group_id = id_of(group)
     listed: dict[int, set[int]] = defaultdict(set)
     for unit_id, task_id in session.exec(
@@ -283,7 +295,7 @@ def _impact(session: Session, group: Unit, before_ids: set[int], after_ids: set[
     ):
         listed[unit_id].add(task_id)
     memberships: dict[int, set[int]] = defaultdict(set)
-    for row in session.exec(select(GroupMember)):
+    for row in session.exec(select(GroupMember).where(GroupMember.year == year)):
         memberships[row.member_id].add(row.group_id)
 
     def tasks(unit_id: int, groups: set[int]) -> set[int]:
@@ -315,43 +327,33 @@ def membership_impact(session: Session, *, group: str, members: Iterable[str], y
     latest), without changing anything."""
     target = _group(session, group)
     after = {id_of(u) for u in _members(session, target, members)}
-    return _impact(session, target, set(_current_member_ids(session, id_of(target))), after, year)
-
-
-def group_years(session: Session, *, group: str) -> list[int]:
-    """The years whose tasks list ``group``: a change of its members applies to each of them."""
-    target = _group(session, group)
-    rows = session.exec(
-        select(Task.year)
-        .join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
-        .where(TaskUnit.unit_id == target.id)
-        .distinct()
-        .order_by(col(Task.year))
-    )
-    return list(rows)
+    chosen = _year(session, year)
+    return _impact(session, target, set(_current_member_ids(session, id_of(target), chosen)), after, chosen)
 
 
 def set_group_members(
     session: Session, *, actor: Actor, group: str, members: Iterable[str], year: int | None = None
 ) -> GroupChange:
-    """Make ``members`` (names or aliases of units that are not groups) the whole member list, in
-    every year; the change in tasks to report on is told for ``year`` (default: the latest)."""
+    """Make ``members`` (names or aliases of units that are not groups) the whole member list of
+    ``group`` in ``year`` (default: the latest with tasks). Other years keep their members, so
+    the reports and deductions of a past year are not rewritten by a later change."""
     ensure_office(actor)
     target = _group(session, group)
     chosen = _members(session, target, members)
-    before = set(_current_member_ids(session, id_of(target)))
+    year = _year(session, year)
+    before = set(_current_member_ids(session, id_of(target), year))
     after = {id_of(u) for u in chosen}
     impact = _impact(session, target, before, after, year)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     added = tuple(names[i] for i in sorted(after - before))
     removed = tuple(names[i] for i in sorted(before - after))
-    for row in session.exec(select(GroupMember).where(GroupMember.group_id == target.id)):
+    for row in session.exec(select(GroupMember).where(GroupMember.group_id == target.id, GroupMember.year == year)):
         if row.member_id not in after:
             session.delete(row)
     for member_id in sorted(after - before):
-        session.add(GroupMember(group_id=id_of(target), member_id=member_id))
+        session.add(GroupMember(group_id=id_of(target), member_id=member_id, year=year))
     session.flush()
-    refresh_obligations(session)
+    refresh_obligations(session, year=year)
     members_now = tuple(names[i] for i in sorted(after))
     change = GroupChange(target.name, members_now, added, removed, impact)
     if change.changed:
@@ -362,6 +364,7 @@ def set_group_members(
             {
                 "操作": "设置群组成员",
                 "群组": target.name,
+                "年度": str(year),
                 "新增成员": "、".join(added) or "无",
                 "移除成员": "、".join(removed) or "无",
                 "现有成员": "、".join(members_now) or "无",
@@ -418,8 +421,10 @@ def set_kind(session: Session, *, actor: Actor, unit: str, kind: str) -> str:
 
 
 def _check_group_may_become_unit(session: Session, group: Unit) -> None:
-    if _current_member_ids(session, id_of(group)):
-        raise UnitAdminError(f"群组“{group.name}”还有成员，不能改为单位；请先清空成员。")
+    years = sorted(set(session.exec(select(GroupMember.year).where(GroupMember.group_id == group.id))))
+    if years:
+        listed = "、".join(f"{y} 年" for y in years)
+        raise UnitAdminError(f"群组“{group.name}”在 {listed}还有成员，不能改为单位；请先清空这些年份的成员。")
     task_no = session.exec(
         select(Task.no)
         .join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))

@@ -12,8 +12,10 @@ from openpyxl import load_workbook
 
 import cli
 from db.engine import read_session
+from db.queries import resolve_unit
 from office.bulletin import bulletin_data
 from registry.loader import init_database
+from registry.obligations import unit_obligations
 from registry.parser import ParsedRegistry
 from tests.conftest import DROPPED_UNIT, next_year_registry
 from tests.factories import add_submission
@@ -122,3 +124,38 @@ def test_commands_are_scoped_to_the_year(two_years, capsys, tmp_path: Path) -> N
     assert _run(capsys, "periods", "--close", "2024-05")[0] == 0
     periods = {p["period"]: p["closed"] for p in _json(capsys, "periods")}
     assert len(periods) == 24 and periods["2024-05"] and not periods["2023-05"]
+
+
+def _duties(unit: str) -> dict[int, int]:
+    with read_session() as session:
+        unit_id = resolve_unit(session, unit).id  # type: ignore[union-attr]
+        return {year: len(unit_obligations(session, unit_id, year)) for year in (2023, 2024)}
+
+
+def _members(capsys, *year: str) -> dict[str, list[str]]:
+    found = _json(capsys, "units", *(("--year", year[0]) if year else ()))
+    return {unit["name"]: unit["members"] for unit in found if unit["kind"] == "群组"}  # type: ignore[index]
+
+
+def test_group_members_are_each_years_own(two_years, capsys) -> None:
+    """2024 starts with 2023's members; a change for one year leaves the other year's members,
+    duties and lateness as they were."""
+    towns = ["岩寺镇", "西溪南镇", "潜口镇", "呈坎镇", "富溪乡", "杨村乡", "洽舍乡"]
+    assert _members(capsys, "2023")["各乡镇"] == towns == _members(capsys)["各乡镇"]
+    chase_2023 = _json(capsys, "chase", "--period", "2023-05", "--as-of", AS_OF)
+    before = _duties("西溪南镇")
+
+    code, out, err = _run(capsys, "group", "set", "各乡镇", "--members", "岩寺镇、潜口镇", "--year", "2024")
+    assert out.startswith("已保存群组“各乡镇”的成员：岩寺镇、潜口镇。")
+    assert code == 0, err
+    after = _duties("西溪南镇")
+    assert after[2023] == before[2023] and after[2024] < before[2024]
+    assert _members(capsys)["各乡镇"] == ["岩寺镇", "潜口镇"]
+    assert _members(capsys, "2024")["各乡镇"] == ["岩寺镇", "潜口镇"]
+    assert _members(capsys, "2023")["各乡镇"] == towns
+    assert _json(capsys, "chase", "--period", "2023-05", "--as-of", AS_OF) == chase_2023
+
+    code, _, err = _run(capsys, "group", "set", "各乡镇", "--members", "岩寺镇", "--year", "2099")
+    assert code == 2 and "没有 2099 年的任务" in err
+    code, _, err = _run(capsys, "units", "--json", "--year", "2099")
+    assert code == 2 and "没有 2099 年的任务" in err

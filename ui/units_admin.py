@@ -18,6 +18,7 @@ from ui.tables import table
 RENAME_NOTE = "单位名称不能修改：历史月报、扣分和审计日志都按名称记载。同一单位的其他写法（简称、旧称）请添加为别名。"
 _FLASH_KEY = "units_admin_flash"
 _MEMBERS_KEY = "group_members"
+_MEMBERS_FOR_KEY = "group_members_for"  # (year, group) the picker holds members of
 _ALL = "全部"
 
 
@@ -74,12 +75,17 @@ def units_table(rows: list[UnitRow], year: int | None) -> None:
         },
     )
     st.caption(
-        f"共 {len(shown)} 个。" + (f"牵头、配合为 {year} 年的任务数；单位、别名和群组各年通用。" if year else "")
+        f"共 {len(shown)} 个。"
+        + (f"牵头、配合为 {year} 年的任务数，群组成员为 {year} 年的成员；单位、别名和群组各年通用。" if year else "")
     )
 
 
-def _forget_members() -> None:
-    st.session_state.pop(_MEMBERS_KEY, None)
+def _members_shown_for(year: int | None, group: str) -> None:
+    """The member picker starts from the members of the group and year shown: a choice left
+    from another group or year is dropped."""
+    if st.session_state.get(_MEMBERS_FOR_KEY) != (year, group):
+        st.session_state.pop(_MEMBERS_KEY, None)
+        st.session_state[_MEMBERS_FOR_KEY] = (year, group)
 
 
 def group_editor(actor: Actor, rows: list[UnitRow], year: int | None) -> None:
@@ -90,10 +96,10 @@ def group_editor(actor: Actor, rows: list[UnitRow], year: int | None) -> None:
         list(groups),
         format_func=lambda n: f"{n}（{len(groups[n].members)} 个成员）" if groups[n].members else f"{n}（待指定成员）",
         key="group_pick",
-        on_change=_forget_members,
     )
     if name is None:
         return
+    _members_shown_for(year, name)
     group = groups[name]
     st.caption(
         f"列为 {group.lead} 项任务的牵头单位、{group.co} 项任务的配合单位。确定成员的依据：{group.reason or '—'}"
@@ -110,12 +116,7 @@ def group_editor(actor: Actor, rows: list[UnitRow], year: int | None) -> None:
         st.caption(f"保存后，{impact.summary()}{f'（{details}）' if details else ''}。")
     if impact.warning():
         st.warning(impact.warning())
-    with read_session() as session:
-        years = units_admin.group_years(session, group=name)
-    if len(years) > 1:
-        st.caption(
-            f"群组成员各年通用：{'、'.join(f'{y} 年' for y in years)}的任务都列有{name}，保存后对这些年份都有效。"
-        )
+    st.caption(f"成员按年度分别保存：这里改的是 {year} 年的成员，其他年份的成员和报送不受影响。")
     if st.button("保存成员", type="primary", key="group_save"):
         _save(lambda s: units_admin.set_group_members(s, actor=actor, group=name, members=picked, year=year).message())
 

@@ -30,3 +30,28 @@ def test_a_database_made_before_migrations_is_adopted() -> None:
     command.check(alembic_config())
     with get_engine().connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() is not None
+
+
+def test_group_members_become_each_years_own() -> None:
+    """0004 keeps every year's members as they were: each membership is copied to every year
+    that has tasks, so a later edit for one year leaves the others alone."""
+    config = alembic_config()
+    command.upgrade(config, "0003")
+    with get_engine().begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO unit (id, name, kind, note) VALUES (1, '沿线各乡镇', '群组', ''), (2, '岩寺镇', '乡镇', ''),"
+            " (3, '潜口镇', '乡镇', '')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO category (id, year, seq, name, short)"
+            " VALUES (1, 2023, 1, '（一）甲', '甲'), (2, 2024, 1, '（一）甲', '甲')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO task (id, year, no, category_id, text) VALUES (1, 2023, 1, 1, '任务'), (2, 2024, 1, 2, '任务')"
+        )
+        conn.exec_driver_sql("INSERT INTO groupmember (group_id, member_id) VALUES (1, 2), (1, 3)")
+    command.upgrade(config, "head")
+    with get_engine().connect() as conn:
+        rows = conn.exec_driver_sql("SELECT year, member_id FROM groupmember ORDER BY year, member_id").all()
+    assert [tuple(r) for r in rows] == [(2023, 2), (2023, 3), (2024, 2), (2024, 3)]
+    command.check(config)

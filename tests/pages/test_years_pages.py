@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import clock
 from db.engine import read_session
+from db.queries import resolve_unit
 from registry.loader import init_database
 from registry.obligations import obligations
 from registry.parser import ParsedRegistry
@@ -369,19 +370,30 @@ def test_2023_pages_read_the_same_after_2024_is_imported(loaded, open_page: Open
         assert after[key] == value, key
 
 
-def test_group_changes_are_told_for_the_year_shown(two_years, open_page: Open) -> None:
-    """各地各单位 is listed on nine 2023 tasks, the last among them, so on eight in 2024."""
-    for year, count in ((NEXT_YEAR, 8), (2023, 9)):  # saved while 2023 is shown: told for 2023
+def test_group_members_are_kept_per_year(two_years, open_page: Open) -> None:
+    """各地各单位 is listed on nine 2023 tasks, the last among them, so on eight in 2024. Members
+    saved while 2023 is shown are 2023's: 2024 keeps its own, and its duties do not change."""
+
+    def duties(unit: str) -> dict[int, int]:
+        with read_session() as session:
+            unit_id = resolve_unit(session, unit).id  # type: ignore[union-attr]
+            return {year: len(obligations(session, year).get(unit_id, [])) for year in (2023, NEXT_YEAR)}
+
+    before = duties("岩寺镇")
+    for year, count in ((NEXT_YEAR, 8), (2023, 9)):
         at = open_page("units_admin.py", year=str(year))
         at.selectbox(key="group_pick").select("各地各单位").run()
         captions = [c.value for c in at.caption]
-        assert "群组成员各年通用：2023 年、2024 年的任务都列有各地各单位，保存后对这些年份都有效。" in captions
+        assert f"成员按年度分别保存：这里改的是 {year} 年的成员，其他年份的成员和报送不受影响。" in captions
         assert f"列为 0 项任务的牵头单位、{count} 项任务的配合单位。" in "".join(captions)
+        assert at.multiselect(key="group_members").value == []
         at.multiselect(key="group_members").select("岩寺镇").run()
         assert f"保存后，1 个单位将新增 {count} 项报送任务（岩寺镇 +{count}）。" in [c.value for c in at.caption]
-        if year == 2023:
-            at.button(key="group_save").click().run()
-            assert not at.exception, at.exception
-            assert [s.value for s in at.success] == [
-                f"已保存群组“各地各单位”的成员：岩寺镇。1 个单位新增 {count} 项报送任务。"
-            ]
+    at.button(key="group_save").click().run()  # while 2023 is shown
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["已保存群组“各地各单位”的成员：岩寺镇。1 个单位新增 9 项报送任务。"]
+    assert duties("岩寺镇") == {2023: before[2023] + 9, NEXT_YEAR: before[NEXT_YEAR]}
+
+    at = open_page("units_admin.py", year=str(NEXT_YEAR))
+    at.selectbox(key="group_pick").select("各地各单位").run()
+    assert at.multiselect(key="group_members").value == []  # 2024's members, untouched
