@@ -8,8 +8,10 @@ says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol, TypeVar
 
 import chinese_calendar
 from sqlmodel import Session, col, select
@@ -98,6 +100,34 @@ def all_periods(session: Session, year: int | None = None) -> list[Period]:
     if year is not None:
         query = query.where(Period.year == year)
     return list(session.exec(query))
+
+
+class Dated(Protocol):
+    """A period as any layer holds it: the stored row or a plain copy of its facts."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def due_at(self) -> datetime: ...
+
+
+P = TypeVar("P", bound=Dated)
+
+
+def being_reported(periods: Sequence[P], as_of: datetime) -> P | None:
+    """The month units are reporting on at ``as_of``: the latest that has ended, else the first.
+    The reporting pages (template, upload, the office's workbench) open on it."""
+    ended = [p for p in periods if Month.parse(p.code) < Month.of(as_of)]
+    return ended[-1] if ended else (periods[0] if periods else None)
+
+
+def judged(periods: Sequence[P], as_of: datetime) -> P | None:
+    """The month now being judged: the latest whose deadline has passed by ``as_of`` (None
+    before the year's first deadline). The dashboards open on it: a month still being reported
+    would show most tasks 未报送."""
+    due = [p for p in periods if p.due_at < as_of]
+    return due[-1] if due else None
 
 
 def set_closed(session: Session, *, period: str | Month, closed: bool) -> Period:

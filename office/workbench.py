@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from core.vocab import Lateness, UnitKind
-from cycle.periods import all_periods
+from cycle.periods import all_periods, being_reported
 from db import queries
 from db.ids import id_of
 from db.models import PaperCopy, Period, RejectedAttempt, Submission, UnitObligation
@@ -70,13 +70,8 @@ class PeriodInfo:
 
 
 def current_period(session: Session, as_of: datetime, year: int | None = None) -> Period | None:
-    """The period being collected: the latest month (of ``year``, if given) that has ended by
-    ``as_of``, else the first."""
-    periods = all_periods(session, year)
-    ended = [p for p in periods if (p.year, p.month) < (as_of.year, as_of.month)]
-    if ended:
-        return ended[-1]
-    return periods[0] if periods else None
+    """The period being collected (``cycle.periods.being_reported``), of ``year`` if given."""
+    return being_reported(all_periods(session, year), as_of)
 
 
 def year_periods(session: Session, year: int, up_to_month: int = 12) -> list[Period]:

@@ -6,7 +6,7 @@ from core.period import Month
 from core.vocab import UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, say_no_data, status_summary, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, say_if_collecting, say_no_data, status_summary, task_table, url_choice
 from ui.filters import links
 
 require(*UserRole.accounts())
@@ -17,6 +17,7 @@ with left:
 if chosen is None:
     st.stop()
 period, has_data = chosen
+collecting = say_if_collecting(period)
 year = Month.parse(period).year
 names = data.category_names(year)
 if not names:

@@ -3,11 +3,20 @@
 import streamlit as st
 
 from core.period import Month
-from core.vocab import UserRole
+from core.vocab import TaskStatus, UserRole
 from status.dashboards import LEADING
 from ui import charts, data
 from ui.auth import own_leader_name, require
-from ui.dashboard import OVERVIEW, choose_period, say_no_data, status_summary, task_table, url_choice
+from ui.dashboard import (
+    OVERVIEW,
+    choose_period,
+    say_if_collecting,
+    say_no_data,
+    say_nothing_behind,
+    status_summary,
+    task_table,
+    url_choice,
+)
 from ui.filters import links
 
 actor = require(*UserRole.accounts())
@@ -18,6 +27,7 @@ with left:
 if chosen is None:
     st.stop()
 period, has_data = chosen
+collecting = say_if_collecting(period)
 year = Month.parse(period).year
 names = data.leader_names(year)
 if not names:
@@ -38,7 +48,10 @@ st.plotly_chart(
 
 st.subheader(f"滞后与欠进度（{len(tasks.behind)} 项）")
 if tasks.behind.empty:
-    st.success("没有滞后或欠进度的任务。")
+    not_reported = sum(
+        (frame["完成状态"] == TaskStatus.NOT_REPORTED.value).sum() for frame in (tasks.leading, tasks.assisting)
+    )
+    say_nothing_behind(int(not_reported), collecting=collecting)
 else:
     task_table(
         tasks.behind,

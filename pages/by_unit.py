@@ -6,7 +6,7 @@ from core.period import Month
 from core.vocab import Responsibility, UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, say_no_data, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, say_if_collecting, say_no_data, task_table, url_choice
 from ui.filters import links
 from ui.tables import table
 
@@ -18,6 +18,7 @@ with left:
 if chosen is None:
     st.stop()
 period, has_data = chosen
+collecting = say_if_collecting(period)
 year = Month.parse(period).year
 units = dict(data.reporting_units(year))
 if actor.role == UserRole.UNIT:

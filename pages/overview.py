@@ -5,7 +5,15 @@ import streamlit as st
 from core.vocab import Lateness, TaskStatus, UserRole
 from ui import charts, data
 from ui.auth import own_leader_name, require
-from ui.dashboard import BY_CATEGORY, BY_LEADER, choose_period, say_no_data, task_table
+from ui.dashboard import (
+    BY_CATEGORY,
+    BY_LEADER,
+    choose_period,
+    say_if_collecting,
+    say_no_data,
+    say_nothing_behind,
+    task_table,
+)
 from ui.filters import links
 
 actor = require(*UserRole.accounts())
@@ -15,6 +23,7 @@ with st.columns([1, 3])[0]:
 if chosen is None:
     st.stop()
 period, has_data = chosen
+collecting = say_if_collecting(period)
 if not has_data:
     say_no_data(period)
     st.stop()
@@ -36,7 +45,7 @@ change = summary.on_time_change
 cells[-1].metric(
     "按时报送率",
     "—" if rate is None else f"{rate:.1%}",
-    None if change is None else f"较上月 {change:+.1f} 个百分点",
+    None if change is None else f"{change:+.1f} 个百分点（较上月）",  # the sign first: a fall shows red, down
     help=(
         f"{Lateness.ON_TIME.label}报送 {summary.rate.on_time} 家 / 应报 {summary.rate.expected} 家"
         f"（不含{Lateness.EXEMPT.label}和{Lateness.NOT_DUE.label}）"
@@ -66,7 +75,7 @@ links(period, (BY_CATEGORY, "按分类查看 →", {}), (BY_LEADER, "按领导�
 behind = data.task_table(period, behind_only=True)
 st.subheader(f"滞后与欠进度任务（{len(behind)} 项）")
 if behind.empty:
-    st.success("本月没有滞后或欠进度的任务。")
+    say_nothing_behind(summary.counts[TaskStatus.NOT_REPORTED.value], collecting=collecting)
 else:
     st.caption(
         f"欠进度：报送进度低于序时进度超过 {summary.lag_margin:g} 个百分点（已完成的除外）。点击一行查看任务详情。"

@@ -8,7 +8,7 @@ from core.vocab import UserRole
 from status.dashboards import LEAD_LEADER_MARK
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task
+from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, say_if_collecting
 from ui.filters import links
 from ui.tables import table
 
@@ -20,6 +20,7 @@ with left:
 if chosen is None:
     st.stop()
 period, has_data = chosen
+collecting = say_if_collecting(period)
 year = Month.parse(period).year
 numbers = data.task_numbers(year)
 if not numbers:

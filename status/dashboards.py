@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, TaskStatus
+from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
 from db.models import (
@@ -121,6 +122,10 @@ class Overview:
     rate: Rate
     previous_rate: Rate | None
     demo: bool  # some of the period's reports are demo data
+    due_at: datetime
+    collecting: bool  # the deadline has not passed: reports are still coming in
+    reported: int  # obliged units (not exempt) that have reported so far
+    obliged: int  # obliged units, not exempt
 
     @property
     def total(self) -> int:
@@ -173,6 +178,8 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         leaders[leader][status] += n
         first_task[leader] = min(first, first_task.get(leader, first))
     units = obliged_unit_rows(session, period.year)
+    judged = lateness(session, period, as_of, units)
+    counted = [row for row in judged if row.status != Judgement.EXEMPT]
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
@@ -189,9 +196,13 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         behind_schedule=behind,
         by_category=_mix((short, mix) for (_, short), mix in sorted(categories.items())),
         by_leader=_mix((name, leaders[name]) for name in sorted(leaders, key=first_task.__getitem__)),
-        rate=reporting_rate(session, period, as_of, units),
+        rate=rate_of(judged),
         previous_rate=previous_rate,
         demo=demo > 0,
+        due_at=period.due_at,
+        collecting=as_of <= period.due_at,
+        reported=sum(row.submitted_at is not None for row in counted),
+        obliged=len(counted),
     )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import clock
 from core.period import Month
-from cycle.periods import all_periods, get_period
+from cycle.periods import all_periods, being_reported, get_period
 from db import queries
 from db.engine import database_url, read_session
 from db.models import Unit
@@ -77,12 +77,6 @@ def periods(year: int) -> list[PeriodInfo]:
     return _periods(database_url(), data.revision(), year)
 
 
-def default_period(infos: list[PeriodInfo], now: datetime) -> PeriodInfo:
-    """The month being reported now: the latest month that has already ended (else the first)."""
-    ended = [p for p in infos if Month.parse(p.code) < Month.of(now)]
-    return ended[-1] if ended else infos[0]
-
-
 def period_select(label: str = "填报月份") -> PeriodInfo:
     """The reporting pages' year and month (default: the month being reported now, or the year's
     last month that has ended). Stops the page when no period exists yet."""
@@ -95,7 +89,7 @@ def period_select(label: str = "填报月份") -> PeriodInfo:
     code = choose_month(
         label,
         list(by_code),
-        default=default_period(infos, clock.now()).code,
+        default=(being_reported(infos, clock.now()) or infos[0]).code,
         format_func=lambda c: f"{c}（已关闭）" if by_code[c].closed else c,
     )
     return by_code[code]

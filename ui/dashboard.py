@@ -8,8 +8,10 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.vocab import TaskStatus
-from ui import charts, data
+from cycle.periods import judged
+from ui import charts, cycle, data
 from ui.filters import choose_month, choose_year, period_params
 from ui.tables import table
 
@@ -58,19 +60,46 @@ def choose_task(numbers: dict[int, str], *, key: str) -> int:
 
 
 def choose_period() -> tuple[str, bool] | None:
-    """The dashboards' year and month (default: the latest month of the year with any report)
-    and whether it has data; None when there are no periods at all (the page has said so)."""
+    """The dashboards' year and month and whether the month has data; None when there are no
+    periods at all (the page has said so). The default is the month now being judged, the
+    latest whose deadline has passed (``cycle.periods.judged``), else the year's first: one
+    early upload for next month must not turn the leaders' view into a month of 未报送."""
     year = choose_year()
-    codes, with_data = data.period_codes(year) if year else ([], [])
-    if not codes:
+    infos = cycle.periods(year) if year else []
+    if year is None or not infos:
         st.info("还没有填报月份。请督查室先运行 python cli.py init 载入任务清单。")
         return None
-    period = choose_month("月份", codes, default=with_data[-1] if with_data else codes[-1])
+    _, with_data = data.period_codes(year)
+    default = judged(infos, clock.now()) or infos[0]
+    period = choose_month("月份", [p.code for p in infos], default=default.code)
     return period, period in with_data
 
 
 def say_no_data(period: str) -> None:
     st.info(f"{period} 还没有任何单位报送，暂无数据。请选择其他月份。")
+
+
+def say_if_collecting(period: str) -> bool:
+    """While the month's deadline has not passed, say so with how many units have reported:
+    its figures are not yet a judgement. True while collecting."""
+    summary = data.overview(period)
+    if summary.collecting:
+        st.info(
+            f"{period} 报送进行中（截止 {clock.fmt(summary.due_at)}）：已报 {summary.reported} / "
+            f"应报 {summary.obliged} 家。以下为目前已报送的情况，截止后才是本月的结果。"
+        )
+    return summary.collecting
+
+
+def say_nothing_behind(not_reported: int, *, collecting: bool) -> None:
+    """No task is behind: said plainly only when every task has a report and the month is
+    judged; an empty or unfinished month is never celebrated."""
+    if collecting:
+        st.info("已报送的任务中暂无滞后或欠进度的；本月报送尚未截止。")
+    elif not_reported:
+        st.info(f"已报送的任务中没有滞后或欠进度的；另有 {not_reported} 项任务的牵头单位未报送。")
+    else:
+        st.success("本月没有滞后或欠进度的任务。")
 
 
 TASK_TABLE_CONFIG = {

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
-from tests.status.scenario import BUSINESS, CATEGORY_FIVE, load_scenario
+from core import clock
+from tests.factories import add_submission
+from tests.status.scenario import BUSINESS, CATEGORY_FIVE, TOWN, load_scenario
 from ui import dashboard as dashboard_ui
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -19,8 +23,14 @@ BY_UNIT = "pages/by_unit.py"
 TASK_DETAIL = "pages/task_detail.py"
 
 
+# After the March deadline: the dashboards open on March, the month being judged.
+NOW = datetime(2023, 4, 20, 9)
+
+
 @pytest.fixture
-def open_page(loaded, login_as):
+def open_page(loaded, login_as, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
     def _open(page: str | None, role: str = "admin", *, account: str = "", **params: str):
         """Open ``page`` (None: the home page) signed in as ``role``; ``account`` names the unit
         or leader of a unit or leader account; ``params`` go into the URL."""
@@ -60,7 +70,7 @@ def _table(at: AppTest, key: str | int):
     return tables[0].value
 
 
-def test_overview_is_the_home_page_and_shows_the_latest_period(scenario, open_page) -> None:
+def test_overview_is_the_home_page_and_opens_on_the_month_being_judged(scenario, open_page) -> None:
     at = open_page(None)
     assert at.header[0].value == "总览"
     assert at.query_params["period"] == "2023-03"
@@ -71,7 +81,7 @@ def test_overview_is_the_home_page_and_shows_the_latest_period(scenario, open_pa
     assert metrics["滞后"] == ("1", "占 0.8%")
     assert metrics["未启动"] == ("1", "占 0.8%")
     assert metrics["未报送"] == ("114", "占 91.2%")
-    assert metrics["按时报送率"] == ("3.1%", "较上月 +1.5 个百分点")  # 2/65 against 1/65
+    assert metrics["按时报送率"] == ("3.1%", "+1.5 个百分点（较上月）")  # 2/65 against 1/65
 
     by_category = _chart(at, 0)
     assert list(by_category) == ["已完成", "序时推进", "滞后", "未启动", "未报送"]
@@ -112,8 +122,9 @@ def test_period_in_the_url_selects_the_month(scenario, open_page) -> None:
     metrics = _metrics(at)
     assert metrics["序时推进"][0] == "8"
     assert metrics["未报送"][0] == "117"
-    assert metrics["按时报送率"] == ("1.5%", "较上月 +1.5 个百分点")  # 1/65 against 0/65 in January
-    assert "没有滞后或欠进度" in at.success[0].value
+    assert metrics["按时报送率"] == ("1.5%", "+1.5 个百分点（较上月）")  # 1/65 against 0/65 in January
+    assert not at.success  # 117 tasks without a report: nothing to celebrate
+    assert "已报送的任务中没有滞后或欠进度的；另有 117 项任务的牵头单位未报送。" in [i.value for i in at.info]
 
     at = open_page(OVERVIEW, period="2099-01")
     assert at.query_params["period"] == "2023-03"
@@ -130,7 +141,7 @@ def test_a_month_without_reports_says_so(scenario, open_page, page) -> None:
 
 def test_no_reports_at_all(open_page) -> None:
     at = open_page(OVERVIEW)
-    assert at.query_params["period"] == "2023-12"
+    assert at.query_params["period"] == "2023-03"  # judged, though nobody reported
     assert "还没有任何单位报送" in at.info[0].value
 
 
@@ -228,3 +239,32 @@ def test_task_detail(scenario, open_page) -> None:
     group_led = open_page(TASK_DETAIL, task="67", period="2023-03")
     assert not any(link.proto.label.endswith("的报送 →") for link in group_led.main.get("page_link"))
     assert _metrics(group_led)["2023-03 完成状态"][0] == "已完成"
+
+
+def test_an_early_upload_for_next_month_does_not_move_the_leaders_view(scenario, open_page) -> None:
+    """One unit already reports April on 20 April: the dashboards stay on March, being judged,
+    and April, when chosen, says it is still being reported rather than celebrating."""
+    add_submission(TOWN, "2023-04", datetime(2023, 4, 19, 9))
+    at = open_page(OVERVIEW)
+    assert at.query_params["period"] == "2023-03"
+    assert not any("报送进行中" in i.value for i in at.info)
+
+    at = open_page(OVERVIEW, period="2023-04")
+    assert at.info[0].value.startswith("2023-04 报送进行中（截止 2023-05-05 23:59）：已报 1 / 应报 65 家。")
+    assert not at.success
+    for page in (BY_CATEGORY, BY_LEADER, BY_UNIT, TASK_DETAIL):
+        assert any(i.value.startswith("2023-04 报送进行中") for i in open_page(page, period="2023-04").info), page
+
+
+def test_a_fall_in_the_on_time_rate_is_a_red_arrow_down(scenario, open_page, monkeypatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2023, 5, 20, 9))  # April judged
+    add_submission(TOWN, "2023-04", datetime(2023, 5, 10, 9))  # the only April report, late
+    at = open_page(OVERVIEW)
+    assert at.query_params["period"] == "2023-04"
+    rate = next(m for m in at.metric if m.label == "按时报送率")
+    assert (rate.value, rate.delta) == ("0.0%", "-3.1 个百分点（较上月）")
+    assert (rate.proto.direction, rate.proto.color) == (Metric.MetricDirection.DOWN, Metric.MetricColor.RED)
+
+    at = open_page(OVERVIEW, period="2023-03")
+    rate = next(m for m in at.metric if m.label == "按时报送率")
+    assert (rate.proto.direction, rate.proto.color) == (Metric.MetricDirection.UP, Metric.MetricColor.GREEN)

@@ -32,6 +32,7 @@ Open = Callable[..., AppTest]
 def _report_both_years() -> None:
     add_submission("区发改委", "2023-05", datetime(2023, 6, 2, 10), {1: ("滞后", 20.0)})
     add_submission(DROPPED_UNIT, "2023-05", datetime(2023, 6, 9, 10))
+    add_submission("区发改委", "2023-12", datetime(2024, 1, 3, 10), {1: ("滞后", 60.0)})  # 2023 as judged now
     add_submission("区发改委", "2024-05", datetime(2024, 6, 3, 10), {1: ("已完成", 100.0)})
     add_submission("岩寺镇", "2024-05", datetime(2024, 6, 20, 10))
 
@@ -108,17 +109,26 @@ ASKED = [
 
 # --- dashboards ---------------------------------------------------------------
 
+# The month each year's dashboards open on at NOW: the latest whose deadline has passed.
+JUDGED = {2023: "2023-12", NEXT_YEAR: "2024-05"}
+
+
+def _judged_or_asked(params: dict[str, str], year: int) -> str:
+    asked = params.get("period", "")
+    return asked if asked.startswith(f"{year}-") else JUDGED[year]
+
 
 @pytest.mark.parametrize(("params", "year"), ASKED)
 def test_overview_is_scoped_to_the_year(both, open_page: Open, params: dict[str, str], year: int) -> None:
     at = open_page("overview.py", **params)
     _year_shown(at, year)
-    assert at.query_params["period"] == f"{year}-05"  # the year's latest month with a report
+    month = _judged_or_asked(params, year)
+    assert at.query_params["period"] == month
     metrics = _metrics(at)
     assert metrics["任务总数（项）"] == ("125" if year == 2023 else "124")
     assert metrics["已完成"] == ("0" if year == 2023 else "1")
     links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
-    assert links["按分类查看 →"] == f"year={year}&period={year}-05"
+    assert links["按分类查看 →"] == f"year={year}&period={month}"
 
 
 def test_choosing_a_year_shows_its_default_month(both, open_page: Open) -> None:
@@ -126,7 +136,7 @@ def test_choosing_a_year_shows_its_default_month(both, open_page: Open) -> None:
     at.selectbox(key="year").select(2023).run()
     assert not at.exception
     assert at.query_params["year"] == "2023"
-    assert at.query_params["period"] == "2023-05"  # 2024-03 is not a month of 2023
+    assert at.query_params["period"] == "2023-12"  # 2024-03 is not a month of 2023; December is judged
     assert _options(at, "period") == MONTHS[2023]
     assert _metrics(at)["任务总数（项）"] == "125"
 
@@ -180,17 +190,17 @@ def test_task_detail_is_scoped_to_the_year(both, open_page: Open, params: dict[s
 def test_links_from_a_dashboard_keep_the_year(both, open_page: Open) -> None:
     at = open_page("overview.py", year="2023")
     links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
-    assert all(q.startswith("year=2023&period=2023-05") for q in links.values()), links
+    assert all(q.startswith("year=2023&period=2023-12") for q in links.values()), links
 
 
 def test_a_task_chosen_in_a_table_opens_in_the_same_year(both, open_page: Open) -> None:
     at = open_page("overview.py", year="2023")
-    assert _table(at, "overview_behind")["序号"].iloc[0] == 1  # 区发改委 reported task 1 behind in 2023-05
+    assert _table(at, "overview_behind")["序号"].iloc[0] == 1  # 区发改委 reported task 1 behind in 2023-12
     at.session_state["overview_behind"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     assert at.header[0].value == "任务详情"
-    assert (at.query_params["year"], at.query_params["period"], at.query_params["task"]) == ("2023", "2023-05", "1")
-    assert _metrics(at)["2023-05 完成状态"] == "滞后"  # in 2024-05 it is done
+    assert (at.query_params["year"], at.query_params["period"], at.query_params["task"]) == ("2023", "2023-12", "1")
+    assert _metrics(at)["2023-12 完成状态"] == "滞后"  # in 2024-05 it is done
 
 
 # --- the task list --------------------------------------------------------------
