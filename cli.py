@@ -22,7 +22,7 @@ from core import clock
 from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
 from cycle.admin import change_setting, set_period_open
 from cycle.periods import PeriodError, all_periods, get_period
-from cycle.settings import SPECS, get_setting
+from cycle.settings import SPECS, get_setting, setting_problems
 from db import backup, queries
 from db.engine import database_url, read_session, write_session
 from db.models import Period
@@ -513,6 +513,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     with read_session() as session:
         for key, spec in SPECS.items():
             print(f"{key} = {get_setting(session, key)}  # {spec.label}")
+        problems = setting_problems(session)
+    for problem in problems:
+        print(f"注意：{problem}", file=sys.stderr)
     return 0
 
 
