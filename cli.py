@@ -16,9 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from accounts import users
 from accounts.access import SYSTEM
 from core import clock
+from core.files import os_reason
 from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
 from cycle.admin import change_setting, set_period_open
 from cycle.periods import PeriodError, all_periods, get_period
@@ -181,8 +184,14 @@ def _read_password(args: argparse.Namespace) -> str:
         if not line.strip():
             raise DataError("标准输入中没有读到密码：使用 --password-stdin 时请通过管道传入一行密码")
         return line.rstrip("\r\n")
-    password = getpass.getpass("密码：")
-    if getpass.getpass("再次输入密码：") != password:
+    try:
+        password = getpass.getpass("密码：")
+        again = getpass.getpass("再次输入密码：")
+    except EOFError:
+        raise DataError(
+            "没有读到密码（输入已结束）：请在终端中运行并按提示输入，或加 --password-stdin 通过管道传入一行密码"
+        ) from None
+    if again != password:
         raise DataError("两次输入的密码不一致")
     return password
 
@@ -385,7 +394,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         Path(args.out).write_bytes(data)
     except OSError as exc:
-        raise DataError(f"无法写入 {args.out}：{exc.strerror}") from None
+        raise DataError(f"无法写入 {args.out}：{os_reason(exc)}") from None
     print(f"已生成 {unit.name} {period.code} 月报模板：{args.out}")
     return 0
 
@@ -531,7 +540,7 @@ def _write_output(path: str, data: bytes) -> None:
         os.replace(part, out)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise DataError(f"无法写入 {path}：{exc.strerror}") from None
+        raise DataError(f"无法写入 {path}：{os_reason(exc)}") from None
 
 
 def _workbench_inputs(args: argparse.Namespace, suffix: str | None) -> tuple[datetime, Period] | int:
@@ -761,19 +770,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+UNEXPECTED = "程序内部错误"
+
+
+def _database_problem(exc: SQLAlchemyError) -> str:
+    if isinstance(exc, ArgumentError):
+        return f"环境变量 DATABASE_URL 不是有效的数据库地址（{exc}）；例如 postgresql+psycopg://user@host:5432/duban"
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return f"无法使用数据库 {database_url()}：{detail}；请检查 DATABASE_URL、文件路径和权限"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
+        clock.check()
+    except clock.ClockError as exc:
+        return _usage(str(exc))
+    try:
         return handler(args)
     except (DataError, SeedError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except ArgumentError as exc:
+        return _usage(_database_problem(exc))
+    except SQLAlchemyError as exc:
+        print(f"错误：{_database_problem(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader stopped early (e.g. ``| head``): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        name = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：无法读写文件 {name}{os_reason(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a message, never a traceback
+        print(
+            f"错误：{UNEXPECTED}（{type(exc).__name__}: {exc}），未完成的改动均已撤销；请把本消息告知系统维护人员",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

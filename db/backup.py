@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from core.files import os_reason
 from db.engine import bump_revision, create_schema, database_url, dispose_engines, get_engine
 
 
@@ -51,11 +52,17 @@ def backup(out: Path) -> Path:
     out = Path(out)
     if out.exists():
         raise BackupError(f"{out} 已存在，请换一个文件名，以免覆盖已有备份")
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    _copy(sqlite3.connect(source_path, timeout=30), partial)
-    _check(partial)
-    partial.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _copy(sqlite3.connect(source_path, timeout=30), partial)
+        _check(partial)
+        partial.replace(out)
+    except (OSError, sqlite3.Error) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise BackupError(f"无法写入备份 {out}：{reason}；请换一个可写的目录") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return out
 
 
