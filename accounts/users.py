@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
+from core.text import name_key
 from core.vocab import UnitKind, UserRole
 from db.models import Leader, Unit, User
 from db.queries import resolve_unit
@@ -94,7 +95,13 @@ def has_users(session: Session) -> bool:
 
 
 def get_user(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username)).first()
+    """The account of ``username``, as typed or in a look-alike form (``ａｄｍｉｎ１``, ``ADMIN1``
+    for ``admin1``): names are compared by ``core.text.name_key``. An exact match comes first,
+    for accounts that already shared a key before keys existed."""
+    exact = session.exec(select(User).where(User.username == username)).first()
+    if exact is not None:
+        return exact
+    return session.exec(select(User).where(User.username_key == name_key(username))).first()
 
 
 def _require_user(session: Session, username: str) -> User:
@@ -151,11 +158,14 @@ def create_user(
         raise AccountError("只有领导账号才指定责任领导。")
     unit_row = _unit_for(session, unit) if unit else None
     leader_row = _leader_for(session, leader) if leader else None
-    if get_user(session, name) is not None:
-        raise AccountError(f"用户名 {name} 已被使用，请换一个。")
+    taken = get_user(session, name)
+    if taken is not None:
+        alike = "" if taken.username == name else f"（与已有账号 {taken.username} 只差大小写或全角半角）"
+        raise AccountError(f"用户名 {name} 已被使用{alike}，请换一个。")
     check_password(password, username=name)
     user = User(
         username=name,
+        username_key=name_key(name),
         password_hash=hash_password(password),
         role=role,
         unit_id=unit_row.id if unit_row else None,
@@ -180,7 +190,13 @@ def create_first_admin(session: Session, *, username: str, password: str) -> Use
         raise AccountError("系统中已有账号，初始化表单已失效，请直接登录。")
     name = check_username(username)
     check_password(password, username=name)
-    user = User(username=name, password_hash=hash_password(password), role=UserRole.ADMIN, created_at=clock.now())
+    user = User(
+        username=name,
+        username_key=name_key(name),
+        password_hash=hash_password(password),
+        role=UserRole.ADMIN,
+        created_at=clock.now(),
+    )
     session.add(user)
     session.flush()
     audit(session, name, "account_changed", {"操作": "初始化管理员", "账号": name})
@@ -200,19 +216,20 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
     random initial password to be changed at first sign-in."""
     ensure_office(actor)
     with_account = set(session.exec(select(User.unit_id).where(col(User.unit_id).is_not(None))))
-    taken = set(session.exec(select(User.username)))
+    taken = set(session.exec(select(User.username_key)))
     created = []
     for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.GROUP).order_by(col(Unit.id))):
         if unit.id in with_account:
             continue
         username, n = unit.name, 2
-        while username in taken:
+        while name_key(username) in taken:
             username, n = f"{unit.name}{n}", n + 1
-        taken.add(username)
+        taken.add(name_key(username))
         password = generate_password()
         session.add(
             User(
                 username=username,
+                username_key=name_key(username),
                 password_hash=hash_password(password),
                 role=UserRole.UNIT,
                 unit_id=unit.id,

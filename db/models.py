@@ -228,6 +228,8 @@ class User(SQLModel, table=True):
     __table_args__ = (CheckConstraint(_in("role", UserRole.accounts()), name="user_role"),)
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True)
+    # core.text.name_key(username): look-alike names (ADMIN1, ａｄｍｉｎ１, admin1) share it
+    username_key: str = Field(unique=True, index=True)
     password_hash: str
     role: str
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
