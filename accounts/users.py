@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -75,15 +76,30 @@ def check_username(username: str) -> str:
     return name
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords (``common_passwords.txt``), in the form ``name_key`` gives."""
+    lines = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(name_key(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def check_password(password: str, *, username: str) -> None:
+    """Every password a person sets passes here: the first admin, user add, change, reset."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"密码不能超过 {MAX_PASSWORD_LENGTH} 位。")
     if password != password.strip():
         raise AccountError("密码首尾不能有空格。")
-    if password == username:
+    key = name_key(password)
+    if key == name_key(username):
         raise AccountError("密码不能与用户名相同。")
+    if len(set(key)) == 1:
+        raise AccountError("密码不能由同一个字符重复组成（如 11111111），这样的密码一猜就中，请换一个。")
+    if key in common_passwords():
+        raise AccountError(
+            "这是最常见的密码之一（如 12345678、password、a123456789），猜密码的人最先试的就是它们，请换一个。"
+        )
 
 
 def actor_for(user: User) -> Actor:
