@@ -200,16 +200,36 @@ def create_user(
     return user
 
 
+_FIRST_RUN_CLOSED = "系统中已有账号，初始化表单已失效，请直接登录。"
+
+
+def _lock_accounts(session: Session) -> None:
+    """Hold off every other transaction that would add an account until this one ends.
+
+    On PostgreSQL two transactions may both see no account and both add one; SHARE ROW
+    EXCLUSIVE conflicts with itself and with the lock every INSERT takes, so the second waits
+    here and then sees the first one's account. SQLite needs nothing: a write transaction
+    (``write_session``: BEGIN IMMEDIATE) already excludes every other writer, and a deferred
+    one cannot commit a write made on a stale view."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql('LOCK TABLE "user" IN SHARE ROW EXCLUSIVE MODE')
+
+
 def create_first_admin(session: Session, *, username: str, password: str) -> User:
-    """The first office account, set up from the first-run form; refused once any account exists."""
+    """The first office account, set up from the first-run form; refused once any account exists,
+    also when two forms are submitted at the same instant."""
     if has_users(session):
-        raise AccountError("系统中已有账号，初始化表单已失效，请直接登录。")
+        raise AccountError(_FIRST_RUN_CLOSED)
     name = check_username(username)
     check_password(password, username=name)
+    password_hash = hash_password(password)  # before the lock: it takes a while
+    _lock_accounts(session)
+    if has_users(session):
+        raise AccountError(_FIRST_RUN_CLOSED)
     user = User(
         username=name,
         username_key=name_key(name),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=UserRole.ADMIN,
         created_at=clock.now(),
     )
