@@ -245,7 +245,7 @@ def cmd_user_reset_password(args: argparse.Namespace) -> int:
     password = _read_password(args)
     with write_session() as session:
         users.reset_password(session, username=args.username, new_password=password, actor=SYSTEM)
-    print(f"已重置 {args.username.strip()} 的密码并解除锁定；该账号下次登录时须修改密码")
+    print(f"已重置 {args.username.strip()} 的密码，此前的登录失败次数已清零；该账号下次登录时须修改密码")
     return 0
 
 
@@ -311,7 +311,7 @@ def _add_account_commands(sub: argparse._SubParsersAction) -> None:
     p = user_sub.add_parser("list", help="列出全部账号")
     p.set_defaults(func=cmd_user_list)
 
-    p = user_sub.add_parser("reset-password", help="重置密码并解除锁定；下次登录时须修改")
+    p = user_sub.add_parser("reset-password", help="重置密码（登录失败次数清零）；下次登录时须修改")
     p.add_argument("--username", required=True, help="用户名")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
     p.set_defaults(func=cmd_user_reset_password)

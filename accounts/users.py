@@ -1,11 +1,13 @@
 """Accounts: argon2 password hashes, sign-in with throttling, and the office's account management.
 
-Every sign-in attempt and every change is audited in the caller's transaction. Sign-in never
-raises for a wrong password: the failure count must be committed, so it returns a result.
+Every change is audited in the caller's transaction, and so is every sign-in attempt (failures
+rate-limited, ``accounts/throttle.py``). Sign-in never raises for a wrong password: the failure
+count must be committed, so it returns a result.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
+from accounts import throttle
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
@@ -27,8 +30,6 @@ from core.vocab import UnitKind, UserRole
 from db.models import Leader, Unit, User
 from db.queries import resolve_unit
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 MAX_USERNAME_LENGTH = 50
@@ -317,42 +318,95 @@ class LoginResult:
         return self.actor is not None
 
 
-def _lock_message(until: datetime) -> str:
-    return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定至 {clock.fmt(until)}，请稍后再试或请督查室重置密码。"
+@dataclass(frozen=True)
+class SignInCheck:
+    """What the first step of a sign-in found, for the second to record."""
+
+    name: str  # as typed, trimmed: what the audit log shows
+    client: str
+    verdict: str  # "ok", "wrong" (password or name), "inactive", "throttled"
+    user_id: int | None = None
+    password_hash: str = ""  # the hash the password was checked against
+    new_hash: str | None = None  # the same password hashed with today's parameters
+    wait: timedelta = timedelta(0)
 
 
-def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a sign-in attempt. After ``MAX_FAILURES`` consecutive wrong passwords the account is
-    locked for ``LOCK_MINUTES``; while locked even the right password is refused."""
+def _wait_message(wait: timedelta) -> str:
+    return f"登录尝试过于频繁，请 {max(1, math.ceil(wait.total_seconds()))} 秒后再试。"
+
+
+def check_sign_in(
+    session: Session, *, username: str, password: str, client: str = "", now: datetime | None = None
+) -> SignInCheck:
+    """The first step of a sign-in, writing nothing: is the attempt throttled, and is the
+    password right. The pages run it in a read session, so the argon2 check (tens of
+    milliseconds) never holds the write lock; ``record_sign_in`` then writes the outcome."""
     now = now or clock.now()
     name = str(username).strip()[:MAX_USERNAME_LENGTH]
+    key = name_key(name)
+    wait = throttle.wait(session, name_key=key, client=client, now=now)
+    if wait > timedelta(0):
+        return SignInCheck(name, client, "throttled", wait=wait)
     user = get_user(session, name) if name else None
     if user is None:
         _verify(_dummy_hash(), password)  # takes as long as a real check: no hint the name is unknown
-        audit(session, name or "（空）", "login_failed", {"原因": "无此账号"}, at=now)
-        return LoginResult(None, BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        audit(session, name, "login_failed", {"原因": "账号锁定中"}, at=now)
-        return LoginResult(None, _lock_message(user.locked_until))
+        return SignInCheck(name, client, "wrong")
     if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            audit(session, name, "login_failed", {"原因": "密码错误", "结果": f"锁定 {LOCK_MINUTES} 分钟"}, at=now)
-            return LoginResult(None, _lock_message(user.locked_until))
-        audit(session, name, "login_failed", {"原因": "密码错误", "连续失败次数": user.failed_logins}, at=now)
-        return LoginResult(None, BAD_CREDENTIALS)
+        return SignInCheck(name, client, "wrong", user_id=user.id, password_hash=user.password_hash)
     if not user.active:
-        audit(session, name, "login_failed", {"原因": "账号已停用"}, at=now)
+        return SignInCheck(name, client, "inactive", user_id=user.id, password_hash=user.password_hash)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    return SignInCheck(name, client, "ok", user_id=user.id, password_hash=user.password_hash, new_hash=new_hash)
+
+
+def _audit_attempt(
+    session: Session, check: SignInCheck, key: str, free: int, detail: dict[str, object], now: datetime
+) -> None:
+    skipped = throttle.audit_due(session, key=key, free=free, now=now)
+    if skipped is None:
+        return
+    if skipped:
+        detail["此前未逐条记录的尝试"] = skipped
+    audit(session, check.name or "（空）", "login_failed", detail, at=now)
+
+
+def record_sign_in(session: Session, *, check: SignInCheck, now: datetime | None = None) -> LoginResult:
+    """The second step of a sign-in, in a short write transaction: count a failure (audit rows
+    rate-limited, ``accounts/throttle.py``) or sign the user in."""
+    now = now or clock.now()
+    key = name_key(check.name)
+    if check.verdict == "throttled":
+        detail: dict[str, object] = {"原因": "尝试过于频繁", "须等待": f"{math.ceil(check.wait.total_seconds())} 秒"}
+        _audit_attempt(session, check, throttle.client_key(check.client), 0, detail, now)
+        return LoginResult(None, _wait_message(check.wait))
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    if user is not None and user.password_hash != check.password_hash:
+        return LoginResult(None, BAD_CREDENTIALS)  # the password changed meanwhile: try again
+    if check.verdict == "wrong":
+        throttle.record_failure(session, name_key=key, client=check.client, now=now)
+        session.flush()
+        detail = {"原因": "无此账号" if user is None else "密码错误"}
+        _audit_attempt(session, check, throttle.account_key(key), throttle.ACCOUNT.free, detail, now)
+        return LoginResult(None, BAD_CREDENTIALS)
+    assert user is not None
+    if check.verdict == "inactive":
+        audit(session, check.name, "login_failed", {"原因": "账号已停用"}, at=now)
         return LoginResult(None, "该账号已停用，请联系督查室。")
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.record_success(session, name_key=key, client=check.client)
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit(session, name, "login", at=now)
+    if check.new_hash:
+        user.password_hash = check.new_hash
+    audit(session, check.name, "login", at=now)
     return LoginResult(actor_for(user), must_change_password=user.must_change_password, user_id=user.id)
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, client: str = "", now: datetime | None = None
+) -> LoginResult:
+    """Both steps of a sign-in in the caller's session, for scripts and tests. The pages run the
+    steps in two sessions (``ui.auth``), so the password is checked outside the write lock."""
+    check = check_sign_in(session, username=username, password=password, client=client, now=now)
+    return record_sign_in(session, check=check, now=now)
 
 
 def change_password(session: Session, *, username: str, old_password: str, new_password: str) -> None:
@@ -369,14 +423,14 @@ def change_password(session: Session, *, username: str, old_password: str, new_p
 
 
 def reset_password(session: Session, *, username: str, new_password: str, actor: Actor) -> None:
-    """The office sets a new password; the user must change it at the next sign-in. Unlocks."""
+    """The office sets a new password; the user must change it at the next sign-in. Clears the
+    account's failed sign-ins, so no wait stands before the new password."""
     ensure_office(actor)
     user = _require_user(session, username)
     check_password(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear_account(session, name_key=user.username_key)
     audit(session, actor.username, "account_changed", {"操作": "重置密码", "账号": user.username})
 
 
@@ -408,7 +462,6 @@ class UserView:
     leader: str
     active: bool
     must_change_password: bool
-    locked_until: datetime | None
     last_login_at: datetime | None
     created_at: datetime
 
@@ -419,8 +472,6 @@ class UserView:
     def status(self, now: datetime) -> str:
         if not self.active:
             return "已停用"
-        if self.locked_until is not None and self.locked_until > now:
-            return f"锁定至 {clock.fmt(self.locked_until)}"
         return "待修改初始密码" if self.must_change_password else "正常"
 
 
@@ -437,7 +488,6 @@ def list_users(session: Session) -> list[UserView]:
             leader=leaders.get(u.leader_id, ""),
             active=u.active,
             must_change_password=u.must_change_password,
-            locked_until=u.locked_until,
             last_login_at=u.last_login_at,
             created_at=u.created_at,
         )

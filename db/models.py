@@ -242,6 +242,19 @@ class User(SQLModel, table=True):
     last_login_at: NaiveDatetime | None = None
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins counted under one key: ``account:<name key>`` (known or not),
+    ``client:<address>`` or ``pair:<name key>|<address>`` (accounts/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True)
+    failures: int = 0
+    last_failure_at: NaiveDatetime = Field(index=True)
+    blocked_until: NaiveDatetime | None = None
+    audited_at: NaiveDatetime | None = None
+    unaudited: int = 0  # attempts since audited_at that have no audit row of their own
+
+
 class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(index=True)
