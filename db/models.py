@@ -235,6 +235,7 @@ class User(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     leader_id: int | None = Field(default=None, foreign_key="leader.id")
     must_change_password: bool = False
+    # The account lock of old, no longer read or written (failed sign-ins: LoginThrottle).
     failed_logins: int = 0
     locked_until: NaiveDatetime | None = None
     active: bool = True

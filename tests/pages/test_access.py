@@ -251,3 +251,11 @@ def test_logout_and_a_disabled_account_end_the_session(loaded: str, login_as: Ca
         users.set_active(session, username="岩寺镇", active=False, actor=SYSTEM)
     at.run()
     assert _shows_login_form(at) and _shows_no_data(at)
+
+
+def test_a_mistyped_duban_now_is_explained_on_the_page(migrated: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUBAN_NOW", "garbage")
+    monkeypatch.setattr(clock, "_OFFSET", clock._offset())
+    at = _app().run()
+    assert not at.exception
+    assert "环境变量 DUBAN_NOW" in _errors(at)[0]
