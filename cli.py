@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -693,9 +693,32 @@ def _add_demo_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- parser -----------------------------------------------------------------
 
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"参数 \1 的值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"参数 \1 的值 \3 无效"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后须跟一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不明确，可能是 \2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese; exit 2 as before. Subcommands use it too."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{message}\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python cli.py", description="督办：政府工作报告重点任务督查")
+    parser = _Parser(prog="python cli.py", description="督办：政府工作报告重点任务督查")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("init", help="建库并载入任务清单（可重复运行）")

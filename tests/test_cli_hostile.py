@@ -97,6 +97,7 @@ def _check(argv: list[str], code: int, output: str) -> None:
     assert "Traceback" not in output, (argv, output)
     assert code in (0, 1, 2), (argv, code, output)
     assert cli.UNEXPECTED not in output, (argv, output)  # each case has a message of its own
+    assert ": error:" not in output, (argv, output)  # argparse's own errors are in Chinese too
 
 
 def _hostile_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,3 +188,20 @@ def test_the_cases_of_the_issue(loaded: str, tmp_path: Path) -> None:
 def test_moments_out_of_range_are_refused_in_chinese(text: str) -> None:
     with pytest.raises(ValueError, match="时间超出范围"):
         clock.parse_moment(text)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["lateness"], "缺少必需的参数：--period"),
+        (["tasks", "--year", "x"], "参数 --year 应为整数，收到 'x'"),
+        (["user", "add", "--role", "boss", "--username", "x"], "参数 --role 的值 'boss' 无效"),
+        (["deductions", "--json", "--out", "x.xlsx"], "参数 --out 不能与 --json 同时使用"),
+        (["units", "--bogus"], "无法识别的参数：--bogus"),
+    ],
+)
+def test_usage_errors_are_in_chinese(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    assert f"错误：{message}" in capsys.readouterr().err
