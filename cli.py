@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from accounts import users
@@ -71,15 +72,20 @@ def _refused(problems: Sequence[_Problem], *, as_json: bool, verdict: str) -> in
 # --- registry ---------------------------------------------------------------
 
 
+def _shown_url() -> str:
+    """The database's address as printed: never with its password."""
+    return make_url(database_url()).render_as_string(hide_password=True)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     result = init_database(reset=args.reset)
     if result.changed:
         print(
             f"已载入 {result.year} 年任务 {result.tasks_added} 项，单位 {result.units_added} 个，"
-            f"别名 {result.aliases_added} 个；数据库：{database_url()}"
+            f"别名 {result.aliases_added} 个；数据库：{_shown_url()}"
         )
     else:
-        print(f"数据库已是最新，无需改动：{database_url()}")
+        print(f"数据库已是最新，无需改动：{_shown_url()}")
     return 0
 
 
@@ -800,7 +806,7 @@ def _database_problem(exc: SQLAlchemyError) -> str:
     if isinstance(exc, ArgumentError):
         return f"环境变量 DATABASE_URL 不是有效的数据库地址（{exc}）；例如 postgresql+psycopg://user@host:5432/duban"
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-    return f"无法使用数据库 {database_url()}：{detail}；请检查 DATABASE_URL、文件路径和权限"
+    return f"无法使用数据库 {_shown_url()}：{detail}；请检查 DATABASE_URL、文件路径和权限"
 
 
 def main(argv: list[str] | None = None) -> int:

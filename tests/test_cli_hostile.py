@@ -136,6 +136,7 @@ def test_every_command_with_hostile_arguments(
         {"DATABASE_URL": "garbage"},
         {"DATABASE_URL": "sqlite:////proc/nope/duban.db"},
         {"DATABASE_URL": "sqlite:///not-a-database.db"},  # a text file in the test's folder
+        {"DATABASE_URL": "postgresql+psycopg://duban:secret-word@127.0.0.1:1/duban"},  # nobody listens
     ],
 )
 def test_every_command_in_a_hostile_environment(
@@ -154,6 +155,7 @@ def test_every_command_in_a_hostile_environment(
         argv = _argv(path, parser, PLAIN)
         code, output = _run(argv, monkeypatch, capsys)
         _check(argv, code, output)
+        assert "secret-word" not in output, (argv, output)  # a password in the URL is never shown
         if "DUBAN_NOW" in env:
             assert code == 2 and "DUBAN_NOW" in output, (argv, output)
     dispose_engines()
