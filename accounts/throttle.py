@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from db.models import LoginThrottle
@@ -75,24 +77,45 @@ def wait(session: Session, *, name_key: str, client: str, now: datetime) -> time
     return max(waits)
 
 
+def _locked_rows(session: Session, keys: list[str], now: datetime) -> dict[str, LoginThrottle]:
+    """The rows of ``keys``, made if missing, each locked until the transaction ends (PostgreSQL:
+    a concurrent failure on the same key waits here, instead of both inserting it). Keys are
+    taken in order, so two transactions never wait for each other."""
+    keys = sorted(keys)
+    dialect = session.get_bind().dialect.name
+    fresh = [{"key": key, "failures": 0, "last_failure_at": now, "unaudited": 0} for key in keys]
+    if dialect == "postgresql":
+        session.execute(pg_insert(LoginThrottle).values(fresh).on_conflict_do_nothing(index_elements=["key"]))
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(LoginThrottle).values(fresh).on_conflict_do_nothing(index_elements=["key"]))
+    else:
+        for key in keys:
+            if session.get(LoginThrottle, key) is None:
+                session.add(LoginThrottle(key=key, failures=0, last_failure_at=now))
+        session.flush()
+    query = select(LoginThrottle).where(col(LoginThrottle.key).in_(keys)).order_by(col(LoginThrottle.key))
+    rows = session.exec(query.with_for_update().execution_options(populate_existing=True)).all()
+    return {row.key: row for row in rows}
+
+
 def record_failure(session: Session, *, name_key: str, client: str, now: datetime) -> None:
     """Count a wrong password (or an unknown name) under every key, and drop lapsed counts."""
     keys = _keys(name_key, client)
-    session.execute(
-        delete(LoginThrottle).where(
-            col(LoginThrottle.last_failure_at) < now - WINDOW, col(LoginThrottle.key).not_in(list(keys.values()))
-        )
-    )
+    rows = _locked_rows(session, list(keys.values()), now)
     for scope, key in keys.items():
-        row = session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-            session.add(row)
-        elif row.last_failure_at < now - WINDOW:  # lapsed: start again
+        row = rows[key]
+        if row.last_failure_at < now - WINDOW:  # lapsed: start again
             row.failures, row.audited_at, row.unaudited = 0, None, 0
         row.failures += 1
         row.last_failure_at = now
         row.blocked_until = now + delay(scope, row.failures)
+    # Lapsed counts of other keys; on PostgreSQL those another sign-in holds are left for later.
+    stale = select(LoginThrottle.key).where(
+        col(LoginThrottle.last_failure_at) < now - WINDOW, col(LoginThrottle.key).not_in(list(keys.values()))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key).in_(stale)))
 
 
 def record_success(session: Session, *, name_key: str, client: str) -> None:

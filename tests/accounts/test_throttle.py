@@ -3,6 +3,7 @@ account name (known or not) and per both; waits grow and stay short; audit rows 
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -113,3 +114,32 @@ def test_audit_rows_are_rate_limited(office: str) -> None:
         now += timedelta(seconds=1)
     with read_session() as session:
         assert len(entries(session, action="login_failed")) <= len(rows) + throttle.CLIENT.free + 2 * 6
+
+
+def test_failures_at_the_same_instant_are_all_counted(office: str) -> None:
+    """Threads failing on one name from one address at once: no error (on PostgreSQL two would
+    otherwise both insert the same key), every answer one of the two, every failure counted."""
+    answers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def attempt(i: int) -> None:
+        start.wait()
+        try:
+            for _ in range(3):
+                answers.append(_try(office, f"guess-{i}-password", ATTACKER, T0).message)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(answers) == 18
+    wrong = answers.count(users.BAD_CREDENTIALS)
+    assert wrong >= throttle.PAIR.free and all(a == users.BAD_CREDENTIALS or "频繁" in a for a in answers)
+    with read_session() as session:
+        row = session.get(LoginThrottle, f"account:{office}")
+    assert row is not None and row.failures == wrong
