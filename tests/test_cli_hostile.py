@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -180,7 +181,9 @@ def test_the_cases_of_the_issue(loaded: str, tmp_path: Path) -> None:
     assert "时间超出范围" in huge.stderr and "Traceback" not in huge.stderr
     no_input = _cli("user", "add", "--role", "admin", "--username", "x")
     assert no_input.returncode == 1 and "没有读到密码" in no_input.stderr and "Traceback" not in no_input.stderr
-    nowhere = _cli("backup", "/proc/nope/x.db")
+    live = tmp_path / "live.db"  # backups are for SQLite, whatever database the suite runs on
+    sqlite3.connect(live).execute("CREATE TABLE t (x)").connection.close()
+    nowhere = _cli("backup", "/proc/nope/x.db", env={"DATABASE_URL": f"sqlite:///{live}"})
     assert nowhere.returncode == 1 and "无法写入备份 /proc/nope/x.db：文件或目录不存在" in nowhere.stderr
     garbage = _cli("units", env={"DUBAN_NOW": "garbage"})
     assert garbage.returncode == 2 and "DUBAN_NOW" in garbage.stderr and "Traceback" not in garbage.stderr
