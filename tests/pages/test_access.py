@@ -99,6 +99,13 @@ def test_first_run_form_creates_the_admin_and_is_gone_afterwards(loaded: str) ->
     at.button(key="first_submit").click().run()
     assert _errors(at) == ["两次输入的密码不一致，请重新输入。"]
 
+    for weak in ("12345678", "11111111"):  # a weak password is refused, saying why
+        at.text_input(key="first_password").input(weak)
+        at.text_input(key="first_password_again").input(weak)
+        at.button(key="first_submit").click().run()
+        assert "最常见的密码" in _errors(at)[0] or "同一个字符重复" in _errors(at)[0]
+        assert [s.value for s in at.subheader] == ["初始化管理员"]
+
     at.text_input(key="first_password").input("office-pass-1")
     at.text_input(key="first_password_again").input("office-pass-1")
     at.button(key="first_submit").click().run()
