@@ -14,15 +14,19 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from accounts import users
 from accounts.access import SYSTEM
 from core import clock
+from core.files import os_reason
 from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
 from cycle.admin import change_setting, set_period_open
 from cycle.periods import PeriodError, all_periods, get_period
-from cycle.settings import SPECS, get_setting
+from cycle.settings import SPECS, get_setting, setting_problems
 from db import backup, queries
 from db.engine import database_url, read_session, write_session
 from db.models import Period
@@ -68,15 +72,20 @@ def _refused(problems: Sequence[_Problem], *, as_json: bool, verdict: str) -> in
 # --- registry ---------------------------------------------------------------
 
 
+def _shown_url() -> str:
+    """The database's address as printed: never with its password."""
+    return make_url(database_url()).render_as_string(hide_password=True)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     result = init_database(reset=args.reset)
     if result.changed:
         print(
             f"已载入 {result.year} 年任务 {result.tasks_added} 项，单位 {result.units_added} 个，"
-            f"别名 {result.aliases_added} 个；数据库：{database_url()}"
+            f"别名 {result.aliases_added} 个；数据库：{_shown_url()}"
         )
     else:
-        print(f"数据库已是最新，无需改动：{database_url()}")
+        print(f"数据库已是最新，无需改动：{_shown_url()}")
     return 0
 
 
@@ -183,8 +192,14 @@ def _read_password(args: argparse.Namespace) -> str:
         if not line.strip():
             raise DataError("标准输入中没有读到密码：使用 --password-stdin 时请通过管道传入一行密码")
         return line.rstrip("\r\n")
-    password = getpass.getpass("密码：")
-    if getpass.getpass("再次输入密码：") != password:
+    try:
+        password = getpass.getpass("密码：")
+        again = getpass.getpass("再次输入密码：")
+    except EOFError:
+        raise DataError(
+            "没有读到密码（输入已结束）：请在终端中运行并按提示输入，或加 --password-stdin 通过管道传入一行密码"
+        ) from None
+    if again != password:
         raise DataError("两次输入的密码不一致")
     return password
 
@@ -238,7 +253,7 @@ def cmd_user_reset_password(args: argparse.Namespace) -> int:
     password = _read_password(args)
     with write_session() as session:
         users.reset_password(session, username=args.username, new_password=password, actor=SYSTEM)
-    print(f"已重置 {args.username.strip()} 的密码并解除锁定；该账号下次登录时须修改密码")
+    print(f"已重置 {args.username.strip()} 的密码，此前的登录失败次数已清零；该账号下次登录时须修改密码")
     return 0
 
 
@@ -304,7 +319,7 @@ def _add_account_commands(sub: argparse._SubParsersAction) -> None:
     p = user_sub.add_parser("list", help="列出全部账号")
     p.set_defaults(func=cmd_user_list)
 
-    p = user_sub.add_parser("reset-password", help="重置密码并解除锁定；下次登录时须修改")
+    p = user_sub.add_parser("reset-password", help="重置密码（登录失败次数清零）；下次登录时须修改")
     p.add_argument("--username", required=True, help="用户名")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
     p.set_defaults(func=cmd_user_reset_password)
@@ -391,7 +406,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         Path(args.out).write_bytes(data)
     except OSError as exc:
-        raise DataError(f"无法写入 {args.out}：{exc.strerror}") from None
+        raise DataError(f"无法写入 {args.out}：{os_reason(exc)}") from None
     print(f"已生成 {unit.name} {period.code} 月报模板：{args.out}")
     return 0
 
@@ -519,6 +534,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     with read_session() as session:
         for key, spec in SPECS.items():
             print(f"{key} = {get_setting(session, key)}  # {spec.label}")
+        problems = setting_problems(session)
+    for problem in problems:
+        print(f"注意：{problem}", file=sys.stderr)
     return 0
 
 
@@ -534,7 +552,7 @@ def _write_output(path: str, data: bytes) -> None:
         os.replace(part, out)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise DataError(f"无法写入 {path}：{exc.strerror}") from None
+        raise DataError(f"无法写入 {path}：{os_reason(exc)}") from None
 
 
 def _workbench_inputs(args: argparse.Namespace, suffix: str | None) -> tuple[datetime, Period] | int:
@@ -687,9 +705,32 @@ def _add_demo_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- parser -----------------------------------------------------------------
 
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"参数 \1 的值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"参数 \1 的值 \3 无效"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后须跟一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不明确，可能是 \2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese; exit 2 as before. Subcommands use it too."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{message}\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python cli.py", description="督办：政府工作报告重点任务督查")
+    parser = _Parser(prog="python cli.py", description="督办：政府工作报告重点任务督查")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("init", help="建库并载入任务清单（可重复运行）")
@@ -765,19 +806,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+UNEXPECTED = "程序内部错误"
+
+
+def _database_problem(exc: SQLAlchemyError) -> str:
+    if isinstance(exc, ArgumentError):
+        return f"环境变量 DATABASE_URL 不是有效的数据库地址（{exc}）；例如 postgresql+psycopg://user@host:5432/duban"
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return f"无法使用数据库 {_shown_url()}：{detail}；请检查 DATABASE_URL、文件路径和权限"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
+        clock.check()
+    except clock.ClockError as exc:
+        return _usage(str(exc))
+    try:
         return handler(args)
     except (DataError, SeedError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except ArgumentError as exc:
+        return _usage(_database_problem(exc))
+    except SQLAlchemyError as exc:
+        print(f"错误：{_database_problem(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader stopped early (e.g. ``| head``): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        name = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：无法读写文件 {name}{os_reason(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a message, never a traceback
+        print(
+            f"错误：{UNEXPECTED}（{type(exc).__name__}: {exc}），未完成的改动均已撤销；请把本消息告知系统维护人员",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

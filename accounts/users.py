@@ -1,16 +1,19 @@
 """Accounts: argon2 password hashes, sign-in with throttling, and the office's account management.
 
-Every sign-in attempt and every change is audited in the caller's transaction. Sign-in never
-raises for a wrong password: the failure count must be committed, so it returns a result.
+Every change is audited in the caller's transaction, and so is every sign-in attempt (failures
+rate-limited, ``accounts/throttle.py``). Sign-in never raises for a wrong password: the failure
+count must be committed, so it returns a result.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,15 +21,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
+from accounts import throttle
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
+from core.text import name_key
 from core.vocab import UnitKind, UserRole
 from db.models import Leader, Unit, User
 from db.queries import resolve_unit
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 MAX_USERNAME_LENGTH = 50
@@ -74,15 +77,30 @@ def check_username(username: str) -> str:
     return name
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords (``common_passwords.txt``), in the form ``name_key`` gives."""
+    lines = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(name_key(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def check_password(password: str, *, username: str) -> None:
+    """Every password a person sets passes here: the first admin, user add, change, reset."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"密码不能超过 {MAX_PASSWORD_LENGTH} 位。")
     if password != password.strip():
         raise AccountError("密码首尾不能有空格。")
-    if password == username:
+    key = name_key(password)
+    if key == name_key(username):
         raise AccountError("密码不能与用户名相同。")
+    if len(set(key)) == 1:
+        raise AccountError("密码不能由同一个字符重复组成（如 11111111），这样的密码一猜就中，请换一个。")
+    if key in common_passwords():
+        raise AccountError(
+            "这是最常见的密码之一（如 12345678、password、a123456789），猜密码的人最先试的就是它们，请换一个。"
+        )
 
 
 def actor_for(user: User) -> Actor:
@@ -94,7 +112,13 @@ def has_users(session: Session) -> bool:
 
 
 def get_user(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username)).first()
+    """The account of ``username``, as typed or in a look-alike form (``ａｄｍｉｎ１``, ``ADMIN1``
+    for ``admin1``): names are compared by ``core.text.name_key``. An exact match comes first,
+    for accounts that already shared a key before keys existed."""
+    exact = session.exec(select(User).where(User.username == username)).first()
+    if exact is not None:
+        return exact
+    return session.exec(select(User).where(User.username_key == name_key(username))).first()
 
 
 def _require_user(session: Session, username: str) -> User:
@@ -151,11 +175,14 @@ def create_user(
         raise AccountError("只有领导账号才指定责任领导。")
     unit_row = _unit_for(session, unit) if unit else None
     leader_row = _leader_for(session, leader) if leader else None
-    if get_user(session, name) is not None:
-        raise AccountError(f"用户名 {name} 已被使用，请换一个。")
+    taken = get_user(session, name)
+    if taken is not None:
+        alike = "" if taken.username == name else f"（与已有账号 {taken.username} 只差大小写或全角半角）"
+        raise AccountError(f"用户名 {name} 已被使用{alike}，请换一个。")
     check_password(password, username=name)
     user = User(
         username=name,
+        username_key=name_key(name),
         password_hash=hash_password(password),
         role=role,
         unit_id=unit_row.id if unit_row else None,
@@ -174,13 +201,39 @@ def create_user(
     return user
 
 
+_FIRST_RUN_CLOSED = "系统中已有账号，初始化表单已失效，请直接登录。"
+
+
+def _lock_accounts(session: Session) -> None:
+    """Hold off every other transaction that would add an account until this one ends.
+
+    On PostgreSQL two transactions may both see no account and both add one; SHARE ROW
+    EXCLUSIVE conflicts with itself and with the lock every INSERT takes, so the second waits
+    here and then sees the first one's account. SQLite needs nothing: a write transaction
+    (``write_session``: BEGIN IMMEDIATE) already excludes every other writer, and a deferred
+    one cannot commit a write made on a stale view."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql('LOCK TABLE "user" IN SHARE ROW EXCLUSIVE MODE')
+
+
 def create_first_admin(session: Session, *, username: str, password: str) -> User:
-    """The first office account, set up from the first-run form; refused once any account exists."""
+    """The first office account, set up from the first-run form; refused once any account exists,
+    also when two forms are submitted at the same instant."""
     if has_users(session):
-        raise AccountError("系统中已有账号，初始化表单已失效，请直接登录。")
+        raise AccountError(_FIRST_RUN_CLOSED)
     name = check_username(username)
     check_password(password, username=name)
-    user = User(username=name, password_hash=hash_password(password), role=UserRole.ADMIN, created_at=clock.now())
+    password_hash = hash_password(password)  # before the lock: it takes a while
+    _lock_accounts(session)
+    if has_users(session):
+        raise AccountError(_FIRST_RUN_CLOSED)
+    user = User(
+        username=name,
+        username_key=name_key(name),
+        password_hash=password_hash,
+        role=UserRole.ADMIN,
+        created_at=clock.now(),
+    )
     session.add(user)
     session.flush()
     audit(session, name, "account_changed", {"操作": "初始化管理员", "账号": name})
@@ -200,19 +253,20 @@ def bootstrap_unit_accounts(session: Session, *, actor: Actor) -> list[InitialCr
     random initial password to be changed at first sign-in."""
     ensure_office(actor)
     with_account = set(session.exec(select(User.unit_id).where(col(User.unit_id).is_not(None))))
-    taken = set(session.exec(select(User.username)))
+    taken = set(session.exec(select(User.username_key)))
     created = []
     for unit in session.exec(select(Unit).where(Unit.kind != UnitKind.GROUP).order_by(col(Unit.id))):
         if unit.id in with_account:
             continue
         username, n = unit.name, 2
-        while username in taken:
+        while name_key(username) in taken:
             username, n = f"{unit.name}{n}", n + 1
-        taken.add(username)
+        taken.add(name_key(username))
         password = generate_password()
         session.add(
             User(
                 username=username,
+                username_key=name_key(username),
                 password_hash=hash_password(password),
                 role=UserRole.UNIT,
                 unit_id=unit.id,
@@ -264,42 +318,95 @@ class LoginResult:
         return self.actor is not None
 
 
-def _lock_message(until: datetime) -> str:
-    return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定至 {clock.fmt(until)}，请稍后再试或请督查室重置密码。"
+@dataclass(frozen=True)
+class SignInCheck:
+    """What the first step of a sign-in found, for the second to record."""
+
+    name: str  # as typed, trimmed: what the audit log shows
+    client: str
+    verdict: str  # "ok", "wrong" (password or name), "inactive", "throttled"
+    user_id: int | None = None
+    password_hash: str = ""  # the hash the password was checked against
+    new_hash: str | None = None  # the same password hashed with today's parameters
+    wait: timedelta = timedelta(0)
 
 
-def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a sign-in attempt. After ``MAX_FAILURES`` consecutive wrong passwords the account is
-    locked for ``LOCK_MINUTES``; while locked even the right password is refused."""
+def _wait_message(wait: timedelta) -> str:
+    return f"登录尝试过于频繁，请 {max(1, math.ceil(wait.total_seconds()))} 秒后再试。"
+
+
+def check_sign_in(
+    session: Session, *, username: str, password: str, client: str = "", now: datetime | None = None
+) -> SignInCheck:
+    """The first step of a sign-in, writing nothing: is the attempt throttled, and is the
+    password right. The pages run it in a read session, so the argon2 check (tens of
+    milliseconds) never holds the write lock; ``record_sign_in`` then writes the outcome."""
     now = now or clock.now()
     name = str(username).strip()[:MAX_USERNAME_LENGTH]
+    key = name_key(name)
+    wait = throttle.wait(session, name_key=key, client=client, now=now)
+    if wait > timedelta(0):
+        return SignInCheck(name, client, "throttled", wait=wait)
     user = get_user(session, name) if name else None
     if user is None:
         _verify(_dummy_hash(), password)  # takes as long as a real check: no hint the name is unknown
-        audit(session, name or "（空）", "login_failed", {"原因": "无此账号"}, at=now)
-        return LoginResult(None, BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        audit(session, name, "login_failed", {"原因": "账号锁定中"}, at=now)
-        return LoginResult(None, _lock_message(user.locked_until))
+        return SignInCheck(name, client, "wrong")
     if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            audit(session, name, "login_failed", {"原因": "密码错误", "结果": f"锁定 {LOCK_MINUTES} 分钟"}, at=now)
-            return LoginResult(None, _lock_message(user.locked_until))
-        audit(session, name, "login_failed", {"原因": "密码错误", "连续失败次数": user.failed_logins}, at=now)
-        return LoginResult(None, BAD_CREDENTIALS)
+        return SignInCheck(name, client, "wrong", user_id=user.id, password_hash=user.password_hash)
     if not user.active:
-        audit(session, name, "login_failed", {"原因": "账号已停用"}, at=now)
+        return SignInCheck(name, client, "inactive", user_id=user.id, password_hash=user.password_hash)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    return SignInCheck(name, client, "ok", user_id=user.id, password_hash=user.password_hash, new_hash=new_hash)
+
+
+def _audit_attempt(
+    session: Session, check: SignInCheck, key: str, free: int, detail: dict[str, object], now: datetime
+) -> None:
+    skipped = throttle.audit_due(session, key=key, free=free, now=now)
+    if skipped is None:
+        return
+    if skipped:
+        detail["此前未逐条记录的尝试"] = skipped
+    audit(session, check.name or "（空）", "login_failed", detail, at=now)
+
+
+def record_sign_in(session: Session, *, check: SignInCheck, now: datetime | None = None) -> LoginResult:
+    """The second step of a sign-in, in a short write transaction: count a failure (audit rows
+    rate-limited, ``accounts/throttle.py``) or sign the user in."""
+    now = now or clock.now()
+    key = name_key(check.name)
+    if check.verdict == "throttled":
+        detail: dict[str, object] = {"原因": "尝试过于频繁", "须等待": f"{math.ceil(check.wait.total_seconds())} 秒"}
+        _audit_attempt(session, check, throttle.client_key(check.client), 0, detail, now)
+        return LoginResult(None, _wait_message(check.wait))
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    if user is not None and user.password_hash != check.password_hash:
+        return LoginResult(None, BAD_CREDENTIALS)  # the password changed meanwhile: try again
+    if check.verdict == "wrong":
+        throttle.record_failure(session, name_key=key, client=check.client, now=now)
+        session.flush()
+        detail = {"原因": "无此账号" if user is None else "密码错误"}
+        _audit_attempt(session, check, throttle.account_key(key), throttle.ACCOUNT.free, detail, now)
+        return LoginResult(None, BAD_CREDENTIALS)
+    assert user is not None
+    if check.verdict == "inactive":
+        audit(session, check.name, "login_failed", {"原因": "账号已停用"}, at=now)
         return LoginResult(None, "该账号已停用，请联系督查室。")
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.record_success(session, name_key=key, client=check.client)
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit(session, name, "login", at=now)
+    if check.new_hash:
+        user.password_hash = check.new_hash
+    audit(session, check.name, "login", at=now)
     return LoginResult(actor_for(user), must_change_password=user.must_change_password, user_id=user.id)
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, client: str = "", now: datetime | None = None
+) -> LoginResult:
+    """Both steps of a sign-in in the caller's session, for scripts and tests. The pages run the
+    steps in two sessions (``ui.auth``), so the password is checked outside the write lock."""
+    check = check_sign_in(session, username=username, password=password, client=client, now=now)
+    return record_sign_in(session, check=check, now=now)
 
 
 def change_password(session: Session, *, username: str, old_password: str, new_password: str) -> None:
@@ -316,14 +423,14 @@ def change_password(session: Session, *, username: str, old_password: str, new_p
 
 
 def reset_password(session: Session, *, username: str, new_password: str, actor: Actor) -> None:
-    """The office sets a new password; the user must change it at the next sign-in. Unlocks."""
+    """The office sets a new password; the user must change it at the next sign-in. Clears the
+    account's failed sign-ins, so no wait stands before the new password."""
     ensure_office(actor)
     user = _require_user(session, username)
     check_password(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear_account(session, name_key=user.username_key)
     audit(session, actor.username, "account_changed", {"操作": "重置密码", "账号": user.username})
 
 
@@ -355,7 +462,6 @@ class UserView:
     leader: str
     active: bool
     must_change_password: bool
-    locked_until: datetime | None
     last_login_at: datetime | None
     created_at: datetime
 
@@ -366,8 +472,6 @@ class UserView:
     def status(self, now: datetime) -> str:
         if not self.active:
             return "已停用"
-        if self.locked_until is not None and self.locked_until > now:
-            return f"锁定至 {clock.fmt(self.locked_until)}"
         return "待修改初始密码" if self.must_change_password else "正常"
 
 
@@ -384,7 +488,6 @@ def list_users(session: Session) -> list[UserView]:
             leader=leaders.get(u.leader_id, ""),
             active=u.active,
             must_change_password=u.must_change_password,
-            locked_until=u.locked_until,
             last_login_at=u.last_login_at,
             created_at=u.created_at,
         )

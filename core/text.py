@@ -10,6 +10,7 @@ this rule existed cannot break a document either.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 controls except TAB and LF, DEL, the C1 controls, and the two code points XML never allows.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -49,3 +50,10 @@ def formula_like(text: str) -> bool:
     if stripped[0] in "+-":
         return bool(_FORMULA_AFTER_SIGN.search(stripped[1:]))
     return False
+
+
+def name_key(name: str) -> str:
+    """The form in which two names count as the same: Unicode NFKC (full-width ａ is a, ① is 1)
+    and case folding (ADMIN is admin), as Unicode's NFKC_Casefold. Names that differ only in
+    such ways look alike to a reader, so they must not name two accounts."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())

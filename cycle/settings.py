@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from db.models import Setting
 
@@ -49,19 +50,54 @@ def parse_value(key: str, raw: str) -> Any:
         if text.lower() in _FALSE:
             return False
         raise ValueError(f"{spec.label} 只能是 true 或 false，收到 {raw!r}")
+    kind = "整数" if spec.kind is int else "数字"
     try:
         value = spec.kind(text)
-    except ValueError:
-        kind = "整数" if spec.kind is int else "数字"
+    except (ValueError, OverflowError):
         raise ValueError(f"{spec.label} 应为{kind}，收到 {raw!r}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        # float() takes nan and inf, and nan passes every range check: refused by name.
+        raise ValueError(f"{spec.label} 应为普通的{kind}（不能是 nan、inf 这类特殊值），收到 {raw!r}")
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
         raise ValueError(f"{spec.label} 应在 {spec.low:g} 到 {spec.high:g} 之间，收到 {raw!r}")
     return value
 
 
+def _stored(key: str, text: str) -> Any:
+    """A stored value, or the default when what is stored is not a valid value (any more)."""
+    try:
+        return parse_value(key, text)
+    except ValueError:
+        return SPECS[key].default
+
+
 def get_setting(session: Session, key: str) -> Any:
+    """The setting's value. A stored value that fails today's checks (written before they
+    existed, or by hand) counts as the default, so one bad row cannot break every page and
+    export; ``setting_problems`` names such rows."""
     row = session.get(Setting, key)
-    return SPECS[key].default if row is None else parse_value(key, row.value)
+    return SPECS[key].default if row is None else _stored(key, row.value)
+
+
+def setting_problems(session: Session) -> list[str]:
+    """One line for each stored setting that is not valid and is read as its default."""
+    problems = []
+    for row in session.exec(select(Setting).order_by(col(Setting.key))):
+        spec = SPECS.get(row.key)
+        if spec is None:
+            continue
+        try:
+            parse_value(row.key, row.value)
+        except ValueError:
+            problems.append(
+                f"设置项 {row.key}（{spec.label}）存储的值 {row.value!r} 无效，按默认值 {_shown(spec.default)} 计；"
+                f"请重新设置（python cli.py config set {row.key} 值）"
+            )
+    return problems
+
+
+def _shown(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def put_setting(session: Session, key: str, raw: Any) -> Any:

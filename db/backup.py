@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from core.files import os_reason
 from db.engine import bump_revision, create_schema, database_url, dispose_engines, get_engine
 
 
@@ -32,11 +34,16 @@ def _check(path: Path) -> None:
         raise BackupError(f"{path} 完整性检查未通过：{ok}")
 
 
-def _copy(source: sqlite3.Connection, target_path: Path) -> None:
+def _copy(source: sqlite3.Connection, target_path: Path, *, standalone: bool = False) -> None:
+    """Copy page by page. ``standalone``: the copy is a single file, in rollback-journal mode,
+    rather than in the live database's write-ahead-log mode, which would leave ``-wal`` and
+    ``-shm`` files beside it whenever it is opened (even read-only, as ``_check`` does)."""
     try:
         target = sqlite3.connect(target_path, timeout=30)
         try:
             source.backup(target)
+            if standalone:
+                target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     finally:
@@ -51,11 +58,19 @@ def backup(out: Path) -> Path:
     out = Path(out)
     if out.exists():
         raise BackupError(f"{out} 已存在，请换一个文件名，以免覆盖已有备份")
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    _copy(sqlite3.connect(source_path, timeout=30), partial)
-    _check(partial)
-    partial.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _copy(sqlite3.connect(source_path, timeout=30), partial, standalone=True)
+        _check(partial)
+        partial.replace(out)
+    except (OSError, sqlite3.Error) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise BackupError(f"无法写入备份 {out}：{reason}；请换一个可写的目录") from None
+    finally:
+        for leftover in (partial, *(partial.with_name(partial.name + end) for end in ("-journal", "-wal", "-shm"))):
+            with contextlib.suppress(OSError):  # absent, or its folder could not be made
+                leftover.unlink()
     return out
 
 

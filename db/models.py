@@ -232,16 +232,32 @@ class User(SQLModel, table=True):
     __table_args__ = (CheckConstraint(_in("role", UserRole.accounts()), name="user_role"),)
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True)
+    # core.text.name_key(username): look-alike names (ADMIN1, ａｄｍｉｎ１, admin1) share it
+    username_key: str = Field(unique=True, index=True)
     password_hash: str
     role: str
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     leader_id: int | None = Field(default=None, foreign_key="leader.id")
     must_change_password: bool = False
+    # The account lock of old, no longer read or written (failed sign-ins: LoginThrottle).
     failed_logins: int = 0
     locked_until: NaiveDatetime | None = None
     active: bool = True
     created_at: NaiveDatetime
     last_login_at: NaiveDatetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins counted under one key: ``account:<name key>`` (known or not),
+    ``client:<address>`` or ``pair:<name key>|<address>`` (accounts/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True)
+    failures: int = 0
+    last_failure_at: NaiveDatetime = Field(index=True)
+    blocked_until: NaiveDatetime | None = None
+    audited_at: NaiveDatetime | None = None
+    unaudited: int = 0  # attempts since audited_at that have no audit row of their own
 
 
 class AuditLog(SQLModel, table=True):

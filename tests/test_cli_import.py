@@ -86,7 +86,7 @@ def test_create_units(loaded: str, tmp_path: Path) -> None:
         (["tasks", "import", "没有这个文件.docx", "--year", "2024"], "找不到文件"),
         (["tasks", "import", "seed/units.toml", "--year", "2024"], "只能导入 .txt / .docx / .xlsx 文件"),
         (["tasks", "import", "seed/huizhou-2023-task-breakdown.txt", "--year", "24"], "年份应在"),
-        (["tasks", "import", "seed/huizhou-2023-task-breakdown.txt", "--year", "二〇二四"], "invalid int"),
+        (["tasks", "import", "seed/huizhou-2023-task-breakdown.txt", "--year", "二〇二四"], "参数 --year 应为整数"),
         (["tasks", "import", "seed/huizhou-2023-task-breakdown.txt"], "--year"),
         (["tasks", "blank", "--out", "空白.docx"], "--out 须为 .xlsx"),
     ],

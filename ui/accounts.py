@@ -119,7 +119,7 @@ def reset_password_form(actor: Actor, usernames: list[str]) -> None:
     except users.AccountError as exc:
         st.error(str(exc))
         return
-    _flash(f"已重置 {username} 的密码并解除锁定。新的初始密码：", password)
+    _flash(f"已重置 {username} 的密码，此前的登录失败次数已清零。新的初始密码：", password)
 
 
 def activation_form(actor: Actor, usernames: list[str]) -> None:

@@ -142,6 +142,15 @@ def _sign_in_screen() -> None:
         _login_form()
 
 
+def _client_address() -> str:
+    """The browser's address as the server sees it (behind a reverse proxy: the proxy's)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection (a bare script run): no address
+        return ""
+    return address if isinstance(address, str) else ""  # None, or a stand-in under AppTest
+
+
 def _login_form() -> None:
     st.subheader("登录")
     with st.form("login", clear_on_submit=True):
@@ -150,8 +159,11 @@ def _login_form() -> None:
         submitted = st.form_submit_button("登录", type="primary", key="login_submit")
     if not submitted:
         return
+    client = _client_address()
+    with read_session() as session:  # the password is checked here, outside the write lock
+        check = users.check_sign_in(session, username=username, password=password, client=client)
     with write_session() as session:
-        result = users.authenticate(session, username, password)
+        result = users.record_sign_in(session, check=check)
     if not result.ok:
         st.error(result.message)
         return

@@ -15,6 +15,7 @@ from db.engine import database_url, read_session, write_session
 from office import deductions, exports
 from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
 from ui import data
+from ui.report_settings import setting_warnings
 from ui.tables import table
 from ui.workbench import done
 
@@ -54,6 +55,7 @@ def ledger_view(year: int) -> LedgerView:
 
 
 def rules_form(actor: Actor, current: Rules) -> None:
+    setting_warnings()
     default = deductions.default_rules()
     st.caption(
         f"默认标准：迟报每次扣 {default.late:g} 分，漏报每次扣 {default.missing:g} 分，"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from cycle.admin import change_deadline_rule, set_period_open
-from cycle.settings import SPECS, get_setting
+from cycle.settings import SPECS, get_setting, setting_problems
 from db.engine import read_session, write_session
 from ui.cycle import PeriodInfo
 from ui.filters import choose_month
@@ -17,7 +17,16 @@ from ui.tables import table
 _FLASH_KEY = "report_settings_flash"
 
 
+def setting_warnings() -> None:
+    """Stored settings that are not valid and are read as their defaults, one warning each."""
+    with read_session() as session:
+        problems = setting_problems(session)
+    for problem in problems:
+        st.warning(problem)
+
+
 def deadline_form(actor: Actor) -> None:
+    setting_warnings()
     with read_session() as session:
         day = get_setting(session, "deadline_day")
         roll = get_setting(session, "roll_to_workday")

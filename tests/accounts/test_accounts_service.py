@@ -117,25 +117,6 @@ def test_wrong_password_and_unknown_user_get_the_same_answer_and_are_logged(load
     assert [(e.username, "无此账号" in e.detail) for e in failed] == [("nobody", True), ("岩寺镇", False)]
 
 
-def test_five_failures_lock_the_account_for_five_minutes_even_against_the_right_password(loaded: str) -> None:
-    _create("岩寺镇", unit="岩寺镇")
-    _create("潜口镇", unit="潜口镇")
-    for i in range(4):
-        assert _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=i)).message == users.BAD_CREDENTIALS
-    fifth = _login("岩寺镇", "wrong-password", T0 + timedelta(seconds=4))
-    assert "已锁定至 2023-03-01 09:05" in fifth.message
-
-    sixth = _login("岩寺镇", PASSWORD, T0 + timedelta(minutes=4))
-    assert not sixth.ok and "已锁定" in sixth.message
-    assert _login("潜口镇", PASSWORD, T0 + timedelta(minutes=4)).ok  # counted per account
-
-    assert _login("岩寺镇", PASSWORD, T0 + timedelta(minutes=5, seconds=5)).ok
-    with read_session() as session:
-        details = [e.detail for e in entries(session, username="岩寺镇", action="login_failed")]
-    assert len(details) == 6
-    assert "锁定中" in details[0] and "锁定 5 分钟" in details[1]
-
-
 def test_a_success_resets_the_failure_count(loaded: str) -> None:
     _create("岩寺镇", unit="岩寺镇")
     moments = (T0 + timedelta(seconds=i) for i in range(20))

@@ -79,7 +79,7 @@ def test_usage_errors_exit_2_and_data_errors_exit_1_with_chinese_messages(
         (("user", "add", "--role", "unit", "--username", "x", "--password-stdin"), "须用 --unit 指定所属单位"),
         (("user", "add", "--role", "leader", "--username", "x", "--password-stdin"), "须用 --leader 指定责任领导"),
         (("user", "add", "--role", "admin", "--username", "x", "--unit", "岩寺镇"), "--unit 只用于"),
-        (("user", "add", "--role", "boss", "--username", "x", "--password-stdin"), "invalid choice"),
+        (("user", "add", "--role", "boss", "--username", "x", "--password-stdin"), "参数 --role 的值 'boss' 无效"),
         (("users", "bootstrap", "--out", "accounts.csv"), "须为 .xlsx 文件"),
     )
     for args, message in usage:

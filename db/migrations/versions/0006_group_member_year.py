@@ -1,7 +1,7 @@
 """group members per year: editing a group changes the years it is edited for, not the past
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 
 Each membership row is copied to every year that has tasks, so every year keeps the members it
 had; the stored obligations of every year are unchanged by this migration.
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
