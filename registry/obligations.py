@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, insert
+import sqlalchemy
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.vocab import Responsibility, UnitKind
 from db.models import GroupMember, Task, TaskUnit, Unit, UnitObligation
@@ -58,11 +60,13 @@ def derive(session: Session, year: int) -> list[Entry]:
         .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
     ):
         members[group_id].append(member_id)
-    listed = session.exec(
-        select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position, Unit.kind)
+    listed = session.execute(
+        sqlalchemy.select(
+            col(TaskUnit.task_id), col(TaskUnit.unit_id), col(TaskUnit.role), col(TaskUnit.position), col(Unit.kind)
+        )
         .join(Task, col(Task.id) == TaskUnit.task_id)
         .join(Unit, col(Unit.id) == TaskUnit.unit_id)
-        .where(Task.year == year)
+        .where(col(Task.year) == year)
         .order_by(col(TaskUnit.task_id), col(TaskUnit.position))
     ).all()
     found: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
@@ -105,17 +109,23 @@ def stored(session: Session, year: int) -> list[Entry]:
     return [Entry(r.task_id, r.unit_id, r.year, r.role, r.speaks, r.position) for r in rows]
 
 
-def obliged_units(year: int) -> Select:
+def obliged_units(year: int) -> SelectOfScalar[int]:
     """The ids of the units that report in ``year``, as a query."""
     return select(UnitObligation.unit_id).where(UnitObligation.year == year).distinct()
 
 
 def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
     """unit id → the tasks it reports on in ``year``, in task order."""
-    rows = session.exec(
-        select(UnitObligation.unit_id, UnitObligation.role, Task.id, Task.no, Task.text)
+    rows = session.execute(
+        sqlalchemy.select(
+            col(UnitObligation.unit_id),
+            col(UnitObligation.role),
+            col(UnitObligation.task_id),
+            col(Task.no),
+            col(Task.text),
+        )
         .join(Task, col(Task.id) == UnitObligation.task_id)
-        .where(UnitObligation.year == year)
+        .where(col(UnitObligation.year) == year)
         .order_by(col(Task.no))
     ).all()
     found: dict[int, list[Obligation]] = defaultdict(list)
@@ -127,7 +137,7 @@ def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
 def unit_obligations(session: Session, unit_id: int, year: int) -> list[Obligation]:
     """The tasks ``unit_id`` reports on in ``year``, in task order."""
     rows = session.exec(
-        select(UnitObligation.role, Task.id, Task.no, Task.text)
+        select(col(UnitObligation.role), col(UnitObligation.task_id), col(Task.no), col(Task.text))
         .join(Task, col(Task.id) == UnitObligation.task_id)
         .where(UnitObligation.year == year, UnitObligation.unit_id == unit_id)
         .order_by(col(Task.no))
