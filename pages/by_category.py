@@ -6,10 +6,19 @@ from core.period import Month
 from core.vocab import UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, say_if_collecting, say_no_data, status_summary, task_table, url_choice
+from ui.dashboard import (
+    OVERVIEW,
+    choose_period,
+    own_tasks,
+    say_if_collecting,
+    say_no_data,
+    status_summary,
+    task_table,
+    url_choice,
+)
 from ui.filters import links
 
-require(*UserRole.accounts())
+actor = require(*UserRole.accounts())
 st.header("按分类")
 left, right = st.columns([1, 3])
 with left:
@@ -37,6 +46,7 @@ task_table(
     period=period,
     name=f"{category}{period}任务",
     key="by_category_tasks",
+    own=own_tasks(actor, period),
 )
 st.plotly_chart(
     charts.status_bars(data.status_trend(period, category=category), "月份", title="逐月完成状态", horizontal=False),

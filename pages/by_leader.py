@@ -10,6 +10,7 @@ from ui.auth import own_leader_name, require
 from ui.dashboard import (
     OVERVIEW,
     choose_period,
+    own_tasks,
     say_if_collecting,
     say_no_data,
     say_nothing_behind,
@@ -41,6 +42,7 @@ if not has_data:
     st.stop()
 
 tasks = data.leader_tasks(period, leader)
+others = own_tasks(actor, period) if leader != own else frozenset()  # one's own page: all are own
 st.plotly_chart(
     charts.status_bars(tasks.mix, "分组", title=f"{leader} 负责任务的完成状态"),
     key="by_leader_mix",
@@ -59,12 +61,17 @@ else:
         period=period,
         name=f"{leader}{period}滞后与欠进度任务",
         key="by_leader_behind",
+        own=others,
     )
 
 columns = ["序号", "分类", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "本月工作进展"]
 st.subheader(f"{LEADING}的任务（{status_summary(tasks.leading)}）")
-task_table(tasks.leading, columns, period=period, name=f"{leader}{period}牵头的任务", key="by_leader_leading")
+task_table(
+    tasks.leading, columns, period=period, name=f"{leader}{period}牵头的任务", key="by_leader_leading", own=others
+)
 st.subheader(f"协助的任务（{status_summary(tasks.assisting)}）")
-task_table(tasks.assisting, columns, period=period, name=f"{leader}{period}协助的任务", key="by_leader_assisting")
+task_table(
+    tasks.assisting, columns, period=period, name=f"{leader}{period}协助的任务", key="by_leader_assisting", own=others
+)
 st.caption("完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
 links(period, (OVERVIEW, "← 返回总览", {}))

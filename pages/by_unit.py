@@ -6,7 +6,7 @@ from core.period import Month
 from core.vocab import Responsibility, UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, say_if_collecting, say_no_data, task_table, url_choice
+from ui.dashboard import OVERVIEW, choose_period, own_tasks, say_if_collecting, say_no_data, task_table, url_choice
 from ui.filters import links
 from ui.tables import table
 
@@ -70,5 +70,6 @@ task_table(
     period=period,
     name=f"{unit}{period}负责的任务",
     key="by_unit_tasks",
+    own=own_tasks(actor, period),
 )
 links(period, (OVERVIEW, "← 返回总览", {}))

@@ -9,6 +9,7 @@ from ui.dashboard import (
     BY_CATEGORY,
     BY_LEADER,
     choose_period,
+    own_tasks,
     say_if_collecting,
     say_no_data,
     say_nothing_behind,
@@ -86,4 +87,5 @@ else:
         period=period,
         name=f"{period}滞后与欠进度任务",
         key="overview_behind",
+        own=own_tasks(actor, period),
     )

@@ -4,11 +4,12 @@ import streamlit as st
 
 from core.vocab import LEAD_LEADER_MARK, UserRole
 from ui import data
-from ui.auth import require
+from ui.auth import own_leader_name, require
+from ui.dashboard import OWN_TASKS_NOTE, highlighted
 from ui.filters import ALL, choose_year, url_select, url_text
 from ui.tables import table
 
-require(*UserRole.accounts())
+actor = require(*UserRole.accounts())
 st.header("任务清单")
 with st.columns([1, 3])[0]:
     year = choose_year()
@@ -42,10 +43,15 @@ st.caption(
     f"共 {len(shown)} 项（{year} 年全部 {len(frame)} 项）。"
     f"{LEAD_LEADER_MARK} 为牵头责任领导；牵头单位为排在首位的责任单位。"
 )
+listed = shown[["序号", "分类简称", "主要任务", "牵头领导", "协助领导", "牵头单位", "配合单位"]].rename(
+    columns={"分类简称": "分类", "牵头领导": f"{LEAD_LEADER_MARK}牵头领导"}
+)
+mine = highlighted(listed, data.own_tasks(own_leader_name(actor), year))
+if mine is not None:
+    st.caption(OWN_TASKS_NOTE)
 table(
-    shown[["序号", "分类简称", "主要任务", "牵头领导", "协助领导", "牵头单位", "配合单位"]].rename(
-        columns={"分类简称": "分类", "牵头领导": f"{LEAD_LEADER_MARK}牵头领导"}
-    ),
+    listed,
+    styled=mine,
     name=f"{year}年任务清单",
     column_config={
         "序号": st.column_config.NumberColumn(width="small"),

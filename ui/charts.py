@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.vocab import Lateness, TaskStatus
 
+OWN_TASK_BACKGROUND = "#FFF6D5"  # a leader's own tasks in every task table; no status uses it
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
 
 

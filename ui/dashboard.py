@@ -7,11 +7,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
+from accounts.access import Actor
 from core import clock
+from core.period import Month
 from core.vocab import TaskStatus
 from cycle.periods import judged
 from ui import charts, cycle, data
+from ui.auth import own_leader_name
 from ui.filters import choose_month, choose_year, period_params
 from ui.tables import table
 
@@ -20,6 +24,7 @@ BY_CATEGORY = "pages/by_category.py"
 BY_LEADER = "pages/by_leader.py"
 BY_UNIT = "pages/by_unit.py"
 TASK_DETAIL = "pages/task_detail.py"
+OWN_TASKS_NOTE = "浅黄底色的是您负责（牵头或协助）的任务。"
 
 
 def url_choice(
@@ -119,15 +124,42 @@ TASK_TABLE_CONFIG = {
 }
 
 
-def task_table(frame: pd.DataFrame, columns: Sequence[str], *, period: str, name: str, key: str) -> None:
+def own_tasks(actor: Actor, period: str) -> frozenset[int]:
+    """The tasks a leader account's leader leads or assists in the period's year: every task
+    table highlights them. Empty for other accounts."""
+    return data.own_tasks(own_leader_name(actor), Month.parse(period).year)
+
+
+def highlighted(frame: pd.DataFrame, own: frozenset[int]) -> Styler | None:
+    """``frame`` with the rows of ``own`` tasks (by 序号) on the highlight colour, or None when
+    none of them is in it."""
+    if not own or not frame["序号"].isin(own).any():
+        return None
+    mark = f"background-color: {charts.OWN_TASK_BACKGROUND}"
+    return frame.style.apply(lambda row: [mark if row["序号"] in own else ""] * len(row), axis=1)
+
+
+def task_table(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    period: str,
+    name: str,
+    key: str,
+    own: frozenset[int] = frozenset(),
+) -> None:
     """A table of tasks; choosing a row opens that task's detail page for the same period.
-    ``name`` titles its download."""
+    ``name`` titles its download; the rows of ``own`` tasks are highlighted."""
     if frame.empty:
         st.caption("无。")
         return
     shown = frame[list(columns)]
+    styled = highlighted(shown, own)
+    if styled is not None:
+        st.caption(OWN_TASKS_NOTE)
     event = table(
         shown,
+        styled=styled,
         name=name,
         column_config=TASK_TABLE_CONFIG,
         on_select="rerun",

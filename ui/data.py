@@ -167,6 +167,17 @@ def leader_tasks(code: str, leader: str) -> dashboards.LeaderTasks:
 
 
 @cached()
+def _own_tasks(url: str, revision: int, leader: str, year: int) -> frozenset[int]:
+    with read_session() as session:
+        return frozenset(t.no for t in queries.tasks(session, year) if leader in t.leaders)
+
+
+def own_tasks(leader: str | None, year: int) -> frozenset[int]:
+    """The numbers of the tasks ``leader`` leads or assists in ``year`` (none for no leader)."""
+    return _own_tasks(database_url(), revision(), leader, year) if leader else frozenset()
+
+
+@cached()
 def _status_trend(url: str, revision: int, code: str, category: str | None) -> pd.DataFrame:
     with read_session() as session:
         return dashboards.status_trend(session, code, category=category)

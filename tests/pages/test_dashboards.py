@@ -11,9 +11,13 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from core import clock
+from db import queries
+from db.engine import read_session
 from tests.factories import add_submission
 from tests.status.scenario import BUSINESS, CATEGORY_FIVE, TOWN, load_scenario
 from ui import dashboard as dashboard_ui
+from ui.charts import OWN_TASK_BACKGROUND
+from ui.dashboard import OWN_TASKS_NOTE
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 OVERVIEW = "pages/overview.py"
@@ -268,3 +272,36 @@ def test_a_fall_in_the_on_time_rate_is_a_red_arrow_down(scenario, open_page, mon
     at = open_page(OVERVIEW, period="2023-03")
     rate = next(m for m in at.metric if m.label == "按时报送率")
     assert (rate.proto.direction, rate.proto.color) == (Metric.MetricDirection.UP, Metric.MetricColor.GREEN)
+
+
+def _highlighted_rows(at: AppTest, key: str) -> list[int]:
+    """The 序号 of the rows a task table shows on the own-task colour (from its style sheet)."""
+    table = next(t for t in at.dataframe if t.proto.id.endswith(key))
+    styles = table.proto.arrow_data.styler.styles
+    frame = table.value
+    return [int(no) for i, no in enumerate(frame["序号"]) if OWN_TASK_BACKGROUND.lower() in _row_css(styles, i)]
+
+
+def _row_css(styles: str, row: int) -> str:
+    return " ".join(part for part in styles.lower().split("}") if f"_row{row}_" in part)
+
+
+def test_a_leaders_own_tasks_are_highlighted_in_every_task_table(scenario, open_page) -> None:
+    """何建中 leads or assists task 56 of the overview's behind list; the office sees no highlight,
+    nor does a leader on their own 按领导 page, where every task is theirs."""
+    at = open_page(OVERVIEW, role="leader", account="何建中")
+    assert OWN_TASKS_NOTE in [c.value for c in at.caption]
+    with read_session() as session:
+        his = {t.no for t in queries.tasks(session, 2023) if "何建中" in t.leaders}
+    own = sorted(set(_table(at, "overview_behind")["序号"]) & his)
+    assert own and _highlighted_rows(at, "overview_behind") == own
+
+    office = open_page(OVERVIEW)
+    assert OWN_TASKS_NOTE not in [c.value for c in office.caption]
+    assert _highlighted_rows(office, "overview_behind") == []
+
+    mine = open_page(BY_LEADER, role="leader", account="何建中")
+    assert OWN_TASKS_NOTE not in [c.value for c in mine.caption]
+
+    listed = open_page("pages/tasks.py", role="leader", account="何建中")
+    assert OWN_TASKS_NOTE in [c.value for c in listed.caption]
