@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.period import Month
 from core.vocab import Lateness, TaskStatus, UserRole
 from ui import charts, data
 from ui.auth import own_leader_name, require
@@ -16,6 +17,7 @@ from ui.dashboard import (
     task_table,
 )
 from ui.filters import links
+from ui.units_admin import empty_groups_warning
 
 actor = require(*UserRole.accounts())
 st.header("总览")
@@ -25,6 +27,8 @@ if chosen is None:
     st.stop()
 period, has_data = chosen
 collecting = say_if_collecting(period)
+if actor.role == UserRole.ADMIN:  # only the office can fill a group
+    empty_groups_warning(Month.parse(period).year, brief=True)
 if not has_data:
     say_no_data(period)
     st.stop()

@@ -15,6 +15,7 @@ screens.show_flash()
 with st.columns([1, 3])[0]:
     year = choose_year("任务年度")
 rows = screens.unit_rows(year)
+screens.empty_groups_warning(year)
 screens.units_table(rows, year)
 
 groups, aliases, add, kind = st.tabs(["群组成员", "别名", "新增单位", "修改类别"])

@@ -150,3 +150,34 @@ def is_obliged(session: Session, *, unit_id: int, year: int) -> bool:
         select(UnitObligation.task_id).where(UnitObligation.year == year, UnitObligation.unit_id == unit_id).limit(1)
     ).first()
     return found is not None
+
+
+@dataclass(frozen=True)
+class EmptyGroup:
+    """A group listed on tasks of a year but without members in it: it obliges nobody."""
+
+    name: str
+    led: tuple[int, ...]  # 序号 of the tasks it leads (first listed unit)
+    assisted: tuple[int, ...]  # 序号 of the tasks it is a co-unit of
+
+
+def empty_groups(session: Session, year: int) -> list[EmptyGroup]:
+    """The groups of ``year``'s tasks that have no members in ``year``, in the order they are
+    first listed. Their tasks are reported on by the units listed after them (``derive``)."""
+    with_members = select(GroupMember.group_id).where(GroupMember.year == year)
+    rows = session.exec(
+        select(col(Unit.name), col(TaskUnit.role), col(Task.no))
+        .join(TaskUnit, col(TaskUnit.unit_id) == col(Unit.id))
+        .join(Task, col(Task.id) == col(TaskUnit.task_id))
+        .where(
+            col(Task.year) == year,
+            col(Unit.kind) == UnitKind.GROUP,
+            col(Unit.id).not_in(with_members),
+        )
+        .order_by(col(Task.no), col(TaskUnit.position))
+    ).all()
+    found: dict[str, tuple[list[int], list[int]]] = {}
+    for name, role, no in rows:
+        led, assisted = found.setdefault(name, ([], []))
+        (led if role == Responsibility.LEAD else assisted).append(no)
+    return [EmptyGroup(name, tuple(led), tuple(assisted)) for name, (led, assisted) in found.items()]

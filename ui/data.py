@@ -29,6 +29,7 @@ from core import clock
 from db import queries
 from db.engine import database_url, read_revision, read_session
 from office.workbench import current_period
+from registry.obligations import EmptyGroup, empty_groups
 from status import by_unit, dashboards
 from status import task_detail as detail_view
 
@@ -164,6 +165,17 @@ def _leader_tasks(url: str, revision: int, code: str, leader: str) -> dashboards
 
 def leader_tasks(code: str, leader: str) -> dashboards.LeaderTasks:
     return _leader_tasks(database_url(), revision(), code, leader)
+
+
+@cached()
+def _empty_groups(url: str, revision: int, year: int) -> list[EmptyGroup]:
+    with read_session() as session:
+        return empty_groups(session, year)
+
+
+def groups_without_members(year: int) -> list[EmptyGroup]:
+    """The groups listed on ``year``'s tasks that have no members in it (they oblige nobody)."""
+    return _empty_groups(database_url(), revision(), year)
 
 
 @cached()

@@ -13,6 +13,7 @@ from core.vocab import UnitKind
 from db.engine import read_session, write_session
 from registry import units_admin
 from registry.units_admin import UnitRow
+from ui import data
 from ui.tables import table
 
 RENAME_NOTE = "单位名称不能修改：历史月报、扣分和审计日志都按名称记载。同一单位的其他写法（简称、旧称）请添加为别名。"
@@ -178,3 +179,32 @@ def kind_form(actor: Actor, rows: list[UnitRow]) -> None:
         submitted = st.form_submit_button("修改类别", key="kind_submit")
     if submitted:
         _save(lambda s: f"已将{unit}的类别由{units_admin.set_kind(s, actor=actor, unit=unit, kind=kind)}改为{kind}。")
+
+
+def _tasks(numbers: tuple[int, ...]) -> str:
+    return "、".join(f"第 {n} 项" for n in numbers)
+
+
+def empty_groups_warning(year: int | None, *, brief: bool = False) -> None:
+    """Warn about the groups on ``year``'s tasks that have no members yet: they oblige nobody,
+    and a task they lead is reported on by the unit listed after them. ``brief`` for 总览."""
+    empty = data.groups_without_members(year) if year else []
+    if not empty:
+        return
+    leading = [g for g in empty if g.led]
+    lead_note = ""
+    if leading:
+        listed = "、".join(f"{g.name}（{_tasks(g.led)}）" for g in leading)
+        lead_note = f"其中 {len(leading)} 个是牵头单位：{listed}，这些任务暂由其后列出的第一个单位代表。"
+    if brief:
+        st.warning(f"{year} 年有 {len(empty)} 个群组尚未指定成员，不产生报送义务。{lead_note}")
+        st.page_link("pages/units_admin.py", label="到“单位管理”补充群组成员 →", query_params={"year": str(year)})
+        return
+    details = "；".join(
+        f"{g.name}（{'牵头' + _tasks(g.led) if g.led else ''}{'，' if g.led and g.assisted else ''}"
+        f"{'配合' + _tasks(g.assisted) if g.assisted else ''}）"
+        for g in empty
+    )
+    st.warning(
+        f"{year} 年有 {len(empty)} 个群组尚未指定成员，不产生报送义务：{details}。{lead_note}请在下方“群组成员”中补充。"
+    )

@@ -97,3 +97,23 @@ def test_other_accounts_cannot_open_the_page(loaded: str, login_as: Login, role:
     at = _page(login_as, role)
     assert [e.value for e in at.error] == ["无权访问：当前账号不能查看此页面。"]
     assert not at.header and not at.dataframe and not at.multiselect
+
+
+def test_the_office_is_warned_about_groups_that_oblige_nobody(loaded: str, login_as: Login) -> None:
+    at = _page(login_as)
+    warning = at.warning[0].value
+    assert warning.startswith(
+        "2023 年有 15 个群组尚未指定成员，不产生报送义务：区推进企业上市服务专班成员单位（配合第 25 项）"
+    )
+    assert "其中 1 个是牵头单位：区“四送一服”领导小组成员单位（第 67 项）" in warning
+
+    overview = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    login_as(overview)
+    overview.run()
+    assert any(w.value.startswith("2023 年有 15 个群组尚未指定成员") for w in overview.warning)
+    assert [link.proto.label for link in overview.main.get("page_link")][-1] == "到“单位管理”补充群组成员 →"
+
+    leader = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    login_as(leader, "leader")
+    leader.run()
+    assert not any("尚未指定成员" in w.value for w in leader.warning)

@@ -190,6 +190,7 @@ def test_task_detail_is_scoped_to_the_year(both, open_page: Open, params: dict[s
 def test_links_from_a_dashboard_keep_the_year(both, open_page: Open) -> None:
     at = open_page("overview.py", year="2023")
     links = {link.proto.label: link.proto.query_string for link in at.main.get("page_link")}
+    assert links.pop("到“单位管理”补充群组成员 →") == "year=2023"  # a page without months
     assert all(q.startswith("year=2023&period=2023-12") for q in links.values()), links
 
 

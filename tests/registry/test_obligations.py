@@ -11,7 +11,7 @@ from db.engine import read_session, write_session
 from db.models import Unit, UnitObligation
 from db.queries import resolve_unit
 from registry.loader import ensure_loaded
-from registry.obligations import derive, obligations, stored, unit_obligations
+from registry.obligations import derive, empty_groups, obligations, stored, unit_obligations
 from registry.units_admin import add_unit, set_group_members, set_kind
 
 OFFICE = Actor("督查室", "admin")
@@ -77,3 +77,19 @@ def test_a_database_without_stored_obligations_gets_them_at_start(loaded) -> Non
     _stored_is_derived()
     with read_session() as session:
         assert stored(session, 2023)
+
+
+def test_groups_without_members_are_listed_with_their_tasks(loaded) -> None:
+    """The notice names 15 groups whose members it does not give; one of them leads task 67."""
+    with read_session() as session:
+        empty = {g.name: g for g in empty_groups(session, 2023)}
+    assert len(empty) == 15
+    assert [g.name for g in empty.values() if g.led] == ["区“四送一服”领导小组成员单位"]
+    assert empty["区“四送一服”领导小组成员单位"].led == (67,)
+    assert empty["各地各单位"].assisted == (50, 54, 117, 118, 119, 121, 123, 124, 125)
+    assert "各乡镇" not in empty  # its seven towns are known
+
+    with write_session() as session:
+        set_group_members(session, actor=OFFICE, group="各地各单位", members=["岩寺镇"])
+    with read_session() as session:
+        assert "各地各单位" not in {g.name for g in empty_groups(session, 2023)}
