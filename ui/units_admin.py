@@ -200,11 +200,12 @@ def empty_groups_warning(year: int | None, *, brief: bool = False) -> None:
         st.warning(f"{year} 年有 {len(empty)} 个群组尚未指定成员，不产生报送义务。{lead_note}")
         st.page_link("pages/units_admin.py", label="到“单位管理”补充群组成员 →", query_params={"year": str(year)})
         return
-    details = "；".join(
-        f"{g.name}（{'牵头' + _tasks(g.led) if g.led else ''}{'，' if g.led and g.assisted else ''}"
-        f"{'配合' + _tasks(g.assisted) if g.assisted else ''}）"
-        for g in empty
-    )
-    st.warning(
-        f"{year} 年有 {len(empty)} 个群组尚未指定成员，不产生报送义务：{details}。{lead_note}请在下方“群组成员”中补充。"
-    )
+    st.warning(f"{year} 年有 {len(empty)} 个群组尚未指定成员，不产生报送义务。{lead_note}请在下方“群组成员”中补充。")
+    with st.expander(f"查看这 {len(empty)} 个群组及其任务"):
+        table(
+            pd.DataFrame(
+                {"群组": g.name, "牵头的任务": _tasks(g.led), "配合的任务": _tasks(g.assisted)} for g in empty
+            ),
+            name=f"{year}年尚未指定成员的群组",
+            key="empty_groups",
+        )
