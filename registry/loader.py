@@ -6,6 +6,7 @@ in the app) is left alone. ``reset`` drops every table first.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,18 @@ from core.vocab import LeaderRole, Responsibility, UnitKind
 from cycle.periods import ensure_periods
 from db.engine import bump_revision, create_schema, drop_schema, read_session, write_session
 from db.ids import id_of
-from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
+from db.models import (
+    AuditLog,
+    Category,
+    GroupMember,
+    Leader,
+    Task,
+    TaskLeader,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+    UnitObligation,
+)
 from registry import obligations
 from registry.catalogue import SeedError
 from registry.parser import ParsedCategory, ParsedRegistry, ParsedTask, load_registry
@@ -61,11 +73,20 @@ def _load_units(session: Session, registry: ParsedRegistry) -> tuple[int, int]:
     return units_added, aliases_added
 
 
+def _imported(session: Session, year: int) -> bool:
+    """Did the office import its own breakdown for ``year`` (``registry.importer``)? Then the
+    database's tasks of that year stand, whatever the seed document holds."""
+    for detail in session.exec(select(AuditLog.detail).where(AuditLog.action == "registry_imported")):
+        if json.loads(detail or "{}").get("年份") == year:
+            return True
+    return False
+
+
 def _load_tasks(session: Session, registry: ParsedRegistry) -> int:
     year = registry.year
     existing = session.exec(select(Task.no).where(Task.year == year)).all()
     if existing:
-        if len(existing) != len(registry.tasks):
+        if len(existing) != len(registry.tasks) and not _imported(session, year):
             raise SeedError(
                 f"数据库中已有 {year} 年任务 {len(existing)} 项，与文件中的 {len(registry.tasks)} 项不一致；"
                 "如需按文件重建，请运行 python cli.py init --reset"

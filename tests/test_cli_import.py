@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Task
-from tests.registry.breakdown_files import Rows, docx_2023, task_row
+from tests.registry.breakdown_files import Rows, docx_2023, task_row, xlsx_2023
 from tests.test_cli_registry import run_cli
 
 
@@ -118,3 +118,14 @@ def test_blank_workbook(migrated: str, tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     imported = run_cli("tasks", "import", str(out), "--year", "2025", "--dry-run")
     assert imported.returncode == 0, imported.stdout
+
+
+def test_init_keeps_a_year_the_office_replaced_by_its_own_breakdown(loaded: str, tmp_path: Path) -> None:
+    """2023 replaced (before any report) by a breakdown without its last task: ``init`` leaves it."""
+    path = _write(tmp_path, "任务分解表.xlsx", xlsx_2023(lambda rows: rows.remove(task_row(rows, 125))))
+    done = run_cli("tasks", "import", path, "--year", "2023")
+    assert done.returncode == 0, done.stderr
+    again = run_cli("init")
+    assert again.returncode == 0, again.stderr
+    with read_session() as session:
+        assert len(session.exec(select(Task.no).where(Task.year == 2023)).all()) == 124
