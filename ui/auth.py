@@ -228,7 +228,8 @@ def password_form(actor: Actor) -> bool:
     except users.AccountError as exc:
         st.error(str(exc))
         return False
-    st.success("密码已修改。其他浏览器中的登录已全部退出。")
+    st.success("密码已修改。")
+    st.caption("此账号在其他浏览器中的登录已全部退出。")
     return True
 
 
