@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-if get_script_run_ctx() is None:  # imported by the server, not run as a page's script
+if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server, not run as a page's script
     from ui.endpoints import routes
 
     app = st.App(Path(__file__), routes=routes())
