@@ -167,5 +167,16 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def start_page(request: Request) -> Response:
+    """A GET of either address (a bookmark, a reload of the refusal page) changes nothing and
+    goes to the start page; without this, Streamlit's own sign-in provider route would answer."""
+    return RedirectResponse("/", status_code=303)
+
+
 def routes() -> list[BaseRoute]:
-    return [Route(LOGIN_PATH, login, methods=["POST"]), Route(LOGOUT_PATH, logout, methods=["POST"])]
+    return [
+        Route(LOGIN_PATH, login, methods=["POST"]),
+        Route(LOGOUT_PATH, logout, methods=["POST"]),
+        Route(LOGIN_PATH, start_page, methods=["GET"]),
+        Route(LOGOUT_PATH, start_page, methods=["GET"]),
+    ]

@@ -127,3 +127,13 @@ def test_logout_ends_the_session_and_deletes_the_cookie_but_not_from_another_sit
     assert client.post(endpoints.LOGOUT_PATH, headers=HERE).status_code == 303
     with read_session() as session:
         assert len(entries(session, action="logout")) == 1
+
+
+def test_a_get_of_either_address_changes_nothing(client: TestClient) -> None:
+    token = _login(client, HERE).cookies[endpoints.COOKIE]
+    client.cookies.set(endpoints.COOKIE, token)
+    for path in (endpoints.LOGIN_PATH, endpoints.LOGOUT_PATH):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/"
+        assert "set-cookie" not in response.headers
+    assert len(_rows()) == 1
