@@ -180,3 +180,22 @@ def test_a_second_server_on_the_same_database_knows_the_session(server, second_s
     page.goto(f"{server.url}/tasks")
     expect_only_the_sign_in_form(page)
     assert server.alive() and second_server.alive()
+
+
+def test_a_wrong_password_shows_why_and_the_form_again_then_leads_to_the_page(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    add_user("office", "admin")
+    page.goto(f"{server.url}/accounts")
+    page.get_by_label("用户名").fill("office")
+    page.get_by_label("密码").fill("wrong-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_have_text(users.BAD_CREDENTIALS)
+    assert not [c for c in page.context.cookies() if c["name"] == COOKIE]
+
+    page.get_by_label("用户名").fill("office")
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    _signed_in(page, "office")
+    expect(page.get_by_role("heading", name="账号管理")).to_be_visible()
+
+    page.goto(f"{server.url}/auth/login")  # a GET changes nothing
+    _signed_in(page, "office")
