@@ -26,7 +26,6 @@ from ui import data, endpoints
 from ui.pages_registry import page_links
 
 NOTICE_KEY = "auth_notice"
-CREATED_KEY = "auth_admin_created"
 ENDED = {
     sessions.Refusal.IDLE: ("长时间无操作", "已超过 {idle} 分钟无操作，请重新登录。"),
     sessions.Refusal.EXPIRED: ("登录超过最长有效时间", "登录已超过 {hours} 小时，请重新登录。"),
@@ -146,9 +145,6 @@ def _sign_in_screen() -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.warning(notice)
-    created = st.session_state.pop(CREATED_KEY, None)
-    if created:
-        st.success(created)
     with read_session() as session:
         first_run = not users.has_users(session)
     if first_run:
@@ -172,29 +168,14 @@ def _login_form() -> None:
 
 
 def _first_run_form() -> None:
+    """Like the sign-in form, a plain HTML form: it posts to ``/auth/setup``, which creates the
+    first office account and signs it in."""
     st.subheader("初始化管理员")
     st.info(
         "系统中还没有任何账号。请为督查室设置第一个管理员账号（密码至少 8 位）。"
         "此表单只在首次使用时出现，设置完成后即失效。"
     )
-    with st.form("first_admin"):
-        username = st.text_input("管理员用户名", key="first_username")
-        password = st.text_input("密码", type="password", key="first_password")
-        again = st.text_input("再次输入密码", type="password", key="first_password_again")
-        submitted = st.form_submit_button("创建管理员", type="primary", key="first_submit")
-    if not submitted:
-        return
-    if password != again:
-        st.error("两次输入的密码不一致，请重新输入。")
-        return
-    try:
-        with write_session() as session:
-            users.create_first_admin(session, username=username, password=password)
-    except users.AccountError as exc:
-        st.error(str(exc))
-        return
-    st.session_state[CREATED_KEY] = f"已创建管理员 {username.strip()}，请用刚才设置的密码登录。"
-    st.rerun()
+    st.html(endpoints.setup_form_html(_here()))
 
 
 def _forced_change_screen(signed: _SignedIn) -> None:

@@ -7,9 +7,11 @@ is a plain HTML form that posts here.
   audit included), starts a server-side session (``accounts.sessions``) and sets the cookie,
   then sends the browser on to the page it came from. A refused sign-in answers with a small page
   of its own: the message and the form again.
+- ``POST /auth/setup``: the first-run form (no account yet): the first office account, signed
+  in at once; refused once any account exists.
 - ``POST /auth/logout``: ends the session, deletes the cookie, back to the start page.
 
-Both refuse a post from another site: its ``Origin`` (or, without one, its ``Referer``) must be
+All of them refuse a post from another site: its ``Origin`` (or, without one, its ``Referer``) must be
 this server, besides the cookie's ``SameSite=Strict``.
 """
 
@@ -27,15 +29,17 @@ from starlette.routing import BaseRoute, Route
 from accounts import sessions, users
 from accounts.audit import audit
 from cycle.settings import get_setting
-from db.engine import write_session
+from db.engine import read_session, write_session
 
 COOKIE = "duban_session"
 LOGIN_PATH = "/auth/login"
 LOGOUT_PATH = "/auth/logout"
+SETUP_PATH = "/auth/setup"
 MAX_FORM_BYTES = 8192
 CROSS_SITE = "登录请求不是从本系统的页面发出的，已拒绝。请直接打开本系统的网址登录。"
 CROSS_SITE_LOGOUT = "退出请求不是从本系统的页面发出的，已拒绝。"
 BAD_FORM = "登录请求不完整，请返回登录页重新填写。"
+PASSWORDS_DIFFER = "两次输入的密码不一致，请重新输入。"
 
 _FORM_STYLE = """
 .duban-auth label {display:block; margin:0 0 .9rem; font-size:.875rem; color:#1F2933}
@@ -68,6 +72,21 @@ def login_form_html(next_path: str) -> str:
 </form>"""
 
 
+def setup_form_html(next_path: str) -> str:
+    """The first-run form: the first office account, signed in at once."""
+    return f"""<style>{_FORM_STYLE}</style>
+<form class="duban-auth" method="post" action="{SETUP_PATH}">
+<label>管理员用户名<input type="text" name="username" autocomplete="username"
+ maxlength="{users.MAX_USERNAME_LENGTH}" required></label>
+<label>密码<input type="password" name="password" autocomplete="new-password"
+ maxlength="{users.MAX_PASSWORD_LENGTH}" required></label>
+<label>再次输入密码<input type="password" name="again" autocomplete="new-password"
+ maxlength="{users.MAX_PASSWORD_LENGTH}" required></label>
+<input type="hidden" name="next" value="{html.escape(safe_next(next_path))}">
+<button type="submit">创建管理员并登录</button>
+</form>"""
+
+
 def logout_form_html() -> str:
     return f"""<style>{_FORM_STYLE}</style>
 <form class="duban-auth" method="post" action="{LOGOUT_PATH}">
@@ -75,8 +94,11 @@ def logout_form_html() -> str:
 </form>"""
 
 
-def _page(message: str, next_path: str, *, status: int, form: bool = True) -> HTMLResponse:
-    body = login_form_html(next_path) if form else f'<p><a href="{html.escape(safe_next(next_path))}">返回</a></p>'
+def _page(message: str, next_path: str, *, status: int, form: bool = True, setup: bool = False) -> HTMLResponse:
+    if not form:
+        body = f'<p><a href="{html.escape(safe_next(next_path))}">返回</a></p>'
+    else:
+        body = setup_form_html(next_path) if setup else login_form_html(next_path)
     return HTMLResponse(
         f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -84,7 +106,7 @@ def _page(message: str, next_path: str, *, status: int, form: bool = True) -> HT
 <style>body {{font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 3rem auto;
 max-width: 40rem; padding: 0 1rem; color: #1F2933}}
 .error {{padding: .8rem 1rem; border-radius: .5rem; background: #FDECEA; color: #7D1A12; margin: 0 0 1.2rem}}</style>
-</head><body><h1>督办 · 重点任务督查</h1><h2>登录</h2>
+</head><body><h1>督办 · 重点任务督查</h1><h2>{"初始化管理员" if setup else "登录"}</h2>
 <p class="error" role="alert">{html.escape(message)}</p>{body}</body></html>""",
         status_code=status,
         headers={"Cache-Control": "no-store"},
@@ -149,6 +171,44 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _set_up(username: str, password: str, address: str, agent: str) -> tuple[str | None, str, bool]:
+    """The first office account and its session's cookie id; or None, why not, and whether the
+    first-run form still applies (it does not once any account exists)."""
+    try:
+        with write_session() as session:
+            user = users.create_first_admin(session, username=username, password=password)
+            audit(session, user.username, "login", {"方式": "初始化管理员"})
+            lifetime = timedelta(hours=get_setting(session, "session_lifetime_hours"))
+            assert user.id is not None
+            token = sessions.start(
+                session, user_id=user.id, lifetime=lifetime, client_address=address, user_agent=agent
+            )
+    except users.AccountError as exc:
+        with read_session() as session:
+            first_run = not users.has_users(session)
+        return None, str(exc), first_run
+    return token, "", True
+
+
+async def setup(request: Request) -> Response:
+    form = await _form(request)
+    next_path = safe_next((form or {}).get("next"))
+    if not _same_origin(request):
+        return _page(CROSS_SITE, "/", status=403, form=False)
+    if form is None or not {"username", "password", "again"} <= form.keys():
+        return _page(BAD_FORM, next_path, status=400, setup=True)
+    if form["password"] != form["again"]:
+        return _page(PASSWORDS_DIFFER, next_path, status=400, setup=True)
+    address = request.client.host if request.client else ""
+    agent = request.headers.get("user-agent", "")
+    token, message, first_run = await run_in_threadpool(_set_up, form["username"], form["password"], address, agent)
+    if token is None:
+        return _page(message, next_path, status=400 if first_run else 409, setup=first_run)
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict", secure=_https(request))
+    return response
+
+
 def _sign_out(token: str | None) -> None:
     with write_session() as session:
         username = sessions.end(session, token=token)
@@ -177,6 +237,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route(LOGIN_PATH, login, methods=["POST"]),
         Route(LOGOUT_PATH, logout, methods=["POST"]),
+        Route(SETUP_PATH, setup, methods=["POST"]),
         Route(LOGIN_PATH, start_page, methods=["GET"]),
         Route(LOGOUT_PATH, start_page, methods=["GET"]),
     ]

@@ -199,3 +199,17 @@ def test_a_wrong_password_shows_why_and_the_form_again_then_leads_to_the_page(se
 
     page.goto(f"{server.url}/auth/login")  # a GET changes nothing
     _signed_in(page, "office")
+
+
+def test_the_first_run_form_creates_the_admin_signed_in_for_good(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server.url}/accounts")
+    expect(page.get_by_role("heading", name="初始化管理员")).to_be_visible()
+    page.get_by_label("管理员用户名").fill("office")
+    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+    page.get_by_label("再次输入密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="创建管理员并登录").click()
+    _signed_in(page, "office")
+    expect(page.get_by_role("heading", name="账号管理")).to_be_visible()
+    page.reload()
+    _signed_in(page, "office")
+    assert len(_sessions()) == 1

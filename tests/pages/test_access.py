@@ -116,28 +116,41 @@ def test_before_sign_in_every_page_of_the_app_shows_only_the_sign_in_form(loaded
         assert not at.header, spec.path
 
 
-def test_first_run_form_creates_the_admin_and_is_gone_afterwards(loaded: str, client: TestClient) -> None:
+def _set_up(client: TestClient, username: str, password: str, again: str):  # type: ignore[no-untyped-def]
+    data = {"username": username, "password": password, "again": again, "next": "/"}
+    return client.post(endpoints.SETUP_PATH, data=data, headers=ORIGIN)
+
+
+def test_first_run_form_creates_the_admin_signed_in_and_is_gone_afterwards(loaded: str, client: TestClient) -> None:
     at = _app().run()
     assert [s.value for s in at.subheader] == ["初始化管理员"]
-    assert not at.text_input(key="first_password").value  # never a default password
-    at.text_input(key="first_username").input("office")
-    at.text_input(key="first_password").input("office-pass-1")
-    at.text_input(key="first_password_again").input("office-pass-2")
-    at.button(key="first_submit").click().run()
-    assert _errors(at) == ["两次输入的密码不一致，请重新输入。"]
+    [form] = [h.value for h in at.get("html") if f'action="{endpoints.SETUP_PATH}"' in h.value]
+    assert form.count('type="password"') == 2 and "value=" not in form.replace('name="next" value="/"', "")
+    assert not at.text_input  # no password in the script's session state
 
-    at.text_input(key="first_password").input("office-pass-1")
-    at.text_input(key="first_password_again").input("office-pass-1")
-    at.button(key="first_submit").click().run()
-    assert [s.value for s in at.success] == ["已创建管理员 office，请用刚才设置的密码登录。"]
-    assert [s.value for s in at.subheader] == ["登录"] and _shows_login_form(at)
-    assert _signed_in_as(_sign_in(client, at, "office", "office-pass-1"), "office")
+    refused = _set_up(client, "office", "office-pass-1", "office-pass-2")
+    assert refused.status_code == 400 and "两次输入的密码不一致，请重新输入。" in refused.text
+    assert f'action="{endpoints.SETUP_PATH}"' in refused.text  # the form again
+    too_short = _set_up(client, "office", "short", "short")
+    assert too_short.status_code == 400 and "密码至少 8 位。" in too_short.text
+
+    created = _set_up(client, "office", "office-pass-1", "office-pass-1")
+    assert created.status_code == 303 and endpoints.COOKIE in created.cookies
+    at.session_state[TEST_TOKEN_KEY] = created.cookies[endpoints.COOKIE]
+    client.cookies.clear()
+    assert _signed_in_as(at.run(), "office")
     assert _task_rows(at) == 125
 
+    again = _set_up(client, "intruder", "intruder-pass-1", "intruder-pass-1")
+    assert again.status_code == 409 and "初始化表单已失效" in again.text
+    assert f'action="{endpoints.LOGIN_PATH}"' in again.text and endpoints.COOKIE not in again.cookies
     fresh = _app().run()
     assert [s.value for s in fresh.subheader] == ["登录"]
     assert _shows_login_form(fresh)
     assert _signed_in_as(_sign_in(client, fresh, "office", "office-pass-1"), "office")
+    with read_session() as session:
+        assert users.get_user(session, "intruder") is None
+        assert any("初始化管理员" in e.detail for e in entries(session, username="office", action="login"))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -137,3 +137,17 @@ def test_a_get_of_either_address_changes_nothing(client: TestClient) -> None:
         assert response.status_code == 303 and response.headers["location"] == "/"
         assert "set-cookie" not in response.headers
     assert len(_rows()) == 1
+
+
+def test_the_first_run_form_refuses_other_sites_and_any_second_admin(migrated: str) -> None:
+    data = {"username": "office", "password": TEST_PASSWORD, "again": TEST_PASSWORD, "next": "/"}
+    with TestClient(Starlette(routes=endpoints.routes()), follow_redirects=False) as client:
+        refused = client.post(endpoints.SETUP_PATH, data=data, headers={"Origin": "http://evil.example"})
+        assert refused.status_code == 403 and endpoints.CROSS_SITE in refused.text
+        with read_session() as session:
+            assert entries(session, action="account_changed") == []
+        created = client.post(endpoints.SETUP_PATH, data=data, headers=HERE)
+        assert created.status_code == 303 and "HttpOnly" in created.headers["set-cookie"]
+        second = client.post(endpoints.SETUP_PATH, data={**data, "username": "other"}, headers=HERE)
+        assert second.status_code == 409 and "set-cookie" not in second.headers
+    assert len(_rows()) == 1
