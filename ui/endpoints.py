@@ -240,4 +240,5 @@ def routes() -> list[BaseRoute]:
         Route(SETUP_PATH, setup, methods=["POST"]),
         Route(LOGIN_PATH, start_page, methods=["GET"]),
         Route(LOGOUT_PATH, start_page, methods=["GET"]),
+        Route(SETUP_PATH, start_page, methods=["GET"]),
     ]

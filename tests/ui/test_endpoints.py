@@ -132,7 +132,7 @@ def test_logout_ends_the_session_and_deletes_the_cookie_but_not_from_another_sit
 def test_a_get_of_either_address_changes_nothing(client: TestClient) -> None:
     token = _login(client, HERE).cookies[endpoints.COOKIE]
     client.cookies.set(endpoints.COOKIE, token)
-    for path in (endpoints.LOGIN_PATH, endpoints.LOGOUT_PATH):
+    for path in (endpoints.LOGIN_PATH, endpoints.LOGOUT_PATH, endpoints.SETUP_PATH):
         response = client.get(path)
         assert response.status_code == 303 and response.headers["location"] == "/"
         assert "set-cookie" not in response.headers
