@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
-from accounts import throttle
+from accounts import sessions, throttle
 from accounts.access import ROLE_LABELS, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
@@ -409,8 +409,11 @@ def authenticate(
     return record_sign_in(session, check=check, now=now)
 
 
-def change_password(session: Session, *, username: str, old_password: str, new_password: str) -> None:
-    """A user changes their own password; this also ends a forced change."""
+def change_password(
+    session: Session, *, username: str, old_password: str, new_password: str, keep_session: int | None = None
+) -> None:
+    """A user changes their own password; this also ends a forced change, and every session of
+    the account but ``keep_session`` (the id of the session the change was made in)."""
     user = _require_user(session, username)
     if not _verify(user.password_hash, old_password):
         raise AccountError("原密码不正确。")
@@ -419,18 +422,21 @@ def change_password(session: Session, *, username: str, old_password: str, new_p
         raise AccountError("新密码不能与原密码相同。")
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
+    sessions.end_all(session, user_id=user.id, keep=keep_session)  # type: ignore[arg-type]
     audit(session, user.username, "password_changed")
 
 
 def reset_password(session: Session, *, username: str, new_password: str, actor: Actor) -> None:
     """The office sets a new password; the user must change it at the next sign-in. Clears the
-    account's failed sign-ins, so no wait stands before the new password."""
+    account's failed sign-ins, so no wait stands before the new password, and ends the account's
+    sessions."""
     ensure_office(actor)
     user = _require_user(session, username)
     check_password(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     throttle.clear_account(session, name_key=user.username_key)
+    sessions.end_all(session, user_id=user.id)  # type: ignore[arg-type]
     audit(session, actor.username, "account_changed", {"操作": "重置密码", "账号": user.username})
 
 
@@ -447,8 +453,19 @@ def set_active(session: Session, *, username: str, active: bool, actor: Actor) -
     if user.active == active:
         return
     user.active = active
+    if not active:
+        sessions.end_all(session, user_id=user.id)  # type: ignore[arg-type]
     operation = "启用账号" if active else "停用账号"
     audit(session, actor.username, "account_changed", {"操作": operation, "账号": user.username})
+
+
+def sign_out_everywhere(session: Session, *, username: str, actor: Actor) -> int:
+    """The office ends every session of an account; audited. Returns how many ended."""
+    ensure_office(actor)
+    user = _require_user(session, username)
+    ended = sessions.end_all(session, user_id=user.id)  # type: ignore[arg-type]
+    audit(session, actor.username, "account_changed", {"操作": "退出全部登录", "账号": user.username, "数量": ended})
+    return ended
 
 
 # --- reading ---------------------------------------------------------------------

@@ -232,6 +232,17 @@ def _admin() -> int:
         return user.id  # type: ignore[return-value]
 
 
+def _session_token(user_id: int) -> str:
+    """A server-side session for the bench account, as the sign-in endpoint would start."""
+    from datetime import timedelta
+
+    from accounts import sessions
+    from db.engine import write_session
+
+    with write_session() as session:
+        return sessions.start(session, user_id=user_id, lifetime=timedelta(hours=12))
+
+
 def _cold_and_warm(make) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Seconds of a cold run (caches cleared, new session) and of a warm run right after it."""
     import streamlit as st
@@ -258,9 +269,14 @@ def measure(name: str, repeat: int) -> dict:
         built = time.perf_counter() - started
         user_id = _admin()
 
+        # AppTest sends no cookies: the pages read the session id from the session state instead.
+        import streamlit as st
         from streamlit.testing.v1 import AppTest
 
         from ui import auth, pages_registry
+
+        token = _session_token(user_id)
+        auth.session_token = lambda: st.session_state.get("bench_session_token")  # type: ignore[assignment]
 
         # The reference page joins the page list in this process only, so that it runs
         # through app.py (sign-in check, navigation) exactly like the dashboards.
@@ -271,7 +287,7 @@ def measure(name: str, repeat: int) -> dict:
         def page(path: str):  # type: ignore[no-untyped-def]
             def make():  # type: ignore[no-untyped-def]
                 at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-                at.session_state[auth.USER_KEY] = user_id
+                at.session_state["bench_session_token"] = token
                 return at.switch_page(path)
 
             return make

@@ -104,17 +104,19 @@ def read_session() -> Iterator[Session]:
 
 
 @contextmanager
-def write_session() -> Iterator[Session]:
+def write_session(*, moves_revision: bool = True) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error.
 
     Its last statement moves the data revision on, so no write can leave a page's cache stale.
     Pending changes are flushed first: the revision's row is locked only for the moment before
-    the commit, and no transaction waits for another while holding it."""
+    the commit, and no transaction waits for another while holding it. Only bookkeeping that no
+    page caches (a session's last activity) passes ``moves_revision=False``."""
     engine = get_engine().execution_options(sqlite_immediate=True)
     with Session(engine) as session, session.begin():
         yield session
         session.flush()
-        bump_revision(session.connection())
+        if moves_revision:
+            bump_revision(session.connection())
 
 
 def create_schema() -> None:

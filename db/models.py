@@ -260,6 +260,21 @@ class LoginThrottle(SQLModel, table=True):
     unaudited: int = 0  # attempts since audited_at that have no audit row of their own
 
 
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser: the sha256 of its cookie's random id (never the id itself), whose
+    account, and when it ends (``expires_at`` absolutely, or idle since ``last_seen_at``)."""
+
+    __tablename__ = "auth_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: NaiveDatetime
+    last_seen_at: NaiveDatetime
+    expires_at: NaiveDatetime
+    client_address: str = ""
+    user_agent: str = ""
+
+
 class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(index=True)

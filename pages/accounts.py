@@ -1,5 +1,6 @@
 """账号管理: the office lists accounts, adds them, resets passwords, disables and enables them,
-and opens accounts for every unit at once."""
+sees where an account is signed in and signs it out everywhere, and opens accounts for every
+unit at once."""
 
 import streamlit as st
 
@@ -13,12 +14,16 @@ screens.show_flash()
 users = screens.users_table()
 usernames = [u.username for u in users]
 
-add, reset, activation, bootstrap = st.tabs(["新建账号", "重置密码", "停用/启用", "批量开设单位账号"])
+add, reset, activation, signed_in, bootstrap = st.tabs(
+    ["新建账号", "重置密码", "停用/启用", "登录会话", "批量开设单位账号"]
+)
 with add:
     screens.add_user_form(actor)
 with reset:
     screens.reset_password_form(actor, usernames)
 with activation:
     screens.activation_form(actor, usernames)
+with signed_in:
+    screens.sessions_form(actor, usernames)
 with bootstrap:
     screens.bootstrap_form(actor)

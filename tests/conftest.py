@@ -25,6 +25,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, Row, create_engine, make_url, text
 from streamlit.testing.v1 import AppTest
 
-from accounts import users
+from accounts import sessions, users
 from accounts.access import SYSTEM, Actor
 from db.engine import create_schema, dispose_engines, write_session
 from registry.loader import init_database
@@ -376,12 +377,34 @@ def add_user(username: str, role: str, *, must_change: bool = False, **kwargs: s
         )
 
 
+# AppTest cannot send cookies: under it the session id is read from this session-state key instead.
+TEST_TOKEN_KEY = "test_session_token"
+
+
+def cookie_from_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the pages read the session id from ``TEST_TOKEN_KEY`` (AppTest has no cookies)."""
+    monkeypatch.setattr(auth, "session_token", lambda: st.session_state.get(TEST_TOKEN_KEY))
+
+
+def start_session(at: AppTest, username: str) -> str:
+    """A server-side session for ``username``, handed to ``at`` as its cookie; returns the id."""
+    with write_session() as session:
+        user = users.get_user(session, username)
+        assert user is not None and user.id is not None
+        token = sessions.start(session, user_id=user.id, lifetime=timedelta(hours=12))
+    at.session_state[TEST_TOKEN_KEY] = token
+    return token
+
+
 @pytest.fixture
-def login_as(migrated: str) -> Callable[..., Actor]:
+def login_as(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Actor]:
     """Sign an AppTest in before its first run: ``login_as(at)`` as the office,
     ``login_as(at, "unit", unit="岩寺镇")``, ``login_as(at, "leader", leader="黄劼")`` (those two
     need the ``loaded`` registry). The account (username: 督查室, the unit or the leader name,
-    password ``TEST_PASSWORD``) is created on first use. Returns the actor."""
+    password ``TEST_PASSWORD``) is created on first use, with a server-side session whose id the
+    pages read from the AppTest's session state (``TEST_TOKEN_KEY``) instead of a cookie.
+    Returns the actor."""
+    cookie_from_session_state(monkeypatch)
 
     def _login(at: AppTest, role: str = "admin", *, unit: str = "岩寺镇", leader: str = "黄劼") -> Actor:
         create_schema()
@@ -400,7 +423,7 @@ def login_as(migrated: str) -> Callable[..., Actor]:
                     must_change_password=False,
                 )
             actor = users.actor_for(user)
-            at.session_state[auth.USER_KEY] = user.id
+        start_session(at, username)
         return actor
 
     return _login

@@ -7,11 +7,12 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from accounts import users
+from accounts import sessions, users
 from accounts.access import Actor
 from accounts.audit import ACTION_LABELS, detail_text, entries, logged_usernames
 from core import clock
 from core.vocab import UnitKind, UserRole
+from cycle.settings import get_setting
 from db import queries
 from db.engine import read_session, write_session
 from ui.filters import ALL, url_select
@@ -136,6 +137,45 @@ def activation_form(actor: Actor, usernames: list[str]) -> None:
         st.error(str(exc))
         return
     _flash(f"已{action}账号 {username}。")
+
+
+def sessions_form(actor: Actor, usernames: list[str]) -> None:
+    """An account's signed-in browsers, and 退出全部登录 to end them all."""
+    username = st.selectbox("账号", usernames, key="sessions_username")
+    if not username:
+        return
+    with read_session() as session:
+        idle = timedelta(minutes=get_setting(session, "session_timeout_minutes"))
+        found = sessions.active_sessions(session, username=username, idle=idle)
+    if found:
+        st.caption(f"{username} 当前有 {len(found)} 处登录（超过无操作时限或最长有效时间的不再列出）。")
+        table(
+            pd.DataFrame(
+                {
+                    "登录时间": clock.fmt(s.created_at),
+                    "最近活动": clock.fmt(s.last_seen_at),
+                    "最晚到期": clock.fmt(s.expires_at),
+                    "地址": s.client_address,
+                    "浏览器": s.user_agent,
+                }
+                for s in found
+            ),
+            name="登录会话",
+            column_config={"浏览器": st.column_config.TextColumn(width="large")},
+            download=False,
+        )
+    else:
+        st.caption(f"{username} 当前没有登录。")
+    st.caption("账号被停用、重置密码或本人修改密码时，其登录也会全部退出。")
+    if not st.button("退出全部登录", key="sessions_end_all", disabled=not found):
+        return
+    try:
+        with write_session() as session:
+            ended = users.sign_out_everywhere(session, username=username, actor=actor)
+    except users.AccountError as exc:
+        st.error(str(exc))
+        return
+    _flash(f"已退出 {username} 的全部登录（{ended} 处）。")
 
 
 def bootstrap_form(actor: Actor) -> None:

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,11 @@ def server_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def server(loaded: str, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
-    """A freshly started server on the test's database (registry loaded)."""
+@contextmanager
+def running_server(database_url: str, log: Path, extra_env: dict[str, str]) -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port against ``database_url``, until the block ends."""
     port = _free_port()
-    log = tmp_path / "streamlit.log"
-    env = {**os.environ, "DATABASE_URL": loaded, **server_env}
+    env = {**os.environ, "DATABASE_URL": database_url, **extra_env}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -76,12 +76,28 @@ def server(loaded: str, tmp_path: Path, server_env: dict[str, str]) -> Iterator[
             process.kill()
             pytest.fail(f"Streamlit did not start:\n{log.read_text(errors='replace')}")
         time.sleep(0.3)
-    yield Server(url, process, log)
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def server(loaded: str, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
+    """A freshly started server on the test's database (registry loaded)."""
+    with running_server(loaded, tmp_path / "streamlit.log", server_env) as started:
+        yield started
+
+
+@pytest.fixture
+def second_server(server: Server, loaded: str, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
+    """Another server process on the same database, as a second replica behind a proxy would be."""
+    with running_server(loaded, tmp_path / "streamlit-2.log", server_env) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,12 @@ def sign_in(page: Page, username: str) -> None:
     expect(page.get_by_text(f"当前用户：{username}（")).to_be_visible()
 
 
+def sign_out(page: Page) -> None:
+    """退出登录 in the sidebar: the logout endpoint sends the browser back to the sign-in form."""
+    page.get_by_role("button", name="退出登录").click()
+    expect_only_the_sign_in_form(page)
+
+
 def run_finished(page: Page) -> None:
     """Wait until the script run that drew what the caller just waited for has ended, so that
     what is absent now stays absent. Call it only after waiting for content of that run: right

@@ -1,6 +1,7 @@
 """Access in a real browser: a page opened by its URL asks for sign-in first, on a freshly started
 server (where Streamlit serves pages/ files directly) as well as once app.py has run; a shared
-link leads to its page after sign-in; a unit never reaches the office's pages."""
+link leads to its page after sign-in; a unit never reaches the office's pages. Sessions across
+reloads, tabs and servers: tests/browser/test_sessions_browser.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import expect_only_the_sign_in_form, run_finished, sign_in
+from tests.browser.steps import expect_only_the_sign_in_form, run_finished, sign_in, sign_out
 from tests.conftest import add_user
 from ui.pages_registry import pages_for
 
@@ -41,6 +42,7 @@ def test_shared_link_leads_to_its_page_after_sign_in_and_a_unit_never_reaches_of
     run_finished(page)
     expect(page.get_by_role("link", name="账号管理")).to_have_count(0)
 
+    sign_out(page)
     page.goto(f"{server.url}/accounts")
     expect_only_the_sign_in_form(page)
     sign_in(page, "岩寺镇")

@@ -1,15 +1,22 @@
 """Access through the app as people use it: sign-in form, first run, roles, forced password
-change, throttling, inactivity, and every page guarding itself when opened by URL directly."""
+change, throttling, inactivity, and every page guarding itself when opened by URL directly.
+
+Signing in posts to the real sign-in endpoint (``ui/endpoints.py``, through Starlette's test
+client); AppTest sends no cookies, so the session id the endpoint set is handed to the AppTest
+through its session state (``tests.conftest.TEST_TOKEN_KEY``)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from accounts import users
@@ -18,14 +25,27 @@ from accounts.audit import entries
 from core import clock
 from db.backup import sqlite_path
 from db.engine import read_session, write_session
-from tests.conftest import TEST_PASSWORD, add_user
-from ui import auth
+from db.models import AuthSession
+from tests.conftest import TEST_PASSWORD, TEST_TOKEN_KEY, add_user, cookie_from_session_state
+from ui import endpoints
 from ui.pages_registry import PAGES, pages_for
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 ROLES = ("admin", "leader", "unit")
+ORIGIN = {"Origin": "http://testserver"}
+
+
+@pytest.fixture(autouse=True)
+def _cookie_in_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    cookie_from_session_state(monkeypatch)
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(Starlette(routes=endpoints.routes()), follow_redirects=False) as test_client:
+        yield test_client
 
 
 def _app() -> AppTest:
@@ -36,14 +56,24 @@ def _page(path: str) -> AppTest:
     return AppTest.from_file(str(ROOT / path), default_timeout=60)
 
 
-def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    return at.button(key="login_submit").click().run()
+def _post_login(client: TestClient, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        endpoints.LOGIN_PATH, data={"username": username, "password": password, "next": "/"}, headers=ORIGIN
+    )
+
+
+def _sign_in(client: TestClient, at: AppTest, username: str, password: str) -> AppTest:
+    """Sign in through the endpoint; the AppTest then runs with the cookie it set."""
+    response = _post_login(client, username, password)
+    assert response.status_code == 303, response.text
+    at.session_state[TEST_TOKEN_KEY] = response.cookies[endpoints.COOKIE]
+    client.cookies.clear()
+    return at.run()
 
 
 def _shows_login_form(at: AppTest) -> bool:
-    return [t.label for t in at.text_input] == ["用户名", "密码"] and at.button(key="login_submit") is not None
+    forms = [h.value for h in at.get("html") if f'action="{endpoints.LOGIN_PATH}"' in h.value]
+    return len(forms) == 1 and 'type="password"' in forms[0] and not at.text_input
 
 
 def _shows_no_data(at: AppTest) -> bool:
@@ -89,39 +119,50 @@ def test_before_sign_in_every_page_of_the_app_shows_only_the_sign_in_form(loaded
         assert not at.header, spec.path
 
 
-def test_first_run_form_creates_the_admin_and_is_gone_afterwards(loaded: str) -> None:
+def _set_up(client: TestClient, username: str, password: str, again: str):  # type: ignore[no-untyped-def]
+    data = {"username": username, "password": password, "again": again, "next": "/"}
+    return client.post(endpoints.SETUP_PATH, data=data, headers=ORIGIN)
+
+
+def test_first_run_form_creates_the_admin_signed_in_and_is_gone_afterwards(loaded: str, client: TestClient) -> None:
     at = _app().run()
     assert [s.value for s in at.subheader] == ["初始化管理员"]
-    assert not at.text_input(key="first_password").value  # never a default password
-    at.text_input(key="first_username").input("office")
-    at.text_input(key="first_password").input("office-pass-1")
-    at.text_input(key="first_password_again").input("office-pass-2")
-    at.button(key="first_submit").click().run()
-    assert _errors(at) == ["两次输入的密码不一致，请重新输入。"]
+    [form] = [h.value for h in at.get("html") if f'action="{endpoints.SETUP_PATH}"' in h.value]
+    assert form.count('type="password"') == 2 and "value=" not in form.replace('name="next" value="/"', "")
+    assert not at.text_input  # no password in the script's session state
 
+    refused = _set_up(client, "office", "office-pass-1", "office-pass-2")
+    assert refused.status_code == 400 and "两次输入的密码不一致，请重新输入。" in refused.text
+    assert f'action="{endpoints.SETUP_PATH}"' in refused.text  # the form again
+    too_short = _set_up(client, "office", "short", "short")
+    assert too_short.status_code == 400 and "密码至少 8 位。" in too_short.text
     for weak in ("12345678", "11111111"):  # a weak password is refused, saying why
-        at.text_input(key="first_password").input(weak)
-        at.text_input(key="first_password_again").input(weak)
-        at.button(key="first_submit").click().run()
-        assert "最常见的密码" in _errors(at)[0] or "同一个字符重复" in _errors(at)[0]
-        assert [s.value for s in at.subheader] == ["初始化管理员"]
+        refused = _set_up(client, "office", weak, weak)
+        assert refused.status_code == 400 and ("最常见的密码" in refused.text or "同一个字符重复" in refused.text)
 
-    at.text_input(key="first_password").input("office-pass-1")
-    at.text_input(key="first_password_again").input("office-pass-1")
-    at.button(key="first_submit").click().run()
-    assert _signed_in_as(at, "office")
+    created = _set_up(client, "office", "office-pass-1", "office-pass-1")
+    assert created.status_code == 303 and endpoints.COOKIE in created.cookies
+    at.session_state[TEST_TOKEN_KEY] = created.cookies[endpoints.COOKIE]
+    client.cookies.clear()
+    assert _signed_in_as(at.run(), "office")
     assert _task_rows(at) == 125
 
+    again = _set_up(client, "intruder", "intruder-pass-1", "intruder-pass-1")
+    assert again.status_code == 409 and "初始化表单已失效" in again.text
+    assert f'action="{endpoints.LOGIN_PATH}"' in again.text and endpoints.COOKIE not in again.cookies
     fresh = _app().run()
     assert [s.value for s in fresh.subheader] == ["登录"]
     assert _shows_login_form(fresh)
-    assert _signed_in_as(_sign_in(fresh, "office", "office-pass-1"), "office")
+    assert _signed_in_as(_sign_in(client, fresh, "office", "office-pass-1"), "office")
+    with read_session() as session:
+        assert users.get_user(session, "intruder") is None
+        assert any("初始化管理员" in e.detail for e in entries(session, username="office", action="login"))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_signs_in_and_reaches_exactly_its_pages(loaded: str, role: str) -> None:
+def test_each_role_signs_in_and_reaches_exactly_its_pages(loaded: str, client: TestClient, role: str) -> None:
     add_user("someone", role, **{"unit": {"unit": "岩寺镇"}, "leader": {"leader": "黄劼"}}.get(role, {}))
-    at = _sign_in(_app().run(), "someone", TEST_PASSWORD)
+    at = _sign_in(client, _app().run(), "someone", TEST_PASSWORD)
     assert _signed_in_as(at, "someone")
     allowed = {spec.path for spec in pages_for(role)}
     for spec in PAGES:
@@ -154,9 +195,10 @@ def test_a_page_opened_by_url_refuses_a_role_it_is_not_for(
     assert _shows_no_data(at)
 
 
-def test_forced_password_change_comes_before_any_page(loaded: str) -> None:
+def test_forced_password_change_comes_before_any_page(loaded: str, client: TestClient) -> None:
     add_user("岩寺镇", "unit", must_change=True, unit="岩寺镇")
-    at = _sign_in(_app().run(), "岩寺镇", TEST_PASSWORD)
+    elsewhere = _sign_in(client, _app().run(), "岩寺镇", TEST_PASSWORD)
+    at = _sign_in(client, _app().run(), "岩寺镇", TEST_PASSWORD)
     assert [t.value for t in at.title] == ["请修改初始密码"]
     assert _shows_no_data(at)
     at.switch_page("pages/tasks.py").run()
@@ -172,36 +214,42 @@ def test_forced_password_change_comes_before_any_page(loaded: str) -> None:
     at.text_input(key="pw_new").input("my-own-pass-7")
     at.text_input(key="pw_again").input("my-own-pass-7")
     at.button(key="pw_submit").click().run()
-    assert _signed_in_as(at, "岩寺镇")
+    assert _signed_in_as(at, "岩寺镇")  # the session it was changed in stays
     assert _task_rows(at) == 125
+    assert _shows_login_form(elsewhere.run())  # every other one ends
 
-    again = _sign_in(_app().run(), "岩寺镇", "my-own-pass-7")
+    again = _sign_in(client, _app().run(), "岩寺镇", "my-own-pass-7")
     assert _signed_in_as(again, "岩寺镇") and not again.title
 
 
 def test_repeated_failures_make_the_form_wait_then_the_right_password_works(
-    loaded: str, monkeypatch: pytest.MonkeyPatch
+    loaded: str, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_user("office", "admin")
     start = clock.now()
     monkeypatch.setattr(clock, "now", lambda: start)  # the attempts come faster than a second
-    at = _app().run()
     for _ in range(5):
-        assert _errors(_sign_in(at, "office", "wrong-password")) == [users.BAD_CREDENTIALS]
-    refused = _sign_in(at, "office", TEST_PASSWORD)  # from this browser, a short wait first
-    assert "登录尝试过于频繁，请 1 秒后再试" in _errors(refused)[0]
-    assert _shows_login_form(refused) and _shows_no_data(refused)
+        refused = _post_login(client, "office", "wrong-password")
+        assert refused.status_code == 401 and users.BAD_CREDENTIALS in refused.text
+        assert endpoints.COOKIE not in refused.cookies
+    refused = _post_login(client, "office", TEST_PASSWORD)  # from this address, a short wait first
+    assert refused.status_code == 401 and "登录尝试过于频繁，请 1 秒后再试" in refused.text
+    assert 'action="/auth/login"' in refused.text  # the form again, on the endpoint's own page
+    with read_session() as session:
+        assert not list(session.exec(select(AuthSession)))
 
     later = start + timedelta(seconds=2)
     monkeypatch.setattr(clock, "now", lambda: later)
-    assert _signed_in_as(_sign_in(at, "office", TEST_PASSWORD), "office")
+    assert _signed_in_as(_sign_in(client, _app(), "office", TEST_PASSWORD), "office")
     with read_session() as session:
         assert len(entries(session, username="office", action="login_failed")) == 6
         assert len(entries(session, username="office", action="login")) == 1
 
 
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="the SQLite write lock")
-def test_the_password_is_checked_outside_the_write_lock(loaded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_password_is_checked_outside_the_write_lock(
+    loaded: str, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """While argon2 runs, another process could take the write lock: the sign-in holds none."""
     add_user("office", "admin")
     path = sqlite_path()
@@ -221,10 +269,15 @@ def test_the_password_is_checked_outside_the_write_lock(loaded: str, monkeypatch
         return real_verify(password_hash, password)
 
     monkeypatch.setattr(users, "_verify", verify)
-    at = _app().run()
-    assert _errors(_sign_in(at, "office", "wrong-password")) == [users.BAD_CREDENTIALS]
-    assert _signed_in_as(_sign_in(at, "office", TEST_PASSWORD), "office")
+    assert _post_login(client, "office", "wrong-password").status_code == 401
+    assert _signed_in_as(_sign_in(client, _app(), "office", TEST_PASSWORD), "office")
     assert free == [True, True]
+
+
+def _idle_for(minutes: int) -> None:
+    with write_session() as session:
+        for row in session.exec(select(AuthSession)):
+            row.last_seen_at = clock.now() - timedelta(minutes=minutes)
 
 
 def test_inactivity_ends_the_session(loaded: str, login_as: Callable[..., object]) -> None:
@@ -232,24 +285,36 @@ def test_inactivity_ends_the_session(loaded: str, login_as: Callable[..., object
     login_as(at, "leader")
     at.run()
     assert _signed_in_as(at, "黄劼")
-    at.session_state[auth.SEEN_KEY] = clock.now() - timedelta(minutes=29)
+    _idle_for(29)
     at.run()
     assert _signed_in_as(at, "黄劼")
 
-    at.session_state[auth.SEEN_KEY] = clock.now() - timedelta(minutes=31)
+    _idle_for(31)
     at.run()
     assert _shows_login_form(at) and _shows_no_data(at)
     assert [w.value for w in at.warning] == ["已超过 30 分钟无操作，请重新登录。"]
     with read_session() as session:
         assert "长时间无操作" in entries(session, action="logout")[0].detail
+        assert not list(session.exec(select(AuthSession)))
 
 
-def test_logout_and_a_disabled_account_end_the_session(loaded: str, login_as: Callable[..., object]) -> None:
+def test_logout_and_a_disabled_account_end_the_session(
+    loaded: str, client: TestClient, login_as: Callable[..., object]
+) -> None:
     at = _app()
     login_as(at, "unit")
     at.run()
-    at.button(key="auth_logout").click().run()
+    assert _signed_in_as(at, "岩寺镇")
+    logout = [h.value for h in at.sidebar.get("html") if endpoints.LOGOUT_PATH in h.value]
+    assert len(logout) == 1 and "退出登录" in logout[0]
+    client.cookies.set(endpoints.COOKIE, at.session_state[TEST_TOKEN_KEY])
+    response = client.post(endpoints.LOGOUT_PATH, headers=ORIGIN)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert f"{endpoints.COOKIE}=" in response.headers["set-cookie"] and "Max-Age=0" in response.headers["set-cookie"]
+    at.run()
     assert _shows_login_form(at) and _shows_no_data(at)
+    with read_session() as session:
+        assert "主动退出" in entries(session, action="logout")[0].detail
 
     login_as(at, "unit")
     at.run()

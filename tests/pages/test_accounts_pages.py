@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from accounts import users
+from accounts import sessions, users
 from accounts.access import SYSTEM
 from accounts.audit import entries
 from db.engine import read_session, write_session
@@ -84,6 +85,29 @@ def test_office_resets_a_password_and_disables_an_account_but_not_its_own(loaded
     with read_session() as session:
         changes = [e.detail for e in entries(session, username="督查室", action="account_changed")]
     assert any("停用账号" in d for d in changes) and any("重置密码" in d for d in changes)
+
+
+def test_office_sees_where_an_account_is_signed_in_and_signs_it_out_everywhere(loaded: str, login_as: Login) -> None:
+    with write_session() as session:
+        users.create_user(session, username="岩寺镇", password=TEST_PASSWORD, role="unit", unit="岩寺镇", actor=SYSTEM)
+        user = users.get_user(session, "岩寺镇")
+        for agent in ("Chromium 甲", "Firefox 乙"):
+            sessions.start(
+                session, user_id=user.id, lifetime=timedelta(hours=12), client_address="10.1.2.3", user_agent=agent
+            )  # type: ignore[arg-type]
+    at = _page("accounts.py", login_as)
+    at.selectbox(key="sessions_username").select("岩寺镇").run()
+    [listed] = [d.value for d in at.dataframe if "浏览器" in d.value.columns]
+    assert set(listed["浏览器"]) == {"Chromium 甲", "Firefox 乙"} and set(listed["地址"]) == {"10.1.2.3"}
+    assert list(listed.columns) == ["登录时间", "最近活动", "最晚到期", "地址", "浏览器"]
+
+    at.button(key="sessions_end_all").click().run()
+    assert [s.value for s in at.success] == ["已退出 岩寺镇 的全部登录（2 处）。"]
+    with read_session() as session:
+        assert sessions.active_sessions(session, username="岩寺镇", idle=timedelta(minutes=30)) == []
+        assert len(sessions.active_sessions(session, username="督查室", idle=timedelta(minutes=30))) == 1
+        assert any("退出全部登录" in e.detail for e in entries(session, username="督查室", action="account_changed"))
+    assert [c.value for c in at.caption if "当前没有登录" in c.value] == ["岩寺镇 当前没有登录。"]
 
 
 def test_office_opens_accounts_for_all_units_and_downloads_the_list(loaded: str, login_as: Login) -> None:
