@@ -74,6 +74,8 @@ def add_sheet(
         ws.column_dimensions[get_column_letter(index)].width = column.width
     for offset, values in enumerate(rows, start=1):
         for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+            if isinstance(value, datetime):  # to the minute, as shown on screen (23:59, not 00:00)
+                value = value.replace(second=0, microsecond=0)
             cell = ws.cell(header_row + offset, index, safe(value))
             cell.border = _BORDER
             if column.wrap:
@@ -86,7 +88,19 @@ def add_sheet(
                 cell.number_format = column.number_format
     ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(ws.max_row, header_row)}"
+    _print_on_a4_landscape(ws, header_row)
     return ws
+
+
+def _print_on_a4_landscape(ws: Worksheet, header_row: int) -> None:
+    """Print on A4 landscape, all columns on one page width, the header rows on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
 
 
 def to_bytes(wb: Workbook) -> bytes:
@@ -182,8 +196,6 @@ def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
             color = TaskStatus.colors().get(str(cell.value))
             if color:
                 cell.font = Font(bold=True, color=color.lstrip("#"))
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
     return to_bytes(wb)
 
 

@@ -143,3 +143,27 @@ def test_deductions_workbook_sums_and_escapes_appeal_texts(known) -> None:
         sum(row[7] for row in summary.values())
     )
     assert [row[1] for row in wb["扣分标准"].iter_rows(min_row=2, values_only=True)] == [0.1, 0.5, 0.2]
+
+
+def test_exports_print_on_a4_landscape_with_the_header_on_every_page_and_deadlines_to_the_minute(known) -> None:
+    as_of = datetime(2023, 5, 8)
+    with read_session() as session:
+        books = {
+            "台账": load_workbook(io.BytesIO(task_ledger(session, get_period(session, "2023-03"), AS_OF))),
+            "扣分": load_workbook(
+                io.BytesIO(deductions_workbook(2023, ledger(session, 2023, as_of), rules(session), as_of))
+            ),
+        }
+    for name, wb in books.items():
+        for ws in wb.worksheets:
+            setup = ws.page_setup
+            assert (setup.orientation, str(setup.paperSize)) == ("landscape", "9"), (name, ws.title)  # 9: A4
+            assert (setup.fitToWidth, setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+            header = next(r for r in range(1, 3) if ws.cell(r, 2).value is not None)  # below a title, if any
+            assert ws.print_title_rows == f"${header}:${header}", (name, ws.title)
+    details = books["扣分"]["明细"]
+    header = [c.value for c in details[2]]
+    due = [row[header.index("截止时间")] for row in details.iter_rows(min_row=3, values_only=True)]
+    assert datetime(2023, 4, 5, 23, 59) in due and all(d is None or (d.second, d.microsecond) == (0, 0) for d in due)
+    cell = next(c for c in details[3] if isinstance(c.value, datetime))
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
