@@ -33,6 +33,7 @@ from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
 
 ISSUER = "徽州区人民政府督查室"
+COPIES_TO = "区委办，区人大办，区政协办，区委督查室"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 TITLE_FONT = "方正小标宋简体"
@@ -216,9 +217,14 @@ def _red_rule(paragraph: Paragraph) -> None:
 
 
 def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
+    """A table with fixed column widths (in cm; text columns wide, counts narrow) whose header row
+    repeats at the top of every page it runs onto."""
     table: Table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for cells in [header, *rows]:
         # python-docx leaves Table.add_row unannotated; it returns a _Row like table.rows[0]
         row = table.rows[0] if cells is header else table.add_row()  # type: ignore[no-untyped-call]
@@ -229,8 +235,63 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: 
             _text(
                 paragraph, value, size=10.5, bold=cells is header, font=HEADING_FONT if cells is header else BODY_FONT
             )
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     doc.add_paragraph()
     return table
+
+
+def _chinese_language(doc: DocxDocument) -> None:
+    """Mark the text as Chinese (zh-CN), so an office suite picks Chinese fonts and rules."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    targets = [doc.styles["Normal"].element.get_or_add_rPr()]
+    if defaults is not None:
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
+            targets.append(run_defaults.find(qn("w:rPr")))
+    for properties in targets:
+        language = properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            properties.append(language)
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            language.set(qn(attribute), "zh-CN")
+
+
+def _page_numbers(doc: DocxDocument) -> None:
+    """ "— 1 —" centred at the foot of every page, as official documents number their pages."""
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _text(footer, "— ", font="宋体", size=14)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    footer._p.append(field)
+    _text(footer, " —", font="宋体", size=14)
+
+
+def _rule(paragraph: Paragraph, *sides: str, size: int = 8) -> None:
+    borders = OxmlElement("w:pBdr")
+    for side in sides:
+        line = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", "000000")):
+            line.set(qn(key), value)
+        borders.append(line)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _imprint(doc: DocxDocument, issued: date) -> None:
+    """The 版记 at the end: who receives copies (抄送) and who issued it when (印发), between rules."""
+    copies = _paragraph(doc, f"抄送：{COPIES_TO}。", size=14, indent=False)
+    _rule(copies, "top", "bottom")
+    printed = _paragraph(doc, indent=False, size=14)
+    _text(printed, f"{ISSUER}\u3000\u3000\u3000\u3000\u3000\u3000{chinese_date(issued)}印发", size=14)
+    _rule(printed, "bottom", size=12)
 
 
 def _units_text(rows: list[Lateness], days: bool = False) -> str:
@@ -246,6 +307,8 @@ def render(data: BulletinData) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    _chinese_language(doc)
+    _page_numbers(doc)
 
     head = _paragraph(doc, indent=False)
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -347,6 +410,8 @@ def render(data: BulletinData) -> bytes:
     for text in (ISSUER, chinese_date(data.as_of.date())):
         closing = _paragraph(doc, text, indent=False)
         closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _paragraph(doc, indent=False)
+    _imprint(doc, data.as_of.date())
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

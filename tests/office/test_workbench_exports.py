@@ -167,3 +167,24 @@ def test_exports_print_on_a4_landscape_with_the_header_on_every_page_and_deadlin
     assert datetime(2023, 4, 5, 23, 59) in due and all(d is None or (d.second, d.microsecond) == (0, 0) for d in due)
     cell = next(c for c in details[3] if isinstance(c.value, datetime))
     assert cell.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_bulletin_goes_out_in_the_official_form(known) -> None:
+    """Column widths to content, the header row on every page, page numbers, the 版记 and zh-CN."""
+    with read_session() as session:
+        data = bulletin(session, "2023-03", AS_OF)
+    document = _document(data)[2]
+    for table in document.tables:
+        header = table.rows[0]._tr
+        assert header.trPr is not None and header.trPr.find(qn("w:tblHeader")) is not None
+    lagging = document.tables[1]
+    widths = [column.width.cm for column in lagging.columns]
+    assert widths[1] == pytest.approx(7.0, abs=0.01) and max(widths) == widths[1]  # 主要任务 widest
+    assert widths[0] == pytest.approx(1.2, abs=0.01)  # 序号 narrow
+    footer = document.sections[0].footer._element
+    assert any(f.get(qn("w:instr")) == "PAGE" for f in footer.iter(qn("w:fldSimple")))
+    assert "— " in document.sections[0].footer.paragraphs[0].text
+    last = [p.text for p in document.paragraphs if p.text][-2:]
+    assert last[0].startswith("抄送：") and last[1].startswith(ISSUER) and last[1].endswith("2023年4月20日印发")
+    languages = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert languages.get(qn("w:eastAsia")) == "zh-CN" and languages.get(qn("w:val")) == "zh-CN"
