@@ -35,7 +35,7 @@ if not has_data:
 
 summary = data.overview(period)
 cells = st.columns([1] * (len(TaskStatus) + 1) + [1.6])
-cells[0].metric("任务总数（项）", summary.total, border=True)
+cells[0].metric("任务总数", summary.total, border=True)
 for cell, status in zip(cells[1:-1], TaskStatus, strict=True):
     cell.metric(
         status.label,

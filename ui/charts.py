@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -88,22 +90,27 @@ def progress_line(timeline: pd.DataFrame) -> dict:
     return {"data": [expected, progress], "layout": layout}
 
 
+def _fit(label: str) -> Literal["small", "medium"]:
+    """A narrow column unless its header would be cut (more than four characters)."""
+    return "small" if len(label) <= 4 else "medium"
+
+
 def status_column(label: str = "完成状态") -> st.column_config.Column:
     """A status cell as a pill in its fixed colour."""
     return st.column_config.MultiselectColumn(
-        label, options=list(TaskStatus.labels()), color=[s.color for s in TaskStatus], width="small"
+        label, options=list(TaskStatus.labels()), color=[s.color for s in TaskStatus], width=_fit(label)
     )
 
 
 def lateness_column(label: str = "报送情况") -> st.column_config.Column:
     return st.column_config.MultiselectColumn(
-        label, options=list(Lateness.labels()), color=[t.color for t in Lateness], width="small"
+        label, options=list(Lateness.labels()), color=[t.color for t in Lateness], width=_fit(label)
     )
 
 
 def progress_column(label: str = "进度") -> st.column_config.Column:
-    return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f%%", width="small")
+    return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f%%", width=_fit(label))
 
 
 def expected_column(label: str = "序时进度") -> st.column_config.Column:
-    return st.column_config.NumberColumn(label, format="%.1f%%", width="small")
+    return st.column_config.NumberColumn(label, format="%.1f%%", width=_fit(label))

@@ -79,7 +79,7 @@ def test_overview_is_the_home_page_and_opens_on_the_month_being_judged(scenario,
     assert at.header[0].value == "总览"
     assert at.query_params["period"] == "2023-03"
     metrics = _metrics(at)
-    assert metrics["任务总数（项）"][0] == "125"
+    assert metrics["任务总数"][0] == "125"
     assert metrics["已完成"] == ("2", "占 1.6%")
     assert metrics["序时推进"] == ("7", "占 5.6%")
     assert metrics["滞后"] == ("1", "占 0.8%")
