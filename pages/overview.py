@@ -62,21 +62,7 @@ st.caption(
     f"本月序时进度 {summary.expected:.1f}%。" + ("　本月数据含演示数据。" if summary.demo else "")
 )
 
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(
-        charts.status_bars(summary.by_category, "分组", title="按分类"),
-        key="overview_by_category",
-    )
-with right:
-    st.plotly_chart(
-        charts.status_bars(summary.by_leader, "分组", title="按牵头领导"),
-        key="overview_by_leader",
-    )
-own = own_leader_name(actor)
-mine = [(BY_LEADER, f"我负责的任务（{own}）→", {"leader": own})] if own else []
-links(period, (BY_CATEGORY, "按分类查看 →", {}), (BY_LEADER, "按领导查看 →", {}), *mine)
-
+# What is behind comes right after the key figures: on a phone the charts would push it far down.
 behind = data.task_table(period, behind_only=True)
 st.subheader(f"滞后与欠进度任务（{len(behind)} 项）")
 if behind.empty:
@@ -93,3 +79,18 @@ else:
         key="overview_behind",
         own=own_tasks(actor, period),
     )
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(
+        charts.status_bars(summary.by_category, "分组", title="按分类"),
+        key="overview_by_category",
+    )
+with right:
+    st.plotly_chart(
+        charts.status_bars(summary.by_leader, "分组", title="按牵头领导"),
+        key="overview_by_leader",
+    )
+own = own_leader_name(actor)
+mine = [(BY_LEADER, f"我负责的任务（{own}）→", {"leader": own})] if own else []
+links(period, (BY_CATEGORY, "按分类查看 →", {}), (BY_LEADER, "按领导查看 →", {}), *mine)

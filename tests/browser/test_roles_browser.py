@@ -3,6 +3,7 @@ under its own heading, runs without an error, and is saved as a screenshot (test
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -43,3 +44,19 @@ def test_each_role_opens_every_page_of_its_list(server, page: Page, role: str, a
         expect(page.get_by_text("无权访问")).to_have_count(0)
         page.screenshot(path=str(ARTIFACTS / f"{role}-{spec.path.removeprefix('pages/').removesuffix('.py')}.png"))
     assert server.alive()
+
+
+def test_on_a_phone_the_key_figures_and_what_is_behind_come_first(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    add_submission("岩寺镇", "2023-03", datetime(2023, 4, 3, 9), {60: ("滞后", 20.0)})
+    add_user("hj", "leader", leader="黄劼")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url)
+    sign_in(page, "hj")
+    behind = page.get_by_role("heading", name=re.compile(r"^滞后与欠进度任务（\d+ 项）"))
+    expect(behind).to_be_visible()
+    run_finished(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    metric = page.get_by_test_id("stMetric").first
+    assert metric.bounding_box()["y"] < behind.bounding_box()["y"] < chart.bounding_box()["y"]  # type: ignore[index]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-overview.png"), full_page=True)
