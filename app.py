@@ -8,9 +8,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server, not run as a page's script
+    from starlette.middleware import Middleware
+
+    from ui.connections import SessionLimit
     from ui.endpoints import routes
 
-    app = st.App(Path(__file__), routes=routes())
+    # At most DUBAN_MAX_SESSIONS_PER_CLIENT open sessions per client address (ui/connections.py).
+    app = st.App(Path(__file__), routes=routes(), middleware=[Middleware(SessionLimit)])
 else:
     from core import clock
     from db.engine import database_url
