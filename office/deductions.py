@@ -21,9 +21,9 @@ from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods
 from cycle.settings import SPECS, get_setting, put_setting
 from db.ids import id_of
-from db.models import Appeal, Period, Task, Unit
+from db.models import Appeal, Period, Submission, Task, Unit
 from status.engine import lead_report_rows
-from status.lateness import Lateness, lateness
+from status.lateness import Lateness, judge, lateness
 
 LATE, MISSING, LAGGING = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
 KIND_LABELS = {kind.value: kind.label for kind in DeductionKind}
@@ -376,3 +376,63 @@ def decide_appeal(session: Session, actor: Actor, appeal_id: int, decision: str,
         {"申诉": decision, "单位": unit.name if unit else row.unit_id, "扣分": row.deduction_key, "说明": note},
     )
     return AppealView.of(row)
+
+
+# --- one unit's report, as the clerk uploading it sees it ----------------------
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Where one unit's report for one period stands, as of a moment, for the upload pages.
+
+    ``status`` and ``days_late`` are the lateness judgement (by the first accepted version);
+    ``amount`` is what that judgement deducts under the current rules (0 when nothing).
+    ``if_now`` is the judgement a first report received at ``at`` would get, with its days and
+    deduction: what an upload now would count as while the unit has not reported."""
+
+    status: Judgement
+    due: datetime
+    first_at: datetime | None
+    first_id: int | None
+    days_late: int | None
+    amount: float
+    if_now: Judgement
+    if_now_days: int | None
+    if_now_amount: float
+
+    @property
+    def reported(self) -> bool:
+        return self.first_id is not None
+
+
+def report_timeliness(
+    session: Session, *, unit_id: int, period: Period, as_of: datetime, at: datetime | None = None
+) -> Timeliness:
+    """The lateness of ``unit_id``'s report for ``period`` as of ``as_of`` and its deduction, by
+    the same judgement and rules as the ledger (``lateness``, ``period_items``); ``at`` is when a
+    report uploaded now would count as received (default ``as_of``)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise DeductionError("没有这个单位")
+    judged = lateness(session, period, as_of, units=[(unit_id, unit.name, unit.kind)])
+    row = judged[0]
+    items = [i for i in period_items(session, period, as_of, judged) if i.unit_id == unit_id]
+    amount = _total(i.amount for i in items if i.kind in (LATE, MISSING))
+    first = session.exec(
+        select(Submission.id, Submission.received_at)
+        .where(Submission.unit_id == unit_id, Submission.period_id == period.id, Submission.received_at <= as_of)
+        .order_by(col(Submission.received_at), col(Submission.version))
+    ).first()
+    at = as_of if at is None else at
+    if_now, if_now_days = judge(period.due_at, at, max(at, as_of), row.status == Judgement.EXEMPT)
+    return Timeliness(
+        row.status,
+        row.due,
+        first[1] if first else None,
+        first[0] if first else None,
+        row.days_late,
+        amount,
+        if_now,
+        if_now_days,
+        rules(session).late if if_now == Judgement.LATE else 0.0,
+    )

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from core import clock
 from core.vocab import UserRole
 from intake.template import TemplateError
-from ui import cycle
+from ui import cycle, upload_view
 from ui.acting import acting_unit
 from ui.auth import require
 from ui.filters import links
@@ -13,7 +14,8 @@ actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("模板下载")
 period = cycle.period_select()
 unit_id, unit_name = acting_unit(actor, period.year)
-st.caption(f"报送截止：{period.due_text}　·　{period.state}")
+st.caption(period.caption(clock.now()))
+upload_view.show_timeliness(unit_id, period.code)
 
 try:
     template = cycle.template(unit_id, period.code)

@@ -3,6 +3,7 @@ the month is kept in ``?period=``."""
 
 import streamlit as st
 
+from core import clock
 from core.vocab import UserRole
 from intake.limits import MAX_UPLOAD_MB
 from ui import cycle, upload_view
@@ -14,10 +15,11 @@ actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("上传月报")
 period = cycle.period_select()
 unit_id, unit_name = acting_unit(actor, period.year)
-st.caption(f"报送截止：{period.due_text}　·　{period.state}")
+st.caption(period.caption(clock.now()))
 if period.closed:
     st.warning(f"{period.code} 已停止接收报送；如需补报，请联系督查室重新开放。")
 on_behalf, received_at = office_intake(actor)
+upload_view.show_timeliness(unit_id, period.code, received_at)
 
 uploaded = st.file_uploader(
     f"选择填好的月报（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",

@@ -54,6 +54,23 @@ def judge(
     return (Judgement.MISSING, None) if as_of > due else (Judgement.NOT_DUE, None)
 
 
+def days_to_due(due: datetime, as_of: datetime) -> int | None:
+    """Calendar days from ``as_of`` to the deadline (0 on its day); None once it has passed.
+
+    Counted by dates, as ``judge`` counts the days a report is late."""
+    if as_of > due:
+        return None
+    return (due.date() - as_of.date()).days
+
+
+def deadline_phrase(due: datetime, as_of: datetime) -> str:
+    """已过截止, 今天截止 or 距截止 n 天, as of ``as_of``."""
+    days = days_to_due(due, as_of)
+    if days is None:
+        return "已过截止"
+    return "今天截止" if days == 0 else f"距截止 {days} 天"
+
+
 def first_submissions(session: Session, period_id: int) -> dict[int, datetime]:
     rows = session.exec(
         select(Submission.unit_id, func.min(Submission.received_at))

@@ -16,7 +16,9 @@ from db.engine import database_url, read_session
 from db.models import Unit
 from intake.ingest import HistoryEntry, submission_history
 from intake.template import build_template
+from office.deductions import Timeliness, report_timeliness
 from registry.obligations import obligations
+from status.lateness import deadline_phrase
 from ui import data
 from ui.filters import choose_month, choose_year
 
@@ -41,6 +43,10 @@ class PeriodInfo:
     @property
     def state(self) -> str:
         return "已关闭" if self.closed else "开放"
+
+    def caption(self, now: datetime) -> str:
+        """报送截止 with whether it has passed (已过截止 / 距截止 n 天), and open or closed."""
+        return f"报送截止：{self.due_text}（{deadline_phrase(self.due_at, now)}）　·　{self.state}"
 
 
 @data.cached()
@@ -113,3 +119,10 @@ def _history(url: str, revision: int, unit_id: int, code: str) -> list[HistoryEn
 
 def history(unit_id: int, code: str) -> list[HistoryEntry]:
     return _history(database_url(), data.revision(), unit_id, code)
+
+
+def timeliness(unit_id: int, code: str, at: datetime | None = None) -> Timeliness:
+    """The unit's lateness for the period as of now (never cached: it moves with the clock);
+    ``at`` is when an upload now would count as received."""
+    with read_session() as session:
+        return report_timeliness(session, unit_id=unit_id, period=get_period(session, code), as_of=clock.now(), at=at)

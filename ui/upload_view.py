@@ -11,9 +11,11 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.vocab import Lateness
 from db.engine import read_session
 from intake.ingest import IngestResult, ingest_upload, original_file
 from intake.validation import Problem, annotate
+from office.deductions import Timeliness
 from ui import cycle
 from ui.tables import table
 
@@ -29,6 +31,7 @@ class Outcome:
     file_name: str
     result: IngestResult
     annotated: bytes | None
+    timeliness: Timeliness | None = None  # for an accepted upload: the report's lateness right after it
 
 
 def upload(
@@ -58,7 +61,8 @@ def upload(
         st.error(str(exc))
         return
     annotated = None if result.accepted else annotate(content, result.errors)
-    st.session_state[RESULT_KEY] = Outcome(unit_id, period, file_name, result, annotated)
+    timeliness = cycle.timeliness(unit_id, period) if result.accepted else None
+    st.session_state[RESULT_KEY] = Outcome(unit_id, period, file_name, result, annotated, timeliness)
     st.rerun()
 
 
@@ -91,9 +95,58 @@ def show_outcome(unit_id: int, period: str) -> None:
         st.info(f"与当前版本（第 {result.version} 版）内容完全相同，未生成新版本。")
     else:
         st.success(f"已接收：{result.unit} {result.period} 第 {result.version} 版，共 {result.rows} 项任务。")
+        if outcome.timeliness is not None:
+            _after_upload(outcome.timeliness, result.submission_id)
     if result.warnings:
         st.warning(f"以下 {len(result.warnings)} 处请核对（不影响接收，督查室会复核）：")
         table(problem_frame(result.warnings), name="请核对的内容", download=False)
+
+
+def _time(moment: datetime | None) -> str:
+    return clock.fmt(moment) if moment else ""
+
+
+def _after_upload(t: Timeliness, submission_id: int | None) -> None:
+    """Whether the version just accepted made the report late: lateness is judged by the first
+    accepted version, so a correction never is, and an on-time first version never is."""
+    first = t.first_id == submission_id
+    if t.status == Lateness.LATE and first:
+        st.warning(
+            f"本次为迟报：报送截止时间为 {clock.fmt(t.due)}，迟 {t.days_late} 天，按规定扣 {t.amount:g} 分。"
+            "如有正当理由，可向督查室申诉。"
+        )
+    elif t.status == Lateness.LATE:
+        st.info(
+            f"本月月报首次于 {_time(t.first_at)} 报送，已计迟报 {t.days_late} 天（扣 {t.amount:g} 分）；"
+            "本次为更正，不另计迟报。"
+        )
+    elif t.status == Lateness.ON_TIME:
+        st.caption("按时报送。" if first else f"本次为更正；本月首次报送（{_time(t.first_at)}）按时，仍计为按时。")
+
+
+def show_timeliness(unit_id: int, period: str, received_at: datetime | None = None) -> None:
+    """Before an upload: what it will count as. A warning when the deadline has passed and the
+    unit has not reported yet (the upload will count as 迟报); otherwise how the month stands.
+    Nothing while the page shows an upload just accepted for this unit and month (it says so)."""
+    outcome: Outcome | None = st.session_state.get(RESULT_KEY)
+    if outcome is not None and (outcome.unit_id, outcome.period) == (unit_id, period) and outcome.result.accepted:
+        return
+    t = cycle.timeliness(unit_id, period, received_at)
+    if t.status == Lateness.EXEMPT:
+        st.info(f"{period} 已批准免报。")
+    elif not t.reported and t.if_now == Lateness.LATE:
+        when = "按所填收件时间" if received_at is not None else "现在上传"
+        st.warning(
+            f"报送截止时间（{clock.fmt(t.due)}）已过，本单位尚未报送 {period} 月报：{when}将计为迟报"
+            f"（迟 {t.if_now_days} 天），按规定扣 {t.if_now_amount:g} 分。"
+        )
+    elif t.status == Lateness.LATE:
+        st.info(
+            f"本月月报已于 {_time(t.first_at)} 首次报送，计为迟报（迟 {t.days_late} 天，扣 {t.amount:g} 分）；"
+            "再次上传为更正，不另计迟报。"
+        )
+    elif t.status == Lateness.ON_TIME:
+        st.caption(f"本月月报已于 {_time(t.first_at)} 按时报送；再次上传为更正，仍计为按时。")
 
 
 def show_history(actor: Actor, unit_id: int, period: str) -> None:

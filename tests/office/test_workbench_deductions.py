@@ -8,6 +8,7 @@ import pytest
 
 from accounts.access import AccessDenied, Actor
 from accounts.audit import entries
+from core.vocab import Lateness as Judgement
 from cycle.periods import get_period
 from db.engine import read_session, write_session
 from office.deductions import (
@@ -16,10 +17,12 @@ from office.deductions import (
     default_rules,
     file_appeal,
     ledger,
+    report_timeliness,
     rules,
     set_rules,
 )
 from office.workbench import status_rows
+from status.lateness import deadline_phrase
 from tests.factories import add_submission
 from tests.office.conftest import unit_id
 
@@ -145,3 +148,42 @@ def test_appeals_refused_with_a_message(year_end) -> None:
     with pytest.raises(DeductionError, match="不能更改"), write_session() as session:
         decide_appeal(session, OFFICE, filed.id, "核减")
     assert _ledgers()["区发改委"].net == 5.4
+
+
+def _timeliness(name: str, as_of: datetime, at: datetime | None = None):  # type: ignore[no-untyped-def]
+    with read_session() as session:
+        period = get_period(session, "2023-03")
+        return report_timeliness(session, unit_id=unit_id(name), period=period, as_of=as_of, at=at)
+
+
+def test_one_units_timeliness_uses_the_ledgers_judgement_and_rules(known) -> None:
+    as_of = datetime(2023, 4, 20, 9)
+    on_time = _timeliness("区发改委", as_of)  # corrected on 4-9, after the deadline: still on time
+    assert (on_time.status, on_time.days_late, on_time.amount) == (Judgement.ON_TIME, 0, 0.0)
+    assert on_time.first_at == datetime(2023, 4, 3, 10) and on_time.reported
+    late = _timeliness("区财政局", as_of)
+    assert (late.status, late.days_late, late.amount) == (Judgement.LATE, 3, 0.1)
+    missing = _timeliness("区审计局", as_of)
+    assert (missing.status, missing.amount, missing.reported) == (Judgement.MISSING, 0.5, False)
+    assert (missing.if_now, missing.if_now_days, missing.if_now_amount) == (Judgement.LATE, 15, 0.1)
+    exempt = _timeliness("区商务局", as_of)
+    assert (exempt.status, exempt.if_now, exempt.if_now_amount) == (Judgement.EXEMPT, Judgement.EXEMPT, 0.0)
+    received_before = _timeliness("区审计局", as_of, at=datetime(2023, 4, 5, 9))  # a platform file
+    assert (received_before.if_now, received_before.if_now_amount) == (Judgement.ON_TIME, 0.0)
+    not_due = _timeliness("区审计局", datetime(2023, 4, 3, 9))
+    assert (not_due.status, not_due.if_now, not_due.if_now_amount) == (Judgement.NOT_DUE, Judgement.ON_TIME, 0.0)
+
+    with write_session() as session:
+        set_rules(session, OFFICE, 0.3, 0.5, 0.2)
+    assert _timeliness("区财政局", as_of).amount == 0.3
+    assert _timeliness("区审计局", as_of).if_now_amount == 0.3
+    with write_session() as session:
+        ledger_late = {i.kind: i.amount for one in ledger(session, 2023, as_of, unit_id("区财政局")) for i in one.items}
+    assert ledger_late["late"] == 0.3
+
+
+def test_deadline_phrase() -> None:
+    due = datetime(2023, 4, 5, 23, 59, 59, 999999)
+    assert deadline_phrase(due, datetime(2023, 4, 3, 9)) == "距截止 2 天"
+    assert deadline_phrase(due, datetime(2023, 4, 5, 23, 0)) == "今天截止"
+    assert deadline_phrase(due, datetime(2023, 4, 6, 0, 0)) == "已过截止"

@@ -96,7 +96,7 @@ def test_template_page_offers_the_units_template(loaded, login_as) -> None:
     at = _page("template.py", login_as, "unit")
     at.selectbox(key="period").select("2023-09").run()
     assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-09 月报模板"]
-    assert "报送截止：2023-10-05 23:59　·　开放" in [c.value for c in at.caption]
+    assert any(c.value.startswith("报送截止：2023-10-05 23:59（") for c in at.caption)
 
     office = _page("template.py", login_as, "admin")
     office.selectbox(key="acting_unit").select("岩寺镇").run()
@@ -140,6 +140,73 @@ def test_upload_page_reads_and_writes_the_month_in_the_url(loaded, login_as, mon
     assert [s.value for s in at.success] == [f"已接收：{SMALL_UNIT} 2023-03 第 1 版，共 4 项任务。"]
     assert at.query_params["period"] == "2023-03"
     assert _links(at) == {"← 下载 2023-03 月报模板": "year=2023&period=2023-03"}
+
+
+def _now(monkeypatch, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_before_the_deadline_the_pages_count_the_days_and_an_upload_is_on_time(loaded, login_as, monkeypatch) -> None:
+    _now(monkeypatch, datetime(2023, 4, 3, 9))
+    template = _page("template.py", login_as, "unit")
+    assert "报送截止：2023-04-05 23:59（距截止 2 天）　·　开放" in _captions(template)
+    assert not template.warning
+    at = _page("upload.py", login_as, "unit")
+    assert "报送截止：2023-04-05 23:59（距截止 2 天）　·　开放" in _captions(at)
+    assert not at.warning
+    _upload(at, "三月.xlsx", filled())
+    assert [s.value for s in at.success] == [f"已接收：{SMALL_UNIT} 2023-03 第 1 版，共 4 项任务。"]
+    assert "按时报送。" in _captions(at)
+    assert not any("迟报" in m.value for m in [*at.warning, *at.info])
+
+
+def test_after_the_deadline_an_upload_is_announced_and_confirmed_late(loaded, login_as, monkeypatch) -> None:
+    _now(monkeypatch, datetime(2023, 4, 8, 10))
+    template = _page("template.py", login_as, "unit")
+    assert "报送截止：2023-04-05 23:59（已过截止）　·　开放" in _captions(template)
+    before = (
+        "报送截止时间（2023-04-05 23:59）已过，本单位尚未报送 2023-03 月报："
+        "现在上传将计为迟报（迟 3 天），按规定扣 0.1 分。"
+    )
+    assert [w.value for w in template.warning] == [before]
+    at = _page("upload.py", login_as, "unit")
+    assert [w.value for w in at.warning] == [before]
+    _upload(at, "三月.xlsx", filled())
+    assert at.success[0].value.startswith("已接收：")
+    assert [w.value for w in at.warning] == [
+        "本次为迟报：报送截止时间为 2023-04-05 23:59，迟 3 天，按规定扣 0.1 分。如有正当理由，可向督查室申诉。"
+    ]
+
+    _now(monkeypatch, datetime(2023, 4, 9, 10))  # a correction the next day: not late again
+    at = _page("upload.py", login_as, "unit")
+    assert not at.warning
+    assert [i.value for i in at.info] == [
+        "本月月报已于 2023-04-08 10:00 首次报送，计为迟报（迟 3 天，扣 0.1 分）；再次上传为更正，不另计迟报。"
+    ]
+    _upload(at, "三月更正.xlsx", filled(progress=70))
+    assert at.success[0].value.startswith(f"已接收：{SMALL_UNIT} 2023-03 第 2 版")
+    assert not at.warning
+    assert [i.value for i in at.info] == [
+        "本月月报首次于 2023-04-08 10:00 报送，已计迟报 3 天（扣 0.1 分）；本次为更正，不另计迟报。"
+    ]
+
+
+def test_a_correction_after_the_deadline_of_an_on_time_report_is_not_late(loaded, login_as, monkeypatch) -> None:
+    _now(monkeypatch, datetime(2023, 4, 3, 9))
+    at = _page("upload.py", login_as, "unit")
+    _upload(at, "三月.xlsx", filled())
+    _now(monkeypatch, datetime(2023, 4, 8, 10))
+    at = _page("upload.py", login_as, "unit")
+    assert not at.warning
+    assert "本月月报已于 2023-04-03 09:00 按时报送；再次上传为更正，仍计为按时。" in _captions(at)
+    _upload(at, "三月更正.xlsx", filled(progress=70))
+    assert at.success[0].value.startswith(f"已接收：{SMALL_UNIT} 2023-03 第 2 版")
+    assert not at.warning and not any("迟报" in i.value for i in at.info)
+    assert "本次为更正；本月首次报送（2023-04-03 09:00）按时，仍计为按时。" in _captions(at)
 
 
 def test_settings_page_changes_the_rule_and_closes_a_period(loaded, login_as) -> None:
