@@ -4,7 +4,8 @@ plain ASGI app with fake scopes: no server, no sleeps."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import MutableMapping
+from collections.abc import Callable, Coroutine, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,6 +14,13 @@ from ui import connections
 from ui.connections import SessionLimit
 
 Message = MutableMapping[str, Any]
+
+
+def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run the scenario on an event loop of its own thread: a browser test earlier in the same
+    process may leave Playwright's loop running on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 class Downstream:
@@ -90,7 +98,7 @@ def test_the_connection_past_the_limit_is_refused_before_accept() -> None:
         await asyncio.gather(*(t for t, _ in held))
         assert "10.0.0.1" not in limit.open
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_other_addresses_are_not_affected() -> None:
@@ -108,7 +116,7 @@ def test_other_addresses_are_not_affected() -> None:
         await asyncio.gather(*(t for t, _ in held + others))
         assert not limit.open
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_closed_connection_frees_its_slot() -> None:
@@ -126,7 +134,7 @@ def test_a_closed_connection_frees_its_slot() -> None:
         app.release["third"].set()
         await third
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_the_slot_is_freed_when_the_session_raises() -> None:
@@ -145,7 +153,7 @@ def test_the_slot_is_freed_when_the_session_raises() -> None:
         app.release["again"].set()
         await again
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_the_slot_is_freed_when_the_connection_is_cancelled() -> None:
@@ -158,7 +166,7 @@ def test_the_slot_is_freed_when_the_connection_is_cancelled() -> None:
             await task
         assert not limit.open
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_http_requests_and_other_websockets_are_never_counted() -> None:
@@ -180,7 +188,7 @@ def test_http_requests_and_other_websockets_are_never_counted() -> None:
             event.set()
         await asyncio.gather(held, other)
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_the_stream_path_is_found_under_a_base_url_path() -> None:
