@@ -378,6 +378,11 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     if not parsed.readable:
         result.errors = found.errors
         return result
+    wrong = _wrong_template(session, parsed, unit, period_code)
+    if wrong is not None:
+        # Another unit's or another month's report: one message, not a row error for every task.
+        result.errors = [*found.errors, wrong]
+        return result
     result.period = _check_header(session, parsed, unit, period_code, found, result)
     if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
@@ -391,6 +396,47 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     if not result.errors and result.period is not None:
         result.warnings = _warnings(session, unit, result.period, result.rows, parsed)
     return result
+
+
+def _wrong_template(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None) -> Problem | None:
+    """The one problem of a file that is another unit's report, or another month's than the one
+    chosen; None otherwise.
+
+    The header's 填报单位 and 填报月份 decide (a borrowed template with both changed is fine);
+    the hidden meta sheet names the unit only when the header names none that is known."""
+    cells = parsed.header
+    unit_cell = cells.get(LABEL_UNIT)
+    other: str | None = None
+    if unit_cell is not None and unit_cell.coord not in parsed.formula_cells:
+        name = _squash(unit_cell.value)
+        named = None if name in ("", unit.name) else queries.resolve_unit(session, name)
+        if named is not None and named.id != unit.id:
+            other = named.name
+        elif named is None and name != unit.name and parsed.meta.get("unit_id") not in (None, str(unit.id)):
+            by_meta = queries.resolve_unit(session, parsed.meta.get("unit", ""))
+            other = by_meta.name if by_meta is not None and by_meta.id != unit.id else None
+    if other is not None:
+        return Problem(
+            SHEET_REPORT,
+            unit_cell.coord if unit_cell else "",
+            _shown(unit_cell.value) if unit_cell else "",
+            f"这是{other}的月报模板，不是{unit.name}的；请下载本单位的模板重新填写",
+        )
+    period_cell = cells.get(LABEL_PERIOD)
+    if period_code and period_cell is not None and period_cell.coord not in parsed.formula_cells:
+        try:
+            code = parse_period(period_cell.value)
+        except ValueError:
+            return None
+        if code != period_code:
+            return Problem(
+                SHEET_REPORT,
+                period_cell.coord,
+                _shown(period_cell.value),
+                f"这是 {code} 的月报，当前选择的是 {period_code}：请选择 {code} 后重新上传，"
+                f"或下载 {period_code} 的模板重新填写",
+            )
+    return None
 
 
 def _check_header(
@@ -412,8 +458,7 @@ def _check_header(
             found.add(unit_cell, f"请填写填报单位：{unit.name}")
         elif named is None:
             found.add(unit_cell, f"填报单位“{name}”不是已登记的单位名称，请填写“{unit.name}”")
-        elif named.id != unit.id:
-            found.add(unit_cell, f"填报单位为“{named.name}”，与报送单位“{unit.name}”不一致：请使用本单位的模板")
+        # another unit's name: ``_wrong_template`` has already refused the file
 
     period: Period | None = None
     period_cell = cells.get(LABEL_PERIOD)
@@ -424,9 +469,7 @@ def _check_header(
         except (ValueError, PeriodError) as exc:
             found.add(period_cell, str(exc))
         else:
-            if period_code and period.code != period_code:
-                found.add(period_cell, f"填报月份为 {period.code}，与指定的月份 {period_code} 不一致")
-            elif period.closed:
+            if period.closed:
                 found.add(period_cell, f"{period.code} 已停止接收报送；如需补报，请联系督查室")
     if period is None and period_code:
         period = session.exec(select(Period).where(Period.code == period_code)).first()

@@ -106,7 +106,9 @@ def test_ingest_exit_codes_and_output(loaded, tmp_path: Path, capsys: pytest.Cap
     assert code == 0 and "内容完全相同，未生成新版本" in out
 
     code, out, _ = _main(capsys, "ingest", str(good), "--unit", SMALL_UNIT, "--period", "2023-04")
-    assert code == 1 and out.strip() == "月报!G2: 填报月份为 2023-03，与指定的月份 2023-04 不一致"
+    assert code == 1 and out.strip() == (
+        "月报!G2: 这是 2023-03 的月报，当前选择的是 2023-04：请选择 2023-03 后重新上传，或下载 2023-04 的模板重新填写"
+    )
 
     csv = tmp_path / "report.xlsx"
     csv.write_text("序号,完成进度\n53,80\n", encoding="utf-8")

@@ -67,7 +67,6 @@ def _ingest(data: bytes, **kwargs: object) -> IngestResult:
 
 REJECTED = [
     # (rule, mutation, sheet, cell, message fragment)
-    ("填报单位为他单位", _set("C2", "潜口镇"), "月报", "C2", "填报单位为“潜口镇”，与报送单位“区交通运输局”不一致"),
     ("填报单位未登记", _set("C2", "火星局"), "月报", "C2", "“火星局”不是已登记的单位名称，请填写“区交通运输局”"),
     ("填报单位为空", _set("C2", None), "月报", "C2", "请填写填报单位：区交通运输局"),
     ("填报月份无法识别", _set("G2", "三月"), "月报", "G2", "无法识别填报月份“三月”"),
@@ -156,7 +155,35 @@ def test_closed_period_refuses_and_reopened_accepts(loaded) -> None:
 
 def test_expected_period_must_agree_with_the_file(loaded) -> None:
     result = _ingest(filled(period="2023-03"), period="2023-04")
-    assert [(p.cell, p.message) for p in result.errors] == [("G2", "填报月份为 2023-03，与指定的月份 2023-04 不一致")]
+    assert [(p.cell, p.message) for p in result.errors] == [
+        ("G2", "这是 2023-03 的月报，当前选择的是 2023-04：请选择 2023-03 后重新上传，或下载 2023-04 的模板重新填写")
+    ]
+
+
+def test_another_units_report_gets_one_message_not_a_row_error_per_task(loaded) -> None:
+    result = _ingest(filled(unit="岩寺镇"))  # 42 tasks, none of them the small unit's
+    assert [(p.sheet, p.cell, p.value, p.message) for p in result.errors] == [
+        ("月报", "C2", "岩寺镇", "这是岩寺镇的月报模板，不是区交通运输局的；请下载本单位的模板重新填写")
+    ]
+    renamed = _ingest(edit(filled(), _set("C2", "潜口镇")))
+    assert [p.message for p in renamed.errors] == [
+        "这是潜口镇的月报模板，不是区交通运输局的；请下载本单位的模板重新填写"
+    ]
+    # With no usable unit in the header, the hidden meta sheet tells whose template it is.
+    blanked = _ingest(edit(filled(unit="岩寺镇"), _set("C2", None)))
+    assert [(p.cell, p.message) for p in blanked.errors] == [
+        ("C2", "这是岩寺镇的月报模板，不是区交通运输局的；请下载本单位的模板重新填写")
+    ]
+
+
+def test_another_months_report_gets_one_message_even_with_row_errors(loaded) -> None:
+    february = edit(filled(period="2023-02"), _steps(_set("E7", "约80"), _set("D8", "完成"), _set("F9", None)))
+    result = _ingest(february, period="2023-03")
+    assert [(p.cell, p.value) for p in result.errors] == [("G2", "2023-02")]
+    assert result.errors[0].message.startswith("这是 2023-02 的月报，当前选择的是 2023-03")
+    # A template borrowed from February with the month changed to March is the March report.
+    borrowed = edit(filled(period="2023-02"), _set("G2", "2023-03"))
+    assert _ingest(borrowed, period="2023-03").accepted
 
 
 ACCEPTED = [

@@ -51,8 +51,8 @@ CASES = [
     Case("formula cells", corpus.formula_cells, ("请直接填写内容，不要使用公式",)),
     Case("injection text", corpus.injection_text, ("可能被当作公式执行",)),
     Case(".xlsm with macros", corpus.xlsm_with_macros, ("文件含有宏（.xlsm）",)),
-    Case("wrong unit", corpus.wrong_unit, (f"与报送单位“{SMALL_UNIT}”不一致",)),
-    Case("wrong month", corpus.wrong_month, ("填报月份为 2023-04，与指定的月份 2023-03 不一致",)),
+    Case("wrong unit", corpus.wrong_unit, (f"的月报模板，不是{SMALL_UNIT}的",)),
+    Case("wrong month", corpus.wrong_month, ("这是 2023-04 的月报，当前选择的是 2023-03",)),
     Case("tampered locked columns", corpus.tampered_locked_columns, ("主要任务与任务清单不一致", "责任类型应为“牵头”")),
 ]
 
