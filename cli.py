@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import NoReturn
 
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from accounts import users
 from accounts.access import SYSTEM
+from commands import COMMAND_MODULES
+from commands.common import DataError, print_json, refused, usage, write_output
 from core import clock
 from core.files import os_reason
 from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
@@ -44,30 +45,6 @@ from registry.loader import ensure_loaded, init_database
 from registry.tables import blank_workbook
 from status.engine import task_states
 from status.lateness import lateness
-
-
-class DataError(Exception):
-    """A problem with the data or the input files; printed for the user, exit 1."""
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-class _Problem(Protocol):
-    def as_json(self) -> dict[str, Any]: ...
-
-
-def _refused(problems: Sequence[_Problem], *, as_json: bool, verdict: str) -> int:
-    """Every problem of a refused file (as JSON or a line each), a summary on stderr; exit 1."""
-    if as_json:
-        _print_json([p.as_json() for p in problems])
-    else:
-        for problem in problems:
-            print(problem)
-    print(f"{verdict}：共 {len(problems)} 处问题，未写入任何数据", file=sys.stderr)
-    return 1
-
 
 # --- registry ---------------------------------------------------------------
 
@@ -93,10 +70,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
         if args.year is not None and args.year not in queries.registry_years(session):
-            return _usage(f"没有 {args.year} 年的任务")
+            return usage(f"没有 {args.year} 年的任务")
         views = queries.tasks(session, args.year)
     if args.json:
-        _print_json([v.as_json() for v in views])
+        print_json([v.as_json() for v in views])
     else:
         for v in views:
             print(f"{v.no:>3}  {v.category_short}  {v.lead_leader}  {v.lead_unit}  {v.text[:40]}")
@@ -109,9 +86,9 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
         importer.check_year(args.year)
         importer.check_file_name(path.name)
     except importer.ImportUsageError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     if not path.is_file():
-        return _usage(f"找不到文件 {path}")
+        return usage(f"找不到文件 {path}")
     ensure_loaded()
     options = {"data": path.read_bytes(), "file_name": path.name, "year": args.year, "create_units": args.create_units}
     try:
@@ -125,9 +102,9 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
             with write_session() as session:
                 result = importer.import_breakdown(session, actor=SYSTEM, **options)
     except importer.ImportRefused as exc:
-        return _refused(exc.problems, as_json=args.json, verdict="未导入")
+        return refused(exc.problems, as_json=args.json, verdict="未导入")
     if args.json:
-        _print_json({**result.as_json(), "dry_run": args.dry_run})
+        print_json({**result.as_json(), "dry_run": args.dry_run})
         return 0
     for name, count in result.preview.counts():
         print(f"{count:>4}  {name}")
@@ -142,8 +119,8 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
 
 def cmd_tasks_blank(args: argparse.Namespace) -> int:
     if Path(args.out).suffix.lower() != ".xlsx":
-        return _usage("--out 须为 .xlsx 文件，例如 --out 任务分解表.xlsx")
-    _write_output(args.out, blank_workbook())
+        return usage("--out 须为 .xlsx 文件，例如 --out 任务分解表.xlsx")
+    write_output(args.out, blank_workbook())
     print(f"已生成空白任务分解表：{args.out}")
     return 0
 
@@ -152,10 +129,10 @@ def cmd_units(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
         if args.year is not None and args.year not in queries.registry_years(session):
-            return _usage(f"没有 {args.year} 年的任务")
+            return usage(f"没有 {args.year} 年的任务")
         views = queries.units(session, args.year)
     if args.json:
-        _print_json([v.as_json() for v in views])
+        print_json([v.as_json() for v in views])
     else:
         for v in views:
             extra = f"  别名：{'、'.join(v.aliases)}" if v.aliases else ""
@@ -339,7 +316,7 @@ def cmd_group_set(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
         if args.year is not None and args.year not in queries.registry_years(session):
-            return _usage(f"没有 {args.year} 年的任务")
+            return usage(f"没有 {args.year} 年的任务")
     with write_session() as session:
         change = units_admin.set_group_members(session, actor=SYSTEM, group=args.name, members=members, year=args.year)
     print(change.message())
@@ -387,21 +364,16 @@ def _add_unit_commands(sub: argparse._SubParsersAction) -> None:
 # --- monthly reporting --------------------------------------------------------
 
 
-def _usage(message: str) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    return 2
-
-
 def cmd_template(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
         unit = queries.resolve_unit(session, args.unit)
         if unit is None:
-            return _usage(f"没有名为“{args.unit}”的单位")
+            return usage(f"没有名为“{args.unit}”的单位")
         try:
             period = get_period(session, args.period)
         except PeriodError as exc:
-            return _usage(str(exc))
+            return usage(str(exc))
         data = build_template(session, unit.id, period.code)
     try:
         Path(args.out).write_bytes(data)
@@ -415,11 +387,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     ensure_loaded()
     path = Path(args.path)
     if not path.is_file():
-        return _usage(f"找不到文件 {path}")
+        return usage(f"找不到文件 {path}")
     try:
         received = clock.parse_moment(args.received_at) if args.received_at else None
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     if path.stat().st_size > MAX_UPLOAD_BYTES:
         raise DataError(TOO_LARGE)
     try:
@@ -433,11 +405,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             on_behalf=True,
         )
     except (UsageError, PeriodError) as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     if not result.accepted:
-        return _refused(result.errors, as_json=args.json, verdict="未通过校验")
+        return refused(result.errors, as_json=args.json, verdict="未通过校验")
     if args.json:
-        _print_json(result.as_json())
+        print_json(result.as_json())
         return 0
     if result.duplicate:
         print(f"与 {result.unit} {result.period} 当前版本（第 {result.version} 版）内容完全相同，未生成新版本")
@@ -456,9 +428,9 @@ def cmd_lateness(args: argparse.Namespace) -> int:
             period = get_period(session, args.period)
             rows = lateness(session, period, as_of)
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     if args.json:
-        _print_json([row.as_json() for row in rows])
+        print_json([row.as_json() for row in rows])
         return 0
     print(f"{period.code} 报送情况（截止 {clock.fmt(period.due_at)}，统计时点 {clock.fmt(as_of)}）")
     for row in rows:
@@ -476,9 +448,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             period = get_period(session, args.period)
             states = task_states(session, period, as_of=as_of)
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     if args.json:
-        _print_json([state.as_json() for state in states.values()])
+        print_json([state.as_json() for state in states.values()])
         return 0
     print(f"{period.code} 任务完成状态（统计时点 {clock.fmt(as_of)}）")
     for state in states.values():
@@ -497,11 +469,11 @@ def cmd_periods(args: argparse.Namespace) -> int:
                 with write_session() as session:
                     set_period_open(session, period=code, is_open=is_open, actor=SYSTEM)
     except PeriodError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     with read_session() as session:
         periods = all_periods(session)
     if args.json:
-        _print_json(
+        print_json(
             [
                 {
                     "period": p.code,
@@ -526,7 +498,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             with write_session() as session:
                 value = change_setting(session, key=args.key, value=args.value, actor=SYSTEM)
         except ValueError as exc:
-            return _usage(str(exc))
+            return usage(str(exc))
         print(f"已设置 {SPECS[args.key].label} = {value}")
         if args.key in ("deadline_day", "roll_to_workday"):
             print("已按新规则重算各月份的报送截止时间（python cli.py periods 查看）")
@@ -543,29 +515,17 @@ def cmd_config(args: argparse.Namespace) -> int:
 # --- office workbench ---------------------------------------------------------
 
 
-def _write_output(path: str, data: bytes) -> None:
-    """Write through a temporary file beside the target, so a failure leaves nothing half-written."""
-    out = Path(path)
-    part = out.with_name(f".{out.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, out)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise DataError(f"无法写入 {path}：{os_reason(exc)}") from None
-
-
 def _workbench_inputs(args: argparse.Namespace, suffix: str | None) -> tuple[datetime, Period] | int:
     """The moment and period a command is about, or the exit code of a usage error."""
     if suffix and args.out and Path(args.out).suffix.lower() != suffix:
-        return _usage(f"--out 须为 {suffix} 文件，例如 --out {args.period}{suffix}")
+        return usage(f"--out 须为 {suffix} 文件，例如 --out {args.period}{suffix}")
     ensure_loaded()
     try:
         as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
         with read_session() as session:
             period = get_period(session, args.period)
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     return as_of, period
 
 
@@ -576,7 +536,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     as_of, period = inputs
     with read_session() as session:
         data = bulletin_data(session, period.code, as_of)
-    _write_output(args.out, render_bulletin(data))
+    write_output(args.out, render_bulletin(data))
     print(
         f"已生成督查通报“{data.title}”：{args.out}\n"
         f"滞后任务 {len(data.lagging)} 项，迟报单位 {len(data.late)} 个，漏报单位 {len(data.missing)} 个"
@@ -591,7 +551,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     as_of, period = inputs
     with read_session() as session:
         data = exports.task_ledger(session, period, as_of)
-    _write_output(args.out, data)
+    write_output(args.out, data)
     print(f"已生成 {period.code} 重点任务台账：{args.out}")
     return 0
 
@@ -604,10 +564,10 @@ def cmd_chase(args: argparse.Namespace) -> int:
     with read_session() as session:
         rows = workbench.chase_list(session, period, as_of)
     if args.out:
-        _write_output(args.out, exports.chase_workbook(period, rows, as_of))
+        write_output(args.out, exports.chase_workbook(period, rows, as_of))
         print(f"已生成催报名单（{len(rows)} 个单位）：{args.out}", file=sys.stderr)
     if args.json:
-        _print_json(
+        print_json(
             [{"unit": r.unit, "kind": r.kind, "status": r.status, "filler": r.filler, "phone": r.phone} for r in rows]
         )
     else:
@@ -617,24 +577,24 @@ def cmd_chase(args: argparse.Namespace) -> int:
 
 def cmd_deductions(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() != ".xlsx":
-        return _usage(f"--out 须为 .xlsx 文件，例如 --out 扣分-{args.year or 2023}.xlsx")
+        return usage(f"--out 须为 .xlsx 文件，例如 --out 扣分-{args.year or 2023}.xlsx")
     ensure_loaded()
     try:
         as_of = clock.parse_moment(args.as_of) if args.as_of else clock.now()
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     with read_session() as session:
         args.year = args.year or queries.current_year(session)
         if not workbench.year_periods(session, args.year):
-            return _usage(f"没有 {args.year} 年的填报月份")
+            return usage(f"没有 {args.year} 年的填报月份")
         ledgers = deductions.ledger(session, args.year, as_of)
         rules = deductions.rules(session)
     if args.out:
-        _write_output(args.out, exports.deductions_workbook(args.year, ledgers, rules, as_of))
+        write_output(args.out, exports.deductions_workbook(args.year, ledgers, rules, as_of))
         print(f"已生成 {args.year} 年考核扣分台账：{args.out}")
         return 0
     if args.json:
-        _print_json([one.as_json() for one in ledgers])
+        print_json([one.as_json() for one in ledgers])
         return 0
     print(f"{args.year} 年“推进工作落实”扣分（统计时点 {clock.fmt(as_of)}）")
     late, missing, lagging = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
@@ -802,6 +762,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_workbench_commands(sub)
     _add_demo_commands(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
 
     return parser
 
@@ -823,14 +785,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clock.check()
     except clock.ClockError as exc:
-        return _usage(str(exc))
+        return usage(str(exc))
     try:
         return handler(args)
     except (DataError, SeedError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except ArgumentError as exc:
-        return _usage(_database_problem(exc))
+        return usage(_database_problem(exc))
     except SQLAlchemyError as exc:
         print(f"错误：{_database_problem(exc)}", file=sys.stderr)
         return 1

@@ -29,7 +29,7 @@ LAYERS = ("core", "db", "accounts", "cycle", "registry", "status", "intake", "of
 DATA_FOLDERS = {"seed": {"registry"}}  # folder: the packages that may import it
 UI_LAYERS = ("streamlit", "ui", "pages")
 # First-party top-level names that are not domain packages: no domain module imports them.
-APPLICATION = ("ui", "pages", "app", "cli", "bench", "tests")
+APPLICATION = ("ui", "pages", "app", "cli", "commands", "bench", "tests")
 DATABASE_LIBRARIES = ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "sqlite3")
 # Methods that run a statement, on a session, a connection or an engine.
 EXECUTION_METHODS = {"exec", "execute", "exec_driver_sql", "executemany", "scalars"}
