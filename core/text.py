@@ -52,6 +52,13 @@ def formula_like(text: str) -> bool:
     return False
 
 
+def unit_name(name: str) -> str:
+    """A unit's name as it is looked up: all whitespace (ASCII, full-width, no-break) dropped, so
+    "区 发改委" in a workbook finds 区发改委. The one rule for the registry, the workbooks and
+    the office's search."""
+    return "".join(str(name).split())
+
+
 def name_key(name: str) -> str:
     """The form in which two names count as the same: Unicode NFKC (full-width ａ is a, ① is 1)
     and case folding (ADMIN is admin), as Unicode's NFKC_Casefold. Names that differ only in

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
 
+from core.text import unit_name
 from core.vocab import LeaderRole, UnitKind
 from db.ids import id_of
 from db.models import Category, GroupMember, Leader, Task, TaskLeader, TaskUnit, Unit, UnitAlias
@@ -152,7 +153,7 @@ def units(session: Session, year: int | None = None) -> list[UnitView]:
 
 def resolve_unit(session: Session, name: str) -> Unit | None:
     """The unit called ``name`` by its canonical name or an alias (spaces ignored)."""
-    name = "".join(str(name).split())
+    name = unit_name(name)
     unit = session.exec(select(Unit).where(Unit.name == name)).first()
     if unit is None:
         unit = session.exec(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from core.text import unit_name
 from core.vocab import Lateness, UnitKind
 from cycle.periods import all_periods, being_reported
 from db import queries
@@ -159,7 +160,7 @@ def units_on_tasks(session: Session, year: int, category: str | None, leader: st
 
 
 def _matches_search(session: Session, text: str) -> set[int]:
-    needle = "".join(text.split())
+    needle = unit_name(text)
     return {view.id for view in queries.units(session) if any(needle in name for name in (view.name, *view.aliases))}
 
 

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.text import unit_name
 from core.vocab import UnitKind
 from seed import SEED_DIR
 
@@ -21,11 +22,6 @@ class SeedError(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(f"第{line}行：{message}" if line is not None else message)
         self.line = line
-
-
-def normalize(name: str) -> str:
-    """Drop all whitespace (ASCII, full-width, no-break) from a name."""
-    return "".join(name.split())
 
 
 @dataclass(frozen=True)
@@ -65,7 +61,7 @@ class UnitCatalog:
     @staticmethod
     def _check_spec(spec: UnitSpec) -> None:
         for label in (spec.name, *spec.aliases, *spec.members):
-            if not label or normalize(label) != label:
+            if not label or unit_name(label) != label:
                 raise SeedError(f"单位“{spec.name}”中有空名称或名称内含空格：“{label}”")
         if spec.is_group:
             if not spec.reason.strip():
@@ -84,7 +80,7 @@ class UnitCatalog:
 
     def spec(self, name: str) -> UnitSpec | None:
         """The unit or group called `name` (canonical name or alias)."""
-        return self._index.get(normalize(name))
+        return self._index.get(unit_name(name))
 
     def labels(self) -> tuple[str, ...]:
         """Every canonical name and alias, units and groups alike."""

@@ -21,12 +21,12 @@ from sqlmodel import Session, col, func, select
 
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
+from core.text import unit_name
 from core.vocab import UnitKind
 from cycle.periods import ensure_periods
 from db import queries
 from db.models import Category, Period, Submission, Task, TaskLeader, TaskUnit, Unit, UnitAlias, UnitObligation
 from registry import obligations
-from registry.catalogue import normalize
 from registry.loader import insert_tasks
 from registry.parser import ParsedCategory, ParsedTask, parse_table
 from registry.tables import SUFFIXES, Problem, TableError, read_file
@@ -72,7 +72,7 @@ class _CatalogueNames:
             self.index.setdefault(alias, name)
 
     def resolve(self, name: str) -> str | None:
-        return self.index.get(normalize(name))
+        return self.index.get(unit_name(name))
 
     def labels(self) -> tuple[str, ...]:
         return tuple(self.index)

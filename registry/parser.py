@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from core.text import unit_name
 from core.vocab import LEAD_LEADER_MARK
-from registry.catalogue import DEFAULT_UNITS_FILE, SeedError, UnitCatalog, load_units, normalize
+from registry.catalogue import DEFAULT_UNITS_FILE, SeedError, UnitCatalog, load_units
 from registry.tables import HEADER, Cell, Problem, Row, Table, TableError, is_note, read_text, section_number
 from seed import SEED_DIR
 
@@ -393,7 +394,7 @@ def _leader_names(line: str) -> list[str]:
             names[-1] += pending
         else:
             names.append(pending)
-    return [normalize(name) for name in names if name]
+    return [unit_name(name) for name in names if name]
 
 
 def _numeral(seq: int) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from registry.catalogue import normalize
+from core.text import unit_name
 
 HEADER = ("序号", "主要任务", "责任领导", "责任单位")
 END_NOTE = "备注"
@@ -253,7 +253,7 @@ def _from_grid(grid: list[list[tuple[object, Cell]]], place: str) -> Table | Non
     when no row is the header. ``grid`` holds, for each row, every layout column's cell with a
     key that is the same for the columns one merged cell covers."""
     for index, row in enumerate(grid):
-        texts = [normalize(cell.text) for _, cell in row]
+        texts = [unit_name(cell.text) for _, cell in row]
         for start in range(len(texts) - len(HEADER) + 1):
             if tuple(texts[start : start + len(HEADER)]) == HEADER:
                 rows = tuple(

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
+from core.text import unit_name
 from core.vocab import Responsibility, UnitKind
 from db.ids import id_of
 from db.models import GroupMember, Submission, Task, TaskUnit, Unit, UnitAlias, User
 from db.queries import current_year
-from registry.catalogue import load_units, normalize
+from registry.catalogue import load_units
 from registry.obligations import obligations
 from registry.obligations import refresh as refresh_obligations
 
@@ -125,7 +126,7 @@ def removable_aliases(session: Session) -> dict[str, str]:
 
 
 def _clean(raw: object, what: str) -> str:
-    text = normalize(str(raw or ""))
+    text = unit_name(str(raw or ""))
     if not text:
         raise UnitAdminError(f"请填写{what}。")
     if len(text) > MAX_NAME_CHARS:
@@ -136,7 +137,7 @@ def _clean(raw: object, what: str) -> str:
 
 
 def _find(session: Session, name: object) -> Unit:
-    text = normalize(str(name or ""))
+    text = unit_name(str(name or ""))
     if not text:
         raise UnitAdminError("请选择或填写单位。")
     unit = session.exec(select(Unit).where(Unit.name == text)).first()
@@ -260,7 +261,7 @@ def _group(session: Session, name: object) -> Unit:
 def _members(session: Session, group: Unit, names: Iterable[str]) -> list[Unit]:
     found: dict[int, Unit] = {}
     for name in names:
-        if not normalize(str(name or "")):
+        if not unit_name(str(name or "")):
             continue
         unit = _find(session, name)
         if unit.id == group.id:
