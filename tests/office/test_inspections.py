@@ -9,12 +9,14 @@ from datetime import date, datetime
 
 import pytest
 from docx import Document
+from sqlmodel import select
 
 from accounts.access import SYSTEM, AccessDenied, Actor
 from accounts.audit import entries
 from core import clock
 from core.vocab import FindingState
 from db.engine import read_session, write_session
+from db.models import Leader
 from db.queries import resolve_unit
 from intake.attachments import AttachmentRejected
 from office import inspections, instructions, notices
@@ -40,7 +42,13 @@ def unit_actor(name: str) -> Actor:
         return Actor(name, "unit", unit_id=unit.id)
 
 
-LEADER = Actor("方红雨", "leader", leader_id=None)
+def leader_actor(name: str) -> Actor:
+    with read_session() as session:
+        leader = session.exec(select(Leader).where(Leader.name == name)).one()
+        return Actor(name, "leader", leader_id=leader.id)
+
+
+LEADER = Actor("黄劼", "leader")
 
 
 def _inspect(findings: list[inspections.NewFinding], **extra: object) -> int:
