@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from cycle.periods import get_period
 from db import queries
 from db.models import Period
 from office.deductions import REDUCE, Rules, ledger, rules
+from office.inspections import FindingsSummary, findings_summary
 from office.official_doc import DOCX_MIME as DOCX_MIME  # the pages name it by the bulletin
 from office.official_doc import (
     HEADING_FONT,
@@ -90,6 +92,7 @@ class BulletinData:
     exempt: list[Lateness]
     deductions: list[DeductionLine]
     rules: Rules
+    findings: FindingsSummary | None = None  # 督查发现问题及整改情况
 
     @property
     def title(self) -> str:
@@ -150,6 +153,7 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
         exempt=[r for r in judged if r.status == Judgement.EXEMPT],
         deductions=deductions,
         rules=rules(session),
+        findings=findings_summary(session, year=period.year, as_of=as_of),
     )
 
 
@@ -158,6 +162,30 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
 
 def _units_text(rows: list[Lateness], days: bool = False) -> str:
     return "、".join(f"{r.unit}（迟{r.days_late}天）" if days else r.unit for r in rows)
+
+
+def _findings_section(doc: DocxDocument, summary: FindingsSummary | None) -> None:
+    """五、督查发现问题及整改情况: the year's findings by state, and the overdue ones."""
+    _paragraph(doc, "五、督查发现问题及整改情况", font=HEADING_FONT)
+    if summary is None or not summary.counts.total:
+        _paragraph(doc, "本年度督查督导暂未发现需要整改的问题。")
+        return
+    c = summary.counts
+    _paragraph(
+        doc,
+        f"本年度督查督导共发现问题{c.total}个，已整改销号{c.closed}个，已反馈待核实{c.replied}个，"
+        f"待整改{c.open}个，其中逾期未整改{c.overdue}个。",
+    )
+    if summary.overdue:
+        _table(
+            doc,
+            ["检查日期", "序号", "责任单位", "发现问题", "整改时限"],
+            [
+                [v.inspection_date.isoformat(), str(v.task_no), v.unit, v.text, v.due.isoformat()]
+                for v in summary.overdue
+            ],
+            [2.4, 1.2, 3.0, 7.0, 2.4],
+        )
 
 
 def render(data: BulletinData) -> bytes:
@@ -246,7 +274,9 @@ def render(data: BulletinData) -> bytes:
     else:
         _paragraph(doc, basis + "本月无扣分单位。")
 
-    _paragraph(doc, "五、下步要求", font=HEADING_FONT)
+    _findings_section(doc, data.findings)
+
+    _paragraph(doc, "六、下步要求", font=HEADING_FONT)
     demands = []
     if data.lagging:
         leads = "、".join(dict.fromkeys(t.lead_unit for t in data.lagging))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from accounts.access import AccessDenied, Actor, ensure_office, may_read_unit
+from accounts.access import SYSTEM, AccessDenied, Actor, ensure_office, may_read_unit
 from accounts.audit import audit
 from core import clock
 from core.vocab import FindingState, InspectionKind, UnitKind, UserRole
@@ -523,3 +523,18 @@ def counts_by(views: Iterable[FindingView], key: str) -> dict[object, Counts]:
     for view in views:
         groups.setdefault(getattr(view, key), []).append(view)
     return {name: count(group) for name, group in groups.items()}
+
+
+# --- the bulletin's section 督查发现问题及整改情况 ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingsSummary:
+    counts: Counts
+    overdue: list[FindingView]
+
+
+def findings_summary(session: Session, *, year: int, as_of: datetime) -> FindingsSummary:
+    """The year's findings from inspections up to ``as_of``, counted by state, and the overdue."""
+    views = [v for v in findings(session, SYSTEM, year=year, today=as_of.date()) if v.inspection_date <= as_of.date()]
+    return FindingsSummary(count(views), sorted((v for v in views if v.overdue), key=lambda v: (v.due, v.task_no)))
