@@ -299,3 +299,19 @@ def test_a_notice_is_only_for_a_lagging_task(lagging) -> None:
     with read_session() as session:
         assert notices.notices(session, SYSTEM) == []
         assert [s.no for s in notices.eligible_tasks(session, year=2023, as_of=NOW)] == [78]
+
+
+def test_the_bulletin_has_the_findings_section_with_the_overdue(loaded) -> None:
+    from office.bulletin import bulletin
+
+    _inspect([_finding(date(2023, 5, 9)), _finding(date(2023, 5, 30))])
+    with read_session() as session:
+        doc = Document(io.BytesIO(bulletin(session, "2023-04", NOW)))
+    text = [p.text for p in doc.paragraphs]
+    start = text.index("五、督查发现问题及整改情况")
+    assert text[start + 1] == "本年度督查督导共发现问题2个，已整改销号0个，已反馈待核实0个，待整改2个，其中逾期未整改1个。"
+    assert "六、下步要求" in text
+    overdue = next(t for t in doc.tables if t.rows[0].cells[0].text == "检查日期")
+    assert [[c.text for c in row.cells] for row in overdue.rows[1:]] == [
+        ["2023-05-08", "78", LEAD, "施工进度慢于计划", "2023-05-09"]
+    ]
