@@ -281,9 +281,7 @@ class Attachment(SQLModel, table=True):
     """A photo or PDF kept with its sha256, like an original upload: of an inspection, or of a
     unit's 整改情况 on a finding."""
 
-    __table_args__ = (
-        CheckConstraint("(inspection_id IS NULL) <> (finding_id IS NULL)", name="attachment_one_owner"),
-    )
+    __table_args__ = (CheckConstraint("(inspection_id IS NULL) <> (finding_id IS NULL)", name="attachment_one_owner"),)
     id: int | None = Field(default=None, primary_key=True)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True, ondelete="CASCADE")
     finding_id: int | None = Field(default=None, foreign_key="finding.id", index=True, ondelete="CASCADE")

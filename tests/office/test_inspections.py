@@ -309,7 +309,9 @@ def test_the_bulletin_has_the_findings_section_with_the_overdue(loaded) -> None:
         doc = Document(io.BytesIO(bulletin(session, "2023-04", NOW)))
     text = [p.text for p in doc.paragraphs]
     start = text.index("五、督查发现问题及整改情况")
-    assert text[start + 1] == "本年度督查督导共发现问题2个，已整改销号0个，已反馈待核实0个，待整改2个，其中逾期未整改1个。"
+    assert text[start + 1] == (
+        "本年度督查督导共发现问题2个，已整改销号0个，已反馈待核实0个，待整改2个，其中逾期未整改1个。"
+    )
     assert "六、下步要求" in text
     overdue = next(t for t in doc.tables if t.rows[0].cells[0].text == "检查日期")
     assert [[c.text for c in row.cells] for row in overdue.rows[1:]] == [
