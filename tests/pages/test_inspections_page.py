@@ -128,3 +128,33 @@ def test_the_office_issues_a_notice_from_the_page(finding, login_as) -> None:
         (issued,) = notices.notices(session, SYSTEM)
     assert issued.number == "督办〔2023〕1号" and issued.unit == LEAD
     assert any(list(frame["文号"]) == ["督办〔2023〕1号"] for frame in _frames(at, "文号"))
+
+
+def test_the_office_records_an_inspection_and_a_finding_with_the_forms(loaded, login_as) -> None:
+    at = _page(login_as)
+    at.text_input(key="insp_people").input("王五")
+    at.selectbox(key="insp_kind").select("专项")
+    at.multiselect(key="insp_tasks").select(78)
+    at.button(key="FormSubmitter:inspection_record-登记督查").click()
+    at = _ok(at.run())
+    with read_session() as session:
+        (record,) = inspections.inspections(session)
+    assert (record.kind, record.inspectors, record.task_nos) == ("专项", "王五", [78])
+
+    def add(requirement: str) -> AppTest:
+        at.selectbox(key="finding_task").select(78)
+        at.selectbox(key="finding_unit").select(LEAD)
+        at.date_input(key="finding_due").set_value(date(2023, 5, 31))
+        at.text_area(key="finding_text").input("资料不全")
+        at.text_area(key="finding_requirement").input(requirement)
+        at.button(key="FormSubmitter:finding_add-添加问题").click()
+        return at.run()
+
+    at = add("")
+    assert [e.value for e in at.error] == ["请填写整改要求"]
+    with read_session() as session:
+        assert inspections.findings(session, SYSTEM) == []
+    at = _ok(add("补齐台账"))
+    with read_session() as session:
+        (view,) = inspections.findings(session, SYSTEM)
+    assert (view.task_no, view.unit, view.due, view.requirement) == (78, LEAD, date(2023, 5, 31), "补齐台账")
