@@ -151,3 +151,25 @@ def test_notice_writes_a_numbered_document_for_a_lagging_task(loaded, tmp_path, 
     assert code == 1
     code, printed, _ = run(capsys, "notice", "--task", "78", "--year", "2023", "--out", str(out))
     assert code == 0 and "督办〔2023〕2号" in printed  # the failed write above issued nothing
+
+
+def test_the_json_list_follows_reply_and_close(loaded, tmp_path, capsys) -> None:
+    from accounts.access import SYSTEM, Actor
+    from db.engine import read_session, write_session
+    from db.queries import resolve_unit
+    from office import inspections
+
+    assert run(capsys, "findings", "import", str(sheet(tmp_path / "清单.xlsx", list(COLUMNS), GOOD)))[0] == 0
+    (found,) = listed(capsys)
+    assert (found["state"], found["overdue"]) == ("open", True)
+    with read_session() as session:
+        unit = resolve_unit(session, "区交通局")
+        assert unit is not None
+        actor = Actor("区交通运输局", "unit", unit_id=unit.id)
+    with write_session() as session:
+        inspections.reply_finding(session, actor, finding_id=int(str(found["id"])), text="已整改")
+    assert [(f["state"], f["overdue"]) for f in listed(capsys)] == [("replied", False)]
+    with write_session() as session:
+        inspections.close_finding(session, SYSTEM, finding_id=int(str(found["id"])))
+    assert [f["state"] for f in listed(capsys, "--unit", "区交通运输局")] == ["closed"]
+    assert listed(capsys, "--unit", "岩寺镇") == []
