@@ -27,6 +27,18 @@ ACTION_LABELS = {
     "registry_imported": "导入任务分解表",
     "deduction_changed": "扣分规则/申诉变更",
     "paper_copy": "登记纸质件",
+    "inspection_recorded": "登记督查督导",
+    "findings_imported": "导入督查问题清单",
+    "finding_replied": "反馈整改情况",
+    "finding_closed": "督查问题销号",
+    "finding_returned": "退回整改",
+    "instruction_recorded": "登记领导批示",
+    "instruction_replied": "反馈批示落实情况",
+    "instruction_closed": "领导批示办结",
+    "notice_issued": "印发督办单",
+    "notice_replied": "反馈督办落实情况",
+    "notice_closed": "督办单销号",
+    "notice_returned": "退回督办单答复",
 }
 
 

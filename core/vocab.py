@@ -151,3 +151,20 @@ class DeductionKind(Term):
     LATE = ("late", "late", "迟报")
     MISSING = ("missing", "missing", "漏报")
     LAGGING = ("lagging", "lagging", "年末滞后")
+
+
+class InspectionKind(Term):
+    """督查类型"""
+
+    REGULAR = ("定期", "regular", "定期")
+    IRREGULAR = ("不定期", "irregular", "不定期")
+    SPECIAL = ("专项", "special", "专项")
+    UNANNOUNCED = ("暗访", "unannounced", "暗访")
+
+
+class FindingState(Term):
+    """整改状态"""
+
+    OPEN = ("open", "open", "待整改", "#C62828")
+    REPLIED = ("replied", "replied", "已反馈", "#1565C0")
+    CLOSED = ("closed", "closed", "已销号", "#2E7D32")

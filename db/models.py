@@ -9,7 +9,7 @@ from pydantic import NaiveDatetime
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.vocab import LeaderRole, Responsibility, TaskStatus, UnitKind, UserRole
+from core.vocab import FindingState, InspectionKind, LeaderRole, Responsibility, TaskStatus, UnitKind, UserRole
 
 # Transitional: status.dashboards still reads the leader roles from here.
 
@@ -223,6 +223,131 @@ class Appeal(SQLModel, table=True):
     decided_by: str | None = None
     decided_at: NaiveDatetime | None = None
     decision_note: str = ""
+
+
+# --- inspections, findings, leaders' instructions, 督办单 ----------------------
+
+
+class Inspection(SQLModel, table=True):
+    """督查督导: one inspection visit, recorded by the office."""
+
+    __table_args__ = (CheckConstraint(_in("kind", InspectionKind.values()), name="inspection_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    inspected_on: date = Field(index=True)
+    kind: str
+    inspectors: str = ""
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    source: str = ""  # the findings workbook it was imported from, if any
+    recorded_by: str
+    recorded_at: NaiveDatetime
+
+
+class InspectionTask(SQLModel, table=True):
+    __tablename__ = "inspection_task"
+    inspection_id: int = Field(foreign_key="inspection.id", primary_key=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+
+
+class InspectionUnit(SQLModel, table=True):
+    __tablename__ = "inspection_unit"
+    inspection_id: int = Field(foreign_key="inspection.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class Finding(SQLModel, table=True):
+    """问题: what an inspection found, the 整改要求, the responsible unit and its due date; the
+    unit's 整改情况 and the office's 销号 or return."""
+
+    __table_args__ = (CheckConstraint(_in("state", FindingState.values()), name="finding_state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id", index=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    requirement: str = Field(sa_column=Column(Text, nullable=False))
+    due_on: date
+    state: str = FindingState.OPEN.value
+    reply: str = Field(default="", sa_column=Column(Text, nullable=False))
+    replied_by: str | None = None
+    replied_at: NaiveDatetime | None = None
+    returned_reason: str = ""
+    closed_by: str | None = None
+    closed_at: NaiveDatetime | None = None
+    created_by: str
+    created_at: NaiveDatetime
+
+
+class Attachment(SQLModel, table=True):
+    """A photo or PDF kept with its sha256, like an original upload: of an inspection, or of a
+    unit's 整改情况 on a finding."""
+
+    __table_args__ = (CheckConstraint("(inspection_id IS NULL) <> (finding_id IS NULL)", name="attachment_one_owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True, ondelete="CASCADE")
+    finding_id: int | None = Field(default=None, foreign_key="finding.id", index=True, ondelete="CASCADE")
+    file_name: str
+    mime: str
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str
+    uploaded_at: NaiveDatetime
+
+
+class Instruction(SQLModel, table=True):
+    """领导批示 on a task; the responsible units answer (落实情况), the office closes it."""
+
+    __table_args__ = (CheckConstraint(_in("state", FindingState.values()), name="instruction_state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    leader_id: int = Field(foreign_key="leader.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    given_on: date
+    state: str = FindingState.OPEN.value
+    recorded_by: str
+    recorded_at: NaiveDatetime
+    closed_by: str | None = None
+    closed_at: NaiveDatetime | None = None
+
+
+class InstructionReply(SQLModel, table=True):
+    """One responsible unit's 落实情况 on an instruction (its latest answer)."""
+
+    __tablename__ = "instruction_reply"
+    instruction_id: int = Field(foreign_key="instruction.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    replied_by: str
+    replied_at: NaiveDatetime
+
+
+class Notice(SQLModel, table=True):
+    """督办单 (督办通知单): numbered 督办〔year〕N号 in the year it is issued, addressed to the
+    task's lead unit; the document as issued is kept. Its reply is tracked like a finding's."""
+
+    __table_args__ = (
+        UniqueConstraint("issue_year", "number"),
+        CheckConstraint(_in("state", FindingState.values()), name="notice_state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    issue_year: int
+    number: int
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    problem: str = Field(sa_column=Column(Text, nullable=False))
+    requirement: str = Field(sa_column=Column(Text, nullable=False))
+    due_on: date
+    issued_by: str
+    issued_at: NaiveDatetime
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state: str = FindingState.OPEN.value
+    reply: str = Field(default="", sa_column=Column(Text, nullable=False))
+    replied_by: str | None = None
+    replied_at: NaiveDatetime | None = None
+    returned_reason: str = ""
+    closed_by: str | None = None
+    closed_at: NaiveDatetime | None = None
 
 
 # --- accounts ---------------------------------------------------------------

@@ -30,3 +30,8 @@ MAX_CELLS = MAX_ROWS * MAX_COLUMN
 MAX_TEXT_CHARS = 2000  # 本月工作进展 / 存在问题 / 下步打算
 MAX_REMARK_CHARS = 500  # 备注
 MAX_HEADER_CHARS = 50  # 填报单位 / 填报人 / 联系电话 / 单位主要负责人
+
+# Attachments of inspections and of 整改情况 (photos, PDFs): counted like the upload limit.
+MAX_ATTACHMENT_MB = 10
+MAX_ATTACHMENT_BYTES = MAX_ATTACHMENT_MB * 1000 * 1000
+MAX_ATTACHMENT_NAME_CHARS = 120

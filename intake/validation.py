@@ -170,6 +170,58 @@ def read_upload(data: bytes) -> ParsedUpload:
 
 
 @dataclass
+class FirstSheet:
+    """The first sheet of a workbook the office reads (not a monthly report): its cells, read
+    after the same guard, and a collector of problems that checks text cells the same way."""
+
+    name: str
+    sheet: _Sheet
+    problems: _Collector
+
+    def cell(self, row: int, column: int) -> RawCell:
+        return self.sheet.cell(row, column)
+
+    def text(self, cell: RawCell, limit: int) -> str | None:
+        return self.problems.text(cell, limit)
+
+    def add(self, cell: RawCell | None, message: str) -> None:
+        self.problems.add(cell, message)
+
+
+def read_first_sheet(data: bytes) -> FirstSheet | list[Problem]:
+    """The workbook's first sheet after the guard, or the problems that stop it being read."""
+    try:
+        report = inspect(data)
+    except FileRejected as exc:
+        return [Problem("", "", "", str(exc))]
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            names = book.sheet_names
+            if not names:
+                return [Problem("", "", "", "工作簿中没有工作表")]
+            ws = _Sheet.read(book, names[0], report, rows=MAX_ROWS)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # as in read_upload: any failure on damaged parts
+        return [Problem("", "", "", f"文件已损坏，无法读取：{SAVE_AS_XLSX}")]
+    parsed = ParsedUpload(formula_cells=set(report.formula_cells.get(names[0], [])))
+    return FirstSheet(names[0], ws, _Collector(parsed, names[0]))
+
+
+def is_blank(value: object) -> bool:
+    return _blank(value)
+
+
+def label_of(value: object) -> str:
+    """A header label as compared: no whitespace or control characters."""
+    return _squash(value)
+
+
+def cell_text(value: object) -> str:
+    return _text(value)
+
+
+@dataclass
 class _Sheet:
     """A sheet's values as the user sees them in Excel, addressed like Excel (row and column from 1)."""
 
@@ -338,11 +390,13 @@ def parse_period(value: object) -> str:
 
 
 class _Collector:
-    def __init__(self, parsed: ParsedUpload) -> None:
+    def __init__(self, parsed: ParsedUpload, sheet: str = SHEET_REPORT) -> None:
         self.errors: list[Problem] = list(parsed.problems)
         self.formulas = parsed.formula_cells
+        self.sheet = sheet
 
-    def add(self, cell: RawCell | None, message: str, sheet: str = SHEET_REPORT) -> None:
+    def add(self, cell: RawCell | None, message: str, sheet: str | None = None) -> None:
+        sheet = sheet or self.sheet
         if cell is None:
             self.errors.append(Problem(sheet, "", "", message))
         else:

@@ -3,47 +3,40 @@ the data as of a given moment."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from sqlmodel import Session
 
-from core.text import clean
 from core.vocab import DeductionKind, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import get_period
 from db import queries
 from db.models import Period
 from office.deductions import REDUCE, Rules, ledger, rules
+from office.inspections import FindingsSummary, findings_summary
+from office.official_doc import DOCX_MIME as DOCX_MIME  # the pages name it by the bulletin
+from office.official_doc import (
+    HEADING_FONT,
+    ISSUER,
+    RED,
+    TITLE_FONT,
+    chinese_date,
+    new_document,
+    saved,
+)
+from office.official_doc import add_paragraph as _paragraph
+from office.official_doc import add_table as _table
+from office.official_doc import add_text as _text
+from office.official_doc import imprint as _imprint
+from office.official_doc import red_rule as _red_rule
 from status.engine import status_counts, task_states
 from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
-
-ISSUER = "徽州区人民政府督查室"
-COPIES_TO = "区委办，区人大办，区政协办，区委督查室"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-BODY_FONT = "仿宋"
-RED = RGBColor(0xC0, 0x00, 0x00)
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _percent(value: float | None) -> str:
@@ -99,6 +92,7 @@ class BulletinData:
     exempt: list[Lateness]
     deductions: list[DeductionLine]
     rules: Rules
+    findings: FindingsSummary | None = None  # 督查发现问题及整改情况
 
     @property
     def title(self) -> str:
@@ -159,156 +153,43 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
         exempt=[r for r in judged if r.status == Judgement.EXEMPT],
         deductions=deductions,
         rules=rules(session),
+        findings=findings_summary(session, year=period.year, as_of=as_of),
     )
 
 
 # --- the document -------------------------------------------------------------
 
 
-def _fonts(run: Run, name: str) -> None:
-    run.font.name = name
-    properties = run._element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
-
-
-def _text(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    font: str = BODY_FONT,
-    size: float = 16,
-    bold: bool = False,
-    color: RGBColor | None = None,
-) -> None:
-    run = paragraph.add_run(clean(text))
-    _fonts(run, font)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-
-
-def _paragraph(
-    doc: DocxDocument, text: str = "", *, font: str = BODY_FONT, size: float = 16, indent: bool = True, **kw: Any
-) -> Paragraph:
-    paragraph = doc.add_paragraph()
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph.paragraph_format.line_spacing = Pt(28)
-    paragraph.paragraph_format.space_after = Pt(0)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    if text:
-        _text(paragraph, text, font=font, size=size, **kw)
-    return paragraph
-
-
-def _red_rule(paragraph: Paragraph) -> None:
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    """A table with fixed column widths (in cm; text columns wide, counts narrow) whose header row
-    repeats at the top of every page it runs onto."""
-    table: Table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Cm(width)
-    for cells in [header, *rows]:
-        # python-docx leaves Table.add_row unannotated; it returns a _Row like table.rows[0]
-        row = table.rows[0] if cells is header else table.add_row()  # type: ignore[no-untyped-call]
-        for index, (cell, value) in enumerate(zip(row.cells, cells, strict=True)):
-            cell.width = Cm(widths[index])
-            paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(value) <= 8 else WD_ALIGN_PARAGRAPH.LEFT
-            _text(
-                paragraph, value, size=10.5, bold=cells is header, font=HEADING_FONT if cells is header else BODY_FONT
-            )
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    table.rows[0]._tr.get_or_add_trPr().append(repeat)
-    doc.add_paragraph()
-    return table
-
-
-def _chinese_language(doc: DocxDocument) -> None:
-    """Mark the text as Chinese (zh-CN), so an office suite picks Chinese fonts and rules."""
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    targets = [doc.styles["Normal"].element.get_or_add_rPr()]
-    if defaults is not None:
-        run_defaults = defaults.find(qn("w:rPrDefault"))
-        if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
-            targets.append(run_defaults.find(qn("w:rPr")))
-    for properties in targets:
-        language = properties.find(qn("w:lang"))
-        if language is None:
-            language = OxmlElement("w:lang")
-            properties.append(language)
-        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
-            language.set(qn(attribute), "zh-CN")
-
-
-def _page_numbers(doc: DocxDocument) -> None:
-    """ "— 1 —" centred at the foot of every page, as official documents number their pages."""
-    footer = doc.sections[0].footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(footer, "— ", font="宋体", size=14)
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    footer._p.append(field)
-    _text(footer, " —", font="宋体", size=14)
-
-
-def _rule(paragraph: Paragraph, *sides: str, size: int = 8) -> None:
-    borders = OxmlElement("w:pBdr")
-    for side in sides:
-        line = OxmlElement(f"w:{side}")
-        for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", "000000")):
-            line.set(qn(key), value)
-        borders.append(line)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _imprint(doc: DocxDocument, issued: date) -> None:
-    """The 版记 at the end: who receives copies (抄送) and who issued it when (印发), between rules."""
-    copies = _paragraph(doc, f"抄送：{COPIES_TO}。", size=14, indent=False)
-    _rule(copies, "top", "bottom")
-    printed = _paragraph(doc, indent=False, size=14)
-    _text(printed, f"{ISSUER}\u3000\u3000\u3000\u3000\u3000\u3000{chinese_date(issued)}印发", size=14)
-    _rule(printed, "bottom", size=12)
-
-
 def _units_text(rows: list[Lateness], days: bool = False) -> str:
     return "、".join(f"{r.unit}（迟{r.days_late}天）" if days else r.unit for r in rows)
 
 
+def _findings_section(doc: DocxDocument, summary: FindingsSummary | None) -> None:
+    """五、督查发现问题及整改情况: the year's findings by state, and the overdue ones."""
+    _paragraph(doc, "五、督查发现问题及整改情况", font=HEADING_FONT)
+    if summary is None or not summary.counts.total:
+        _paragraph(doc, "本年度督查督导暂未发现需要整改的问题。")
+        return
+    c = summary.counts
+    _paragraph(
+        doc,
+        f"本年度督查督导共发现问题{c.total}个，已整改销号{c.closed}个，已反馈待核实{c.replied}个，"
+        f"待整改{c.open}个，其中逾期未整改{c.overdue}个。",
+    )
+    if summary.overdue:
+        _table(
+            doc,
+            ["检查日期", "序号", "责任单位", "发现问题", "整改时限"],
+            [
+                [v.inspection_date.isoformat(), str(v.task_no), v.unit, v.text, v.due.isoformat()]
+                for v in summary.overdue
+            ],
+            [2.4, 1.2, 3.0, 7.0, 2.4],
+        )
+
+
 def render(data: BulletinData) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    _chinese_language(doc)
-    _page_numbers(doc)
+    doc = new_document()
 
     head = _paragraph(doc, indent=False)
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -393,7 +274,9 @@ def render(data: BulletinData) -> bytes:
     else:
         _paragraph(doc, basis + "本月无扣分单位。")
 
-    _paragraph(doc, "五、下步要求", font=HEADING_FONT)
+    _findings_section(doc, data.findings)
+
+    _paragraph(doc, "六、下步要求", font=HEADING_FONT)
     demands = []
     if data.lagging:
         leads = "、".join(dict.fromkeys(t.lead_unit for t in data.lagging))
@@ -412,9 +295,7 @@ def render(data: BulletinData) -> bytes:
         closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _paragraph(doc, indent=False)
     _imprint(doc, data.as_of.date())
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(doc)
 
 
 def bulletin(session: Session, period_code: str, as_of: datetime) -> bytes:

@@ -19,6 +19,7 @@ from ui.dashboard import (
     url_choice,
 )
 from ui.filters import links
+from ui.inspections import leader_section
 
 actor = require(*UserRole.accounts())
 st.header("按领导")
@@ -74,4 +75,5 @@ task_table(
     tasks.assisting, columns, period=period, name=f"{leader}{period}协助的任务", key="by_leader_assisting", own=others
 )
 st.caption("完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
+leader_section(actor, leader, year)
 links(period, (OVERVIEW, "← 返回总览", {}))

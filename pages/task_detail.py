@@ -10,9 +10,10 @@ from ui import charts, data
 from ui.auth import require
 from ui.dashboard import BY_CATEGORY, BY_LEADER, BY_UNIT, OVERVIEW, choose_period, choose_task, say_if_collecting
 from ui.filters import links
+from ui.inspections import task_section
 from ui.tables import table
 
-require(*UserRole.accounts())
+actor = require(*UserRole.accounts())
 st.header("任务详情")
 left, right = st.columns([1, 3])
 with left:
@@ -83,6 +84,8 @@ if not reports.empty:
             "报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
+task_section(actor, detail.no, year)
+
 targets = [
     (OVERVIEW, "← 总览", {}),
     (BY_CATEGORY, "同分类的任务 →", {"category": detail.category}),
