@@ -287,7 +287,8 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
                 )
             )
     for found in misreports(session, period, as_of=as_of):
-        reason = f"{_month_text(period)}月报第{found.version}版第{found.task_no}项报送内容失实（复核认定：{found.reason}）"
+        where = f"{_month_text(period)}月报第{found.version}版第{found.task_no}项"
+        reason = f"{where}报送内容失实（复核认定：{found.reason}）"
         items.append(
             Item(
                 f"{MISREPORTED}:{period.code}:{found.task_no}:{found.version}",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from accounts.access import AccessDenied, Actor, ensure_office
@@ -22,6 +23,7 @@ from core.period import Month
 from core.vocab import ReviewState, UserRole
 from cycle.periods import all_periods, get_period
 from db import queries
+from db.ids import id_of
 from db.models import Period, Review, ReviewRow, Submission, SubmissionRow, Task, Unit
 from intake.validation import Problem, previous_rows, same_text, stored_warnings
 from status.engine import current_submission
@@ -66,7 +68,7 @@ def _report_rows(session: Session, submission_id: int) -> dict[int, int]:
     rows = session.exec(
         select(Task.no, Task.id)
         .join(SubmissionRow, col(SubmissionRow.task_id) == Task.id)
-        .where(SubmissionRow.submission_id == submission_id)
+        .where(col(SubmissionRow.submission_id) == submission_id)
     ).all()
     return {no: task_id for no, task_id in rows if task_id is not None}
 
@@ -121,7 +123,8 @@ def review(
     unknown = [no for no in (*returned, *wrong) if no not in tasks]
     if unknown:
         raise ReviewError(
-            f"第 {'、'.join(map(str, sorted(set(unknown))))} 项不在 {target.name} {month.code} 第 {current.version} 版月报中；"
+            f"第 {'、'.join(map(str, sorted(set(unknown))))} 项不在 "
+            f"{target.name} {month.code} 第 {current.version} 版月报中；"
             f"这份月报的任务序号为：{'、'.join(map(str, sorted(tasks)))}"
         )
     repeated = sorted(set(wrong) & _already_misreported(session, current.id))
@@ -145,7 +148,8 @@ def review(
     session.add(row)
     session.flush()
     for no in sorted(set(returned) | set(wrong)):
-        session.add(ReviewRow(review_id=row.id, task_id=tasks[no], returned=no in returned, misreported=no in wrong))
+        named = ReviewRow(review_id=id_of(row), task_id=tasks[no], returned=no in returned, misreported=no in wrong)
+        session.add(named)
     done = Reviewed(target.name, month.code, current.version, decision, reason, returned, wrong)
     audit(
         session,
@@ -211,10 +215,16 @@ class QueueEntry:
 
 
 def _changes(session: Session, unit_id: int, period: Period, submission_id: int) -> list[RowChange]:
-    rows = session.exec(
-        select(Task.no, Task.id, SubmissionRow.status, SubmissionRow.progress, SubmissionRow.progress_text)
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Task.no),
+            col(Task.id),
+            col(SubmissionRow.status),
+            col(SubmissionRow.progress),
+            col(SubmissionRow.progress_text),
+        )
         .join(Task, col(Task.id) == SubmissionRow.task_id)
-        .where(SubmissionRow.submission_id == submission_id)
+        .where(col(SubmissionRow.submission_id) == submission_id)
         .order_by(col(Task.no))
     ).all()
     earlier = previous_rows(session, unit_id, period, {task_id for _, task_id, *_ in rows if task_id is not None})

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.period import Month
 from core.vocab import Lateness, TaskStatus, UserRole
+from status.dashboards import UNREVIEWED
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import (
@@ -75,7 +76,7 @@ else:
     )
     task_table(
         behind,
-        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位", "待复核"],
+        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位", UNREVIEWED],
         period=period,
         name=f"{period}滞后与欠进度任务",
         key="overview_behind",

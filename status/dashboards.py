@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, TaskStatus
+from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
@@ -217,7 +217,7 @@ def _mix(groups: Iterable[tuple[str, dict[str, int]]]) -> pd.DataFrame:
 # --- task tables ----------------------------------------------------------------
 
 CO_UNITS = "配合单位报送"
-UNREVIEWED = "待复核"  # the report the status comes from is not reviewed yet
+UNREVIEWED = ReviewState.PENDING.label  # the report the status comes from is not reviewed yet
 TASK_COLUMNS = (
     "序号",
     "分类",

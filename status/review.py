@@ -115,12 +115,12 @@ def review_states(
     ids = [r.id for r in reports.values()]
     latest: dict[int, Review] = {}
     if ids:
-        for review in session.exec(
+        for one in session.exec(
             select(Review)
             .where(col(Review.submission_id).in_(ids), col(Review.reviewed_at) <= moment)
             .order_by(col(Review.reviewed_at), col(Review.id))
         ):
-            latest[review.submission_id] = review
+            latest[one.submission_id] = one
     named = _named_rows(session, [r.id for r in latest.values() if r.id is not None])
     states: dict[int, ReviewStatus] = {}
     for uid, name, _ in units:
@@ -131,7 +131,7 @@ def review_states(
         if review is None:
             states[uid] = ReviewStatus(uid, name, report.id, report.version, report.received_at, ReviewState.PENDING)
             continue
-        state, due, note = ReviewState(review.decision), None, ""
+        state, due, note = ReviewState.of(review.decision), None, ""
         if state == ReviewState.RETURNED:
             due, note = correction_due(session, review.reviewed_at)
             if moment > due:
@@ -184,13 +184,20 @@ class Misreport:
 def misreports(session: Session, period: Period, *, as_of: datetime) -> list[Misreport]:
     """Every 报送失实 recorded by ``as_of`` on any version of the period's reports, in the order
     recorded. A row is recorded at most once per version (``office.review`` refuses a repeat)."""
-    rows = session.exec(
-        select(Submission.unit_id, Task.no, Submission.version, Submission.received_at, Review.reviewed_at, Review.reason)
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Submission.unit_id),
+            col(Task.no),
+            col(Submission.version),
+            col(Submission.received_at),
+            col(Review.reviewed_at),
+            col(Review.reason),
+        )
         .join(Review, col(Review.submission_id) == Submission.id)
         .join(ReviewRow, col(ReviewRow.review_id) == Review.id)
         .join(Task, col(Task.id) == ReviewRow.task_id)
         .where(
-            Submission.period_id == period.id,
+            col(Submission.period_id) == period.id,
             col(ReviewRow.misreported) == True,  # noqa: E712
             col(Review.reviewed_at) <= as_of,
         )

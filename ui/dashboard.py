@@ -14,6 +14,7 @@ from core import clock
 from core.period import Month
 from core.vocab import TaskStatus
 from cycle.periods import judged
+from status.dashboards import UNREVIEWED
 from ui import charts, cycle, data
 from ui.auth import own_leader_name
 from ui.filters import choose_month, choose_year, period_params
@@ -102,7 +103,7 @@ def say_unreviewed(period: str, *, office: bool) -> None:
     n = data.overview(period).unreviewed
     if not n:
         return
-    text = f"本月 {n} 份待复核：标“待复核”的任务，其状态来自督查室尚未复核的月报，以复核后为准。"
+    text = f"本月 {n} 份{UNREVIEWED}：标“{UNREVIEWED}”的任务，其状态来自督查室尚未复核的月报，复核退回的以更正后为准。"
     if office:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.caption(text)
@@ -137,7 +138,7 @@ TASK_TABLE_CONFIG = {
     "本月工作进展": st.column_config.TextColumn(width="large"),
     "存在问题": st.column_config.TextColumn(width="medium"),
     "下步打算": st.column_config.TextColumn(width="medium"),
-    "待复核": st.column_config.CheckboxColumn(width="small", help="状态所据的月报督查室尚未复核"),
+    UNREVIEWED: st.column_config.CheckboxColumn(width="small", help="状态所据的月报督查室尚未复核"),
 }
 
 
