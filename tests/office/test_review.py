@@ -171,7 +171,11 @@ def test_misreported_rows_are_deducted_and_appealable(now: Clock) -> None:
         (RETURNED, {"reason": "  "}, "退回须写明理由"),
         (PASSED, {"misreported": [53]}, "记录报送内容失实须写明理由"),
         (PASSED, {"rows": [53]}, "通过时不能指定退回的任务"),
-        (RETURNED, {"reason": "x", "rows": [1, 53]}, "第 1 项不在 区交通运输局 2023-03 第 1 版月报中；这份月报的任务序号为：53、69、75、78"),
+        (
+            RETURNED,
+            {"reason": "x", "rows": [1, 53]},
+            "第 1 项不在 区交通运输局 2023-03 第 1 版月报中；这份月报的任务序号为：53、69、75、78",
+        ),
         (RETURNED, {"reason": "x" * 501}, "理由不能超过 500 字"),
         (PASSED, {"unit": "没有这个单位"}, "没有名为“没有这个单位”的单位"),
         (PASSED, {"unit": "岩寺镇"}, "岩寺镇 尚未报送 2023-03 月报"),
@@ -191,11 +195,11 @@ def test_passing_twice_is_refused(now: Clock) -> None:
         _review(PASSED)
 
 
-@pytest.mark.parametrize("actor", [Actor(SMALL_UNIT, "unit", unit_id=0), Actor("黄劼", "leader")], ids=["unit", "leader"])
-def test_only_the_office_reviews(now: Clock, actor: Actor) -> None:
+@pytest.mark.parametrize("role", ["unit", "leader"])
+def test_only_the_office_reviews(now: Clock, role: str) -> None:
     _upload(filled())
     with pytest.raises(AccessDenied, match="只有督查室"):
-        _review(PASSED, actor=_unit() if actor.role == "unit" else actor)
+        _review(PASSED, actor=_unit() if role == "unit" else Actor("黄劼", "leader"))
     with pytest.raises(AccessDenied), write_session() as session:
         pass_without_warnings(session, actor=_unit(), period="2023-03")
     assert _state().state == PENDING
