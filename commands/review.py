@@ -91,7 +91,7 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("review", help="复核某单位某月的当前版本月报：通过或退回")
     p.add_argument("--unit", required=True, help="单位全称或简称")
     p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
