@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
+from docx import Document
 
 from accounts.access import AccessDenied, Actor
 from accounts.audit import entries
@@ -15,9 +17,10 @@ from cycle.admin import change_setting
 from cycle.periods import get_period, working_days_later
 from db.engine import read_session, write_session
 from intake.ingest import ingest_upload
+from office.bulletin import bulletin_data, render
 from office.deductions import decide_appeal, file_appeal, ledger
 from office.review import ReviewError, pass_without_warnings, returns_for, review, review_queue
-from status.dashboards import overview
+from status.dashboards import overview, task_table
 from status.lateness import lateness
 from status.review import review_states
 from tests.monthly_kit import SMALL_UNIT, filled
@@ -227,3 +230,22 @@ def test_the_queue_shows_changes_and_warnings_and_bulk_passes_the_clean(now: Clo
         passed = pass_without_warnings(session, actor=OFFICE, period="2023-03")
     assert [p.unit for p in passed] == ["岩寺镇"]
     assert _state("岩寺镇").state == PASSED and _state().state == PENDING
+
+
+def test_dashboards_and_bulletin_count_from_the_same_rule(now: Clock) -> None:
+    _upload(filled())
+    _upload(filled("岩寺镇"), unit="岩寺镇")
+    now.at(2023, 4, 20, 9)
+    with read_session() as session:
+        marked = task_table(session, "2023-03").set_index("序号")["待复核"]
+        assert bool(marked[78]) and not bool(marked[1])  # 78: 区交通运输局 leads; 1: 区发改委, not reported
+        assert bulletin_data(session, "2023-03", clock.now()).review_text == "本月应报65份，已复核0份，待复核2份。"
+    _review(RETURNED, reason="请补充")
+    _review(PASSED, unit="岩寺镇")
+    with read_session() as session:
+        assert not task_table(session, "2023-03").set_index("序号")["待复核"][78]
+        data = bulletin_data(session, "2023-03", clock.now())
+        assert overview(session, "2023-03", clock.now()).unreviewed == 0
+    assert data.review_text == "本月应报65份，已复核2份（通过1份、退回1份），待复核0份。"
+    text = "".join(p.text for p in Document(io.BytesIO(render(data))).paragraphs)
+    assert "督查室复核月报：本月应报65份，已复核2份" in text
