@@ -27,12 +27,7 @@ st.caption(
     "复核不改变看板的口径：退回的月报在更正前仍按其内容统计，是否按时仍以第一次通过的时间为准。"
 )
 rv.bulk_pass(actor, period.code, entries)
-table(
-    rv.queue_frame(entries),
-    name=f"{period.code}月报复核",
-    key="review_queue",
-    column_config={"复核状态": st.column_config.TextColumn(width="small")},
-)
+table(rv.queue_frame(entries), name=f"{period.code}月报复核", key="review_queue")
 
 st.subheader("逐份复核")
 by_unit = {entry.status.unit: entry for entry in entries}
