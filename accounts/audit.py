@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "notice_replied": "反馈督办落实情况",
     "notice_closed": "督办单销号",
     "notice_returned": "退回督办单答复",
+    "report_reviewed": "复核月报",
 }
 
 

@@ -151,6 +151,21 @@ class DeductionKind(Term):
     LATE = ("late", "late", "迟报")
     MISSING = ("missing", "missing", "漏报")
     LAGGING = ("lagging", "lagging", "年末滞后")
+    MISREPORTED = ("misreported", "misreported", "报送失实")
+
+
+class ReviewState(Term):
+    """复核状态"""
+
+    PENDING = ("pending", "pending", "待复核", "#F9A825")  # amber, like 未报送: not yet judged
+    PASSED = ("passed", "passed", "通过", "#2E7D32")
+    RETURNED = ("returned", "returned", "退回", "#EF6C00")
+    RETURNED_OVERDUE = ("returned_overdue", "returned_overdue", "退回未改", "#C62828")
+
+    @classmethod
+    def decisions(cls) -> tuple[ReviewState, ...]:
+        """What a review records (the other two states are derived: no review yet, or time)."""
+        return (cls.PASSED, cls.RETURNED)
 
 
 class InspectionKind(Term):

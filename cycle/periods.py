@@ -41,6 +41,19 @@ def _is_workday(day: date) -> tuple[bool, bool]:
         return day.weekday() < 5, False
 
 
+def working_days_later(day: date, n: int) -> tuple[date, str]:
+    """The ``n``-th working day after ``day`` by the same calendar as the deadlines, and a note
+    when the official calendar did not cover a day counted (Monday to Friday stood in)."""
+    note = ""
+    while n > 0:
+        day += timedelta(days=1)
+        workday, known = _is_workday(day)
+        if not known:
+            note = f"{day.year}年法定节假日数据暂未收录，按周一至周五推算工作日"
+        n -= workday
+    return day, note
+
+
 def deadline(year: int, month: int, *, day: int = 5, roll_to_workday: bool = False) -> Deadline:
     following = Month(year, month).next()
     due = date(following.year, following.month, day)

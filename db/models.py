@@ -9,7 +9,16 @@ from pydantic import NaiveDatetime
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.vocab import FindingState, InspectionKind, LeaderRole, Responsibility, TaskStatus, UnitKind, UserRole
+from core.vocab import (
+    FindingState,
+    InspectionKind,
+    LeaderRole,
+    Responsibility,
+    ReviewState,
+    TaskStatus,
+    UnitKind,
+    UserRole,
+)
 
 # Transitional: status.dashboards still reads the leader roles from here.
 
@@ -185,6 +194,34 @@ class RejectedAttempt(SQLModel, table=True):
     sha256: str
     error_count: int
     errors_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+# --- review (复核) ------------------------------------------------------------
+
+
+class Review(SQLModel, table=True):
+    """The office's review of one accepted version: 通过, or 退回 with a reason (for the whole
+    report or for the rows in ``review_row``). The latest review of a report's current version
+    gives its review state (``status/review.py``); a newer version is reviewed afresh."""
+
+    __table_args__ = (CheckConstraint(_in("decision", ReviewState.decisions()), name="review_decision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    decision: str
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reviewed_by: str
+    reviewed_at: NaiveDatetime = Field(index=True)
+
+
+class ReviewRow(SQLModel, table=True):
+    """A task row a review names: returned for correction, recorded as 报送失实, or both."""
+
+    __tablename__ = "review_row"
+    __table_args__ = (CheckConstraint("returned OR misreported", name="review_row_named"),)
+    review_id: int = Field(foreign_key="review.id", primary_key=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+    returned: bool = False
+    misreported: bool = False
 
 
 # --- office workbench --------------------------------------------------------

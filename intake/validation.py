@@ -653,7 +653,7 @@ def _warnings(
                     f"（{code}：{previous.progress:g}），请确认",
                 )
             )
-        if _squash(row.progress_text) == _squash(previous.progress_text):
+        if same_text(row.progress_text, previous.progress_text):
             warnings.append(
                 Problem(
                     SHEET_REPORT,
@@ -665,9 +665,24 @@ def _warnings(
     return warnings
 
 
+def same_text(one: str, other: str) -> bool:
+    """Whether two texts are the same but for whitespace and control characters (how the
+    无实质内容 warning compares a month's 本月工作进展 with the month before)."""
+    return _squash(one) == _squash(other)
+
+
+def stored_warnings(session: Session, unit: Unit, period_code: str, content: bytes) -> list[Problem]:
+    """The warnings of an accepted version, as ``check`` gives them for its stored file: what
+    the clerk was told to verify, for the office's review. Empty when the file no longer passes
+    (the registry changed since it was accepted)."""
+    checked = check(session, read_upload(content), unit, period_code)
+    return [] if checked.errors else checked.warnings
+
+
 class EarlierRow(NamedTuple):
     progress: float
     progress_text: str
+    status: str = ""
 
 
 def previous_rows(
@@ -691,13 +706,13 @@ def previous_rows(
         if task_ids is not None and task_ids <= found.keys():
             break
         rows = session.exec(
-            select(SubmissionRow.task_id, SubmissionRow.progress, SubmissionRow.progress_text).where(
-                SubmissionRow.submission_id == sub_id
-            )
+            select(
+                SubmissionRow.task_id, SubmissionRow.progress, SubmissionRow.progress_text, SubmissionRow.status
+            ).where(SubmissionRow.submission_id == sub_id)
         )
-        for task_id, progress, progress_text in rows:
+        for task_id, progress, progress_text, status in rows:
             if task_ids is None or task_id in task_ids:
-                found.setdefault(task_id, (code, EarlierRow(progress, progress_text)))
+                found.setdefault(task_id, (code, EarlierRow(progress, progress_text, status)))
     return found
 
 

@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlmodel import Session
 
-from core.vocab import DeductionKind, TaskStatus
+from core.vocab import DeductionKind, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import get_period
 from db import queries
@@ -37,6 +37,7 @@ from office.official_doc import red_rule as _red_rule
 from status.engine import status_counts, task_states
 from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
+from status.review import state_counts
 
 
 def _percent(value: float | None) -> str:
@@ -92,7 +93,23 @@ class BulletinData:
     exempt: list[Lateness]
     deductions: list[DeductionLine]
     rules: Rules
+    reviews: dict[ReviewState, int]  # the current reports in each review state (status.review)
     findings: FindingsSummary | None = None  # 督查发现问题及整改情况
+
+    @property
+    def reviewed(self) -> int:
+        """Reports the office has reviewed (通过, 退回 or 退回未改)."""
+        return sum(n for state, n in self.reviews.items() if state != ReviewState.PENDING)
+
+    @property
+    def review_text(self) -> str:
+        """E.g. 本月应报 60 份，已复核 52 份（通过 50 份、退回 2 份），待复核 8 份."""
+        parts = [f"{s.label}{self.reviews[s]}份" for s in ReviewState if s != ReviewState.PENDING and self.reviews[s]]
+        detail = f"（{'、'.join(parts)}）" if parts else ""
+        return (
+            f"本月应报{self.rate.expected}份，已复核{self.reviewed}份{detail}，"
+            f"{ReviewState.PENDING.label}{self.reviews[ReviewState.PENDING]}份。"
+        )
 
     @property
     def title(self) -> str:
@@ -154,6 +171,7 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
         deductions=deductions,
         rules=rules(session),
         findings=findings_summary(session, year=period.year, as_of=as_of),
+        reviews=state_counts(session, period, as_of=as_of),
     )
 
 
@@ -221,7 +239,8 @@ def render(data: BulletinData) -> bytes:
         f"{'，'.join(f'{s.label}{counts[s]}项' for s in TaskStatus.reportable())}，"
         f"牵头单位{TaskStatus.NOT_REPORTED.label}{counts[TaskStatus.NOT_REPORTED]}项。"
         f"本月应报单位{rate.expected}个，已报送{rate.received}个，"
-        f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。",
+        f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。"
+        f"督查室复核月报：{data.review_text}",
     )
     totals = [str(sum(c.counts[s] for c in data.categories)) for s in TaskStatus]
     _table(

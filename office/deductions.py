@@ -1,5 +1,6 @@
-"""考核扣分: deductions from the "推进工作落实" score for late and missing reports and for tasks
-still 滞后 in the year's last report, with appeals (申诉) the office decides.
+"""考核扣分: deductions from the "推进工作落实" score for late and missing reports, for tasks
+still 滞后 in the year's last report and for rows the office's review found 报送内容失实, with
+appeals (申诉) the office decides.
 
 Every item is derived from the data as of a moment, never stored: an exemption granted later or
 a rule changed later is reflected at once. An appeal refers to its item by a stable key.
@@ -24,13 +25,21 @@ from db.ids import id_of
 from db.models import Appeal, Period, Submission, Task, Unit
 from status.engine import lead_report_rows
 from status.lateness import Lateness, judge, lateness
+from status.review import misreports
 
 LATE, MISSING, LAGGING = DeductionKind.LATE, DeductionKind.MISSING, DeductionKind.LAGGING
+MISREPORTED = DeductionKind.MISREPORTED
 KIND_LABELS = {kind.value: kind.label for kind in DeductionKind}
 REDUCE, UPHOLD = AppealDecision.REDUCE, AppealDecision.UPHOLD
 DECISIONS = AppealDecision.values()
 PENDING = "申诉中"
-RULE_SETTINGS = {LATE: "deduct_late", MISSING: "deduct_missing", LAGGING: "deduct_lagging"}
+RULE_SETTINGS = {
+    LATE: "deduct_late",
+    MISSING: "deduct_missing",
+    LAGGING: "deduct_lagging",
+    MISREPORTED: "deduct_misreported",
+}
+KINDS = (LATE, MISSING, LAGGING, MISREPORTED)
 MAX_REASON_CHARS = 500
 
 
@@ -46,28 +55,35 @@ class Rules:
     late: float  # per late report
     missing: float  # per missing report
     lagging: float  # per task still 滞后 in the year's last report
+    misreported: float  # per row the review found 报送内容失实
 
     def amount(self, kind: str) -> float:
-        amounts: dict[str, float] = {LATE: self.late, MISSING: self.missing, LAGGING: self.lagging}
+        amounts: dict[str, float] = {
+            LATE: self.late,
+            MISSING: self.missing,
+            LAGGING: self.lagging,
+            MISREPORTED: self.misreported,
+        }
         return amounts[kind]
 
 
 def default_rules() -> Rules:
-    return Rules(*(SPECS[RULE_SETTINGS[kind]].default for kind in (LATE, MISSING, LAGGING)))
+    return Rules(*(SPECS[RULE_SETTINGS[kind]].default for kind in KINDS))
 
 
 def rules(session: Session) -> Rules:
-    return Rules(*(get_setting(session, RULE_SETTINGS[kind]) for kind in (LATE, MISSING, LAGGING)))
+    return Rules(*(get_setting(session, RULE_SETTINGS[kind]) for kind in KINDS))
 
 
-def set_rules(session: Session, actor: Actor, late: object, missing: object, lagging: object) -> Rules:
-    """Store the three amounts (validated like any setting) and audit the change."""
+def set_rules(
+    session: Session, actor: Actor, late: object, missing: object, lagging: object, misreported: object | None = None
+) -> Rules:
+    """Store the amounts (validated like any setting; ``misreported`` unchanged when None) and
+    audit the change."""
     ensure_office(actor)
     before = rules(session)
-    values = [
-        put_setting(session, RULE_SETTINGS[kind], raw)
-        for kind, raw in zip((LATE, MISSING, LAGGING), (late, missing, lagging), strict=True)
-    ]
+    given = (late, missing, lagging, before.misreported if misreported is None else misreported)
+    values = [put_setting(session, RULE_SETTINGS[kind], raw) for kind, raw in zip(KINDS, given, strict=True)]
     after = Rules(*values)
     audit(
         session, actor.username, "deduction_changed", {"规则": "扣分标准", "原": before.__dict__, "新": after.__dict__}
@@ -127,7 +143,7 @@ def appeals(session: Session, year: int, unit_id: int | None = None) -> list[App
 class Item:
     """One deduction with its evidence."""
 
-    key: str  # kind:period[:task no]; an appeal names its item by this key
+    key: str  # kind:period[:task no[:version]]; an appeal names its item by this key
     unit_id: int
     kind: str
     period: str
@@ -195,6 +211,7 @@ class UnitLedger:
             LATE.value: self.count(LATE),
             MISSING.value: self.count(MISSING),
             LAGGING.value: self.count(LAGGING),
+            MISREPORTED.value: self.count(MISREPORTED),
             "gross": self.gross,
             "reduced": self.reduced,
             "net": self.net,
@@ -269,6 +286,22 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
                     no,
                 )
             )
+    for found in misreports(session, period, as_of=as_of):
+        where = f"{_month_text(period)}月报第{found.version}版第{found.task_no}项"
+        reason = f"{where}报送内容失实（复核认定：{found.reason}）"
+        items.append(
+            Item(
+                f"{MISREPORTED}:{period.code}:{found.task_no}:{found.version}",
+                found.unit_id,
+                MISREPORTED,
+                period.code,
+                reason,
+                period.due_at,
+                found.received_at,
+                amounts.misreported,
+                found.task_no,
+            )
+        )
     return [
         Item(
             i.key,

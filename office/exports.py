@@ -25,7 +25,7 @@ from core.text import clean
 from core.vocab import TaskStatus
 from db import queries
 from db.models import Period
-from office.deductions import LAGGING, LATE, MISSING, Rules, UnitLedger
+from office.deductions import LAGGING, LATE, MISREPORTED, MISSING, Rules, UnitLedger
 from office.workbench import ChaseRow, PeriodInfo
 from status.engine import task_states
 
@@ -232,6 +232,7 @@ SUMMARY_COLUMNS = (
     Column("迟报次数", 9),
     Column("漏报次数", 9),
     Column("年末滞后任务数", 12),
+    Column("报送失实处数", 12),
     Column("应扣分", 9, number_format="0.00"),
     Column("申诉核减", 9, number_format="0.00"),
     Column("推进工作落实扣分", 14, number_format="0.00"),
@@ -267,6 +268,7 @@ def deductions_workbook(year: int, ledgers: Sequence[UnitLedger], rules: Rules, 
                 one.count(LATE),
                 one.count(MISSING),
                 one.count(LAGGING),
+                one.count(MISREPORTED),
                 one.gross,
                 one.reduced,
                 one.net,
@@ -301,6 +303,11 @@ def deductions_workbook(year: int, ledgers: Sequence[UnitLedger], rules: Rules, 
         wb,
         "扣分标准",
         (Column("事项", 24), Column("每次/每项扣分", 14, number_format="0.00")),
-        (("迟报（每次）", rules.late), ("漏报（每次）", rules.missing), ("年末仍滞后任务（每项）", rules.lagging)),
+        (
+            ("迟报（每次）", rules.late),
+            ("漏报（每次）", rules.missing),
+            ("年末仍滞后任务（每项）", rules.lagging),
+            ("报送内容失实（每处）", rules.misreported),
+        ),
     )
     return to_bytes(wb)

@@ -29,6 +29,7 @@ c1.metric("应报单位", data.rate.expected)
 c2.metric("已报送", data.rate.received)
 c3.metric(f"{Lateness.LATE.label}单位", len(data.late))
 c4.metric(f"{Lateness.MISSING.label}单位", len(data.missing))
+st.caption(f"复核：{data.review_text}")
 bv.key_lists(data)
 
 left, right = st.columns(2)

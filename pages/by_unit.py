@@ -8,6 +8,7 @@ from ui import charts, data
 from ui.auth import require
 from ui.dashboard import OVERVIEW, choose_period, own_tasks, say_if_collecting, say_no_data, task_table, url_choice
 from ui.filters import links
+from ui.review import show_returns
 from ui.tables import table
 
 actor = require(*UserRole.accounts())
@@ -33,6 +34,7 @@ default = units[actor.unit_id] if actor.unit_id in units else next(iter(ids))
 with right:
     unit = url_choice("责任单位", "unit", list(ids), default, key="by_unit_unit")
 unit_id = ids[unit]
+show_returns(actor, unit_id, year)
 
 st.subheader(f"{year} 年逐月报送情况")
 table(

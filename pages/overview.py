@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.period import Month
 from core.vocab import Lateness, TaskStatus, UserRole
+from status.dashboards import UNREVIEWED
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import (
@@ -14,6 +15,7 @@ from ui.dashboard import (
     say_if_collecting,
     say_no_data,
     say_nothing_behind,
+    say_unreviewed,
     task_table,
 )
 from ui.filters import links
@@ -61,6 +63,7 @@ st.caption(
     f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“{TaskStatus.NOT_REPORTED.label}”。"
     f"本月序时进度 {summary.expected:.1f}%。" + ("　本月数据含演示数据。" if summary.demo else "")
 )
+say_unreviewed(period, office=actor.role == UserRole.ADMIN)
 
 # What is behind comes right after the key figures: on a phone the charts would push it far down.
 behind = data.task_table(period, behind_only=True)
@@ -73,7 +76,7 @@ else:
     )
     task_table(
         behind,
-        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位"],
+        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位", UNREVIEWED],
         period=period,
         name=f"{period}滞后与欠进度任务",
         key="overview_behind",

@@ -10,11 +10,13 @@ from ui import cycle, upload_view
 from ui.acting import acting_unit, office_intake
 from ui.auth import require
 from ui.filters import links
+from ui.review import show_returns
 
 actor = require(UserRole.ADMIN, UserRole.UNIT)
 st.header("上传月报")
 period = cycle.period_select()
 unit_id, unit_name = acting_unit(actor, period.year)
+show_returns(actor, unit_id, period.year)
 st.caption(period.caption(clock.now()))
 if period.closed:
     st.warning(f"{period.code} 已停止接收报送；如需补报，请联系督查室重新开放。")

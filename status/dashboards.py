@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, TaskStatus
+from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
@@ -42,6 +42,7 @@ from status.engine import (
 )
 from status.lateness import UnitRow, lateness, obliged_unit_rows
 from status.rates import Rate, rate_of
+from status.review import pending_units
 
 STATUS_ORDER = tuple(TaskStatus)
 LEAD_LEADER = LeaderRole.LEAD.value
@@ -126,6 +127,7 @@ class Overview:
     collecting: bool  # the deadline has not passed: reports are still coming in
     reported: int  # obliged units (not exempt) that have reported so far
     obliged: int  # obliged units, not exempt
+    unreviewed: int  # current reports still 待复核 (status.review)
 
     @property
     def total(self) -> int:
@@ -203,6 +205,7 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         collecting=as_of <= period.due_at,
         reported=sum(row.submitted_at is not None for row in counted),
         obliged=len(counted),
+        unreviewed=len(pending_units(session, period, as_of=as_of)),
     )
 
 
@@ -214,6 +217,7 @@ def _mix(groups: Iterable[tuple[str, dict[str, int]]]) -> pd.DataFrame:
 # --- task tables ----------------------------------------------------------------
 
 CO_UNITS = "配合单位报送"
+UNREVIEWED = ReviewState.PENDING.label  # the report the status comes from is not reviewed yet
 TASK_COLUMNS = (
     "序号",
     "分类",
@@ -225,6 +229,7 @@ TASK_COLUMNS = (
     "序时进度",
     "欠进度",
     "本月工作进展",
+    UNREVIEWED,
 )
 
 
@@ -290,6 +295,7 @@ def task_table(
             states.c.behind,
             states.c.progress_text,
             states.c.task_id,
+            states.c.unit_id,
         )
         .select_from(states)
         .join(Task, col(Task.id) == states.c.task_id)
@@ -311,13 +317,14 @@ def task_table(
         query = query.where(_needs_attention(states))
     rows = session.execute(query).all()
     lead_units = dict(session.execute(listed_lead_units(period.year)).all())
+    unreviewed = pending_units(session, period)
     co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
     if co_units:
         for task_id, rank, n in session.execute(_co_unit_counts(period, chosen)):
             co[task_id][status_of_rank(rank)] = n
     records = []
     for row in rows:
-        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id = row[:10]
+        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id, unit_id = row[:11]
         record = {
             "序号": no,
             "分类": short,
@@ -329,11 +336,12 @@ def task_table(
             "序时进度": float(expected),
             "欠进度": bool(behind),
             "本月工作进展": lead_text or "",
+            UNREVIEWED: unit_id in unreviewed,
         }
         if co_units:
             record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank))
         if leader is not None:
-            record["领导职责"] = row[10]
+            record["领导职责"] = row[11]
         records.append(record)
     extra = [*([CO_UNITS] if co_units else []), *(["领导职责"] if leader is not None else [])]
     return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])

@@ -14,6 +14,7 @@ from core import clock
 from core.period import Month
 from core.vocab import TaskStatus
 from cycle.periods import judged
+from status.dashboards import UNREVIEWED
 from ui import charts, cycle, data
 from ui.auth import own_leader_name
 from ui.filters import choose_month, choose_year, period_params
@@ -24,6 +25,7 @@ BY_CATEGORY = "pages/by_category.py"
 BY_LEADER = "pages/by_leader.py"
 BY_UNIT = "pages/by_unit.py"
 TASK_DETAIL = "pages/task_detail.py"
+REVIEW = "pages/review.py"
 OWN_TASKS_NOTE = "浅黄底色的是您负责（牵头或协助）的任务。"
 
 
@@ -96,6 +98,21 @@ def say_if_collecting(period: str) -> bool:
     return summary.collecting
 
 
+def say_unreviewed(period: str, *, office: bool) -> None:
+    """本月 n 份待复核: the month's figures include reports the office has not reviewed yet."""
+    n = data.overview(period).unreviewed
+    if not n:
+        return
+    text = f"本月 {n} 份{UNREVIEWED}：标“{UNREVIEWED}”的任务，其状态来自督查室尚未复核的月报，复核退回的以更正后为准。"
+    if office:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption(text)
+        with right:
+            st.page_link(REVIEW, label="去复核 →", query_params=period_params(period))
+    else:
+        st.caption(text)
+
+
 def say_nothing_behind(not_reported: int, *, collecting: bool) -> None:
     """No task is behind: said plainly only when every task has a report and the month is
     judged; an empty or unfinished month is never celebrated."""
@@ -121,6 +138,7 @@ TASK_TABLE_CONFIG = {
     "本月工作进展": st.column_config.TextColumn(width="large"),
     "存在问题": st.column_config.TextColumn(width="medium"),
     "下步打算": st.column_config.TextColumn(width="medium"),
+    UNREVIEWED: st.column_config.CheckboxColumn(width="small", help="状态所据的月报督查室尚未复核"),
 }
 
 

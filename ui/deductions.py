@@ -13,7 +13,7 @@ from core import clock
 from core.vocab import AppealDecision
 from db.engine import database_url, read_session, write_session
 from office import deductions, exports
-from office.deductions import DECISIONS, LAGGING, LATE, MISSING, AppealView, Rules, UnitLedger
+from office.deductions import DECISIONS, LAGGING, LATE, MISREPORTED, MISSING, AppealView, Rules, UnitLedger
 from ui import data
 from ui.report_settings import setting_warnings
 from ui.tables import table
@@ -59,15 +59,17 @@ def rules_form(actor: Actor, current: Rules) -> None:
     default = deductions.default_rules()
     st.caption(
         f"默认标准：迟报每次扣 {default.late:g} 分，漏报每次扣 {default.missing:g} 分，"
-        f"年末（全年最后一个月的月报）仍滞后的任务，每项扣牵头单位 {default.lagging:g} 分。"
+        f"年末（全年最后一个月的月报）仍滞后的任务，每项扣牵头单位 {default.lagging:g} 分；"
+        f"复核认定报送内容失实的，每处扣 {default.misreported:g} 分。"
     )
     with st.form("deduction_rules"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         values = []
         for column, key, label, value, fallback in (
             (c1, "rule_late", "迟报（每次）", current.late, default.late),
             (c2, "rule_missing", "漏报（每次）", current.missing, default.missing),
             (c3, "rule_lagging", "年末仍滞后（每项）", current.lagging, default.lagging),
+            (c4, "rule_misreported", "报送失实（每处）", current.misreported, default.misreported),
         ):
             values.append(
                 column.number_input(
@@ -89,13 +91,13 @@ def rules_form(actor: Actor, current: Rules) -> None:
     chosen = Rules(*values) if save else default
     try:
         with write_session() as session:
-            deductions.set_rules(session, actor, chosen.late, chosen.missing, chosen.lagging)
+            deductions.set_rules(session, actor, chosen.late, chosen.missing, chosen.lagging, chosen.misreported)
     except ValueError as exc:
         st.error(str(exc))
         return
     done(
         f"扣分标准已{'保存' if save else '恢复为默认'}：迟报 {chosen.late:g}、漏报 {chosen.missing:g}、"
-        f"年末滞后 {chosen.lagging:g} 分。"
+        f"年末滞后 {chosen.lagging:g}、报送失实 {chosen.misreported:g} 分。"
     )
 
 
@@ -110,6 +112,7 @@ def summary_frame(ledgers: list[UnitLedger]) -> pd.DataFrame:
             "迟报次数": one.count(LATE),
             "漏报次数": one.count(MISSING),
             "年末滞后任务": one.count(LAGGING),
+            "报送失实": one.count(MISREPORTED),
             "应扣": one.gross,
             "核减": one.reduced,
             "实扣": one.net,

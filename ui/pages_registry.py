@@ -41,6 +41,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/upload.py", "上传月报", ":material/upload_file:", UNITS, "月报"),
     PageSpec("pages/inspections.py", "督查督导", ":material/fact_check:", EVERYONE, "督查"),
     PageSpec("pages/reporting_status.py", "报送情况", ":material/assignment_turned_in:", OFFICE, "督查室"),
+    PageSpec("pages/review.py", "复核", ":material/fact_check:", OFFICE, "督查室"),
     PageSpec("pages/deductions.py", "考核扣分", ":material/remove_circle:", OFFICE, "督查室"),
     PageSpec("pages/bulletin.py", "督查通报", ":material/article:", OFFICE, "督查室"),
     PageSpec("pages/report_settings.py", "报送设置", ":material/event:", OFFICE, "督查室"),

@@ -19,6 +19,7 @@ from core.vocab import (
     Lateness,
     LeaderRole,
     Responsibility,
+    ReviewState,
     TaskStatus,
     Term,
     UnitKind,
@@ -36,6 +37,7 @@ TERMS: tuple[type[Term], ...] = (
     UserRole,
     AppealDecision,
     DeductionKind,
+    ReviewState,
 )
 
 # term, stored value, code, label, colour, position in display order
@@ -68,6 +70,11 @@ CASES = [
     (DeductionKind.LATE, "late", "late", "迟报", "", 0),
     (DeductionKind.MISSING, "missing", "missing", "漏报", "", 1),
     (DeductionKind.LAGGING, "lagging", "lagging", "年末滞后", "", 2),
+    (DeductionKind.MISREPORTED, "misreported", "misreported", "报送失实", "", 3),
+    (ReviewState.PENDING, "pending", "pending", "待复核", "#F9A825", 0),
+    (ReviewState.PASSED, "passed", "passed", "通过", "#2E7D32", 1),
+    (ReviewState.RETURNED, "returned", "returned", "退回", "#EF6C00", 2),
+    (ReviewState.RETURNED_OVERDUE, "returned_overdue", "returned_overdue", "退回未改", "#C62828", 3),
 ]
 
 
@@ -117,6 +124,7 @@ def test_the_subsets_and_the_severity_order() -> None:
     assert SEVERITY == (TaskStatus.LAGGING, TaskStatus.NOT_STARTED, TaskStatus.ON_TRACK, TaskStatus.DONE)
     assert [s.severity for s in SEVERITY] == [0, 1, 2, 3]
     assert LEAD_LEADER_MARK == "▲"
+    assert ReviewState.decisions() == (ReviewState.PASSED, ReviewState.RETURNED)
 
 
 # --- the database's CHECK constraints --------------------------------------------------
@@ -128,6 +136,7 @@ CHECKED = {
     "row_status": ("status", tuple(s.value for s in TaskStatus.reportable())),
     "unit_obligation_role": ("role", Responsibility.values()),
     "user_role": ("role", tuple(r.value for r in UserRole.accounts())),
+    "review_decision": ("decision", tuple(d.value for d in ReviewState.decisions())),
 }
 _IN = re.compile(r"^(\w+) IN \((.*)\)$")
 

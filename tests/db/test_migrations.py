@@ -27,6 +27,8 @@ LATER_TABLES = {"unit_obligation", "login_throttle", "auth_session"} | {
     "instruction",
     "instruction_reply",
     "notice",
+    "review",
+    "review_row",
 }
 
 

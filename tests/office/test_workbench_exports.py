@@ -134,15 +134,15 @@ def test_deductions_workbook_sums_and_escapes_appeal_texts(known) -> None:
     wb = _assert_no_formula(data)
     summary = {row[0]: row for row in wb["汇总"].iter_rows(min_row=3, values_only=True)}
     # Jan, Feb and Apr missing; the late March report was 核减 on appeal.
-    assert summary["区财政局"][2:] == (1, 3, 0, 1.6, 0.1, 1.5)
-    assert summary["区审计局"][2:] == (0, 4, 0, 2.0, 0, 2.0)
+    assert summary["区财政局"][2:] == (1, 3, 0, 0, 1.6, 0.1, 1.5)  # late, missing, lagging, misreported
+    assert summary["区审计局"][2:] == (0, 4, 0, 0, 2.0, 0, 2.0)
     details = [row for row in wb["明细"].iter_rows(min_row=3, values_only=True) if row[0] == "区财政局"]
     late = next(row for row in details if row[1] == "迟报")
     assert late[8:] == ("核减", "'-网络故障", "命令行", "'=情况属实", 0)
     assert sum(row[12] for row in wb["明细"].iter_rows(min_row=3, values_only=True)) == pytest.approx(
-        sum(row[7] for row in summary.values())
+        sum(row[8] for row in summary.values())
     )
-    assert [row[1] for row in wb["扣分标准"].iter_rows(min_row=2, values_only=True)] == [0.1, 0.5, 0.2]
+    assert [row[1] for row in wb["扣分标准"].iter_rows(min_row=2, values_only=True)] == [0.1, 0.5, 0.2, 1.0]
 
 
 def test_exports_print_on_a4_landscape_with_the_header_on_every_page_and_deadlines_to_the_minute(known) -> None:
