@@ -64,17 +64,9 @@ def planned_task_ids(session: Session, *, unit_id: int, year: int) -> list[int]:
 
 def planning_unit_ids(session: Session, *, year: int) -> list[int]:
     """The units that submit a plan for ``year``, by name."""
-    return list(
-        session.exec(
-            select(Unit.id)
-            .where(
-                col(Unit.id).in_(
-                    select(UnitObligation.unit_id).where(UnitObligation.year == year, col(UnitObligation.speaks))
-                )
-            )
-            .order_by(col(Unit.name))
-        )
-    )
+    speaking = select(UnitObligation.unit_id).where(UnitObligation.year == year, col(UnitObligation.speaks))
+    rows = session.exec(select(Unit.id).where(col(Unit.id).in_(speaking)).order_by(col(Unit.name)))
+    return [unit_id for unit_id in rows if unit_id is not None]
 
 
 def closed_task_ids(session: Session, *, year: int) -> set[int]:
@@ -98,14 +90,14 @@ def plan_states(session: Session, *, year: int) -> dict[int, UnitPlanState]:
             confirmed[plan.unit_id] = plan.version
     found = {}
     for unit_id in units:
-        plan = latest.get(unit_id)
+        last = latest.get(unit_id)
         found[unit_id] = UnitPlanState(
             unit_id=unit_id,
             unit_name=names[unit_id],
-            state=PlanState.MISSING if plan is None else PlanState(plan.state),
-            version=None if plan is None else plan.version,
-            received_at=None if plan is None else plan.received_at,
-            return_reason="" if plan is None or plan.state != PlanState.RETURNED else plan.return_reason,
+            state=PlanState.MISSING if last is None else PlanState.of(last.state),
+            version=None if last is None else last.version,
+            received_at=None if last is None else last.received_at,
+            return_reason="" if last is None or last.state != PlanState.RETURNED else last.return_reason,
             confirmed_version=confirmed.get(unit_id),
         )
     return found
