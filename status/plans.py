@@ -10,10 +10,13 @@ any version, 未报送.
 **The plan that counts** for judging progress is the latest *confirmed* version of each lead
 unit's plan: a later version waiting for confirmation, or returned, does not replace it until it
 is confirmed itself. Of several lead units of one task with a confirmed plan, the one listed first.
+
+**The deadline** for a year's plans is the end of the month the ``plan_due_month`` setting names.
 """
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -24,6 +27,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.vocab import PlanState
+from cycle.settings import get_setting
+from db.ids import id_of
 from db.models import PlanMilestone, Task, TaskPlan, Unit, UnitObligation
 
 
@@ -158,3 +163,195 @@ def confirmed_milestones(
         if position == first[task_id]:
             found[task_id].append(Milestone(due, target, text, multi_year))
     return dict(found)
+
+
+def plan_due(session: Session, *, year: int) -> date:
+    """The day by which ``year``'s plans are due: the last day of the ``plan_due_month`` setting's month."""
+    month = int(get_setting(session, "plan_due_month"))
+    return date(year, month, monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """One stored version of a unit's plan, for its history."""
+
+    plan_id: int
+    version: int
+    state: PlanState
+    received_at: datetime
+    submitted_by: str
+    on_behalf: bool
+    source: str  # "upload" or "form"
+    file_name: str
+    decided_by: str | None
+    decided_at: datetime | None
+    return_reason: str
+    milestones: int
+
+
+def plan_versions(session: Session, *, unit_id: int, year: int) -> list[PlanVersion]:
+    """Every version of the unit's plan for ``year``, newest first."""
+    counts = dict(
+        session.exec(
+            select(PlanMilestone.plan_id, func.count())
+            .join(TaskPlan, col(TaskPlan.id) == PlanMilestone.plan_id)
+            .where(TaskPlan.unit_id == unit_id, TaskPlan.year == year)
+            .group_by(col(PlanMilestone.plan_id))
+        ).all()
+    )
+    plans = session.exec(
+        select(TaskPlan)
+        .where(TaskPlan.unit_id == unit_id, TaskPlan.year == year)
+        .order_by(col(TaskPlan.version).desc())
+    )
+    return [
+        PlanVersion(
+            plan_id=id_of(p),
+            version=p.version,
+            state=PlanState.of(p.state),
+            received_at=p.received_at,
+            submitted_by=p.submitted_by,
+            on_behalf=p.on_behalf,
+            source=p.source,
+            file_name=p.file_name,
+            decided_by=p.decided_by,
+            decided_at=p.decided_at,
+            return_reason=p.return_reason,
+            milestones=counts.get(id_of(p), 0),
+        )
+        for p in plans
+    ]
+
+
+def plan_of_version(session: Session, *, unit_id: int, year: int, version: int) -> TaskPlan | None:
+    return session.exec(
+        select(TaskPlan).where(TaskPlan.unit_id == unit_id, TaskPlan.year == year, TaskPlan.version == version)
+    ).first()
+
+
+@dataclass(frozen=True)
+class TaskPlanView:
+    """One task's plan as the office sees it: its lead unit's latest version, with its state."""
+
+    task_id: int
+    no: int
+    text: str
+    lead_unit: str
+    lead_unit_id: int
+    state: PlanState
+    version: int | None
+    milestones: list[Milestone]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "no": self.no,
+            "lead_unit": self.lead_unit,
+            "state": self.state.code,
+            "version": self.version,
+            "milestones": [
+                {"due": m.due.isoformat(), "target": m.target, "text": m.text, "multi_year": m.multi_year}
+                for m in self.milestones
+            ],
+        }
+
+
+def task_plans(session: Session, *, year: int, unit_id: int | None = None) -> list[TaskPlanView]:
+    """Every task of ``year`` (only those ``unit_id`` reports on, if given) with the latest
+    version of its plan, by the first-listed unit that plans it, in task order."""
+    states = plan_states(session, year=year)
+    first: dict[int, tuple[int, int]] = {}
+    for obliged, planner, position in session.exec(
+        select(UnitObligation.task_id, UnitObligation.unit_id, UnitObligation.position).where(
+            UnitObligation.year == year, col(UnitObligation.speaks)
+        )
+    ):
+        if obliged not in first or position < first[obliged][1]:
+            first[obliged] = (planner, position)
+    mine: set[int] | None = None
+    if unit_id is not None:
+        mine = set(
+            session.exec(
+                select(UnitObligation.task_id).where(UnitObligation.year == year, UnitObligation.unit_id == unit_id)
+            )
+        )
+    latest_ids = {
+        s.unit_id: plan.id
+        for s in states.values()
+        if s.version is not None
+        and (plan := plan_of_version(session, unit_id=s.unit_id, year=year, version=s.version)) is not None
+    }
+    milestones: dict[int, dict[int, list[Milestone]]] = {
+        planner: milestones_of(session, plan_id) for planner, plan_id in latest_ids.items() if plan_id is not None
+    }
+    views = []
+    for task_id, no, text in session.exec(
+        select(Task.id, Task.no, Task.text).where(Task.year == year).order_by(col(Task.no))
+    ):
+        if task_id is None or task_id not in first or (mine is not None and task_id not in mine):
+            continue
+        planner = first[task_id][0]
+        state = states[planner]
+        views.append(
+            TaskPlanView(
+                task_id=task_id,
+                no=no,
+                text=text,
+                lead_unit=state.unit_name,
+                lead_unit_id=planner,
+                state=state.state,
+                version=state.version,
+                milestones=milestones.get(planner, {}).get(task_id, []),
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One difference between two versions of a plan, for one task's milestone."""
+
+    task_id: int
+    task_no: int
+    kind: str  # 新增 / 删除 / 修改
+    before: Milestone | None
+    after: Milestone | None
+
+    @property
+    def text(self) -> str:
+        def one(m: Milestone) -> str:
+            return f"{m.due.isoformat()} {m.target:g}% {m.text}"
+
+        if self.before is None and self.after is not None:
+            return f"第 {self.task_no} 项 新增节点：{one(self.after)}"
+        if self.after is None and self.before is not None:
+            return f"第 {self.task_no} 项 删除节点：{one(self.before)}"
+        assert self.before is not None and self.after is not None
+        return f"第 {self.task_no} 项 节点调整：{one(self.before)} → {one(self.after)}"
+
+
+def plan_changes(
+    session: Session, *, unit_id: int, year: int, version: int, since: int | None = None
+) -> list[PlanChange]:
+    """What version ``version`` of the unit's plan changed against version ``since`` (the one
+    before it by default; against nothing for the first), task by task, the milestones matched
+    in order (by due date). Empty when the version does not exist."""
+    plan = plan_of_version(session, unit_id=unit_id, year=year, version=version)
+    if plan is None:
+        return []
+    base_version = version - 1 if since is None else since
+    base = plan_of_version(session, unit_id=unit_id, year=year, version=base_version) if base_version else None
+    after = milestones_of(session, id_of(plan))
+    before = milestones_of(session, id_of(base)) if base is not None else {}
+    task_ids = sorted(set(after) | set(before))
+    numbers = dict(session.exec(select(Task.id, Task.no).where(col(Task.id).in_(task_ids))).all())
+    changes = []
+    for task_id in sorted(task_ids, key=lambda t: numbers.get(t, 0)):
+        old, new = before.get(task_id, []), after.get(task_id, [])
+        for index in range(max(len(old), len(new))):
+            a = old[index] if index < len(old) else None
+            b = new[index] if index < len(new) else None
+            if a == b:
+                continue
+            kind = "新增" if a is None else "删除" if b is None else "修改"
+            changes.append(PlanChange(task_id, numbers.get(task_id, 0), kind, a, b))
+    return changes
