@@ -590,7 +590,7 @@ def form_upload(session: Session, rows: Sequence[Mapping[str, object]], unit: Un
 
 def _form_value(value: object) -> object:
     """A value of the page's editor as a cell's: no NaN, no pandas timestamps."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
         return None
     to_pydatetime = getattr(value, "to_pydatetime", None)
     if callable(to_pydatetime):
