@@ -37,7 +37,7 @@ elif actor.role == UserRole.LEADER:
 else:
     overview, review, intake, tasks = st.tabs(["报送情况", "确认 / 退回", "代为报送", "全部任务"])
     with overview:
-        view.office_overview(year)
+        view.office_overview(actor, year)
     with review:
         view.office_review(actor, year)
     with intake:

@@ -13,6 +13,8 @@ import streamlit as st
 from accounts.access import Actor
 from core import clock
 from core.vocab import PlanState
+from cycle.admin import change_setting
+from cycle.settings import SPECS
 from db.engine import database_url, read_session, write_session
 from intake.plans import (
     PLAN_COLUMNS,
@@ -358,7 +360,27 @@ def version_history(actor: Actor, unit_id: int, year: int) -> None:
 # --- the office -------------------------------------------------------------------------
 
 
-def office_overview(year: int) -> None:
+def _deadline_form(actor: Actor, due: date) -> None:
+    """The plan deadline setting (``plan_due_month``): the end of which month of the year."""
+    spec = SPECS["plan_due_month"]
+    with st.form("plan_due_form", border=False):
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        month = left.number_input(
+            spec.label, min_value=int(spec.low or 1), max_value=int(spec.high or 12), value=due.month, step=1
+        )
+        saved = right.form_submit_button("保存截止月份")
+    if saved:
+        try:
+            with write_session() as session:
+                change_setting(session, key="plan_due_month", value=month, actor=actor)
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[FLASH_KEY] = f"节点计划报送截止已改为每年 {month} 月底"
+        st.rerun()
+
+
+def office_overview(actor: Actor, year: int) -> None:
     """Every lead unit's plan state, and the units to chase."""
     found = list(states(year).values())
     counts = {s: sum(1 for one in found if one.state is s) for s in PlanState}
@@ -381,9 +403,8 @@ def office_overview(year: int) -> None:
         key="plan_states",
     )
     st.subheader("待办与催报")
-    st.caption(
-        f"报送截止：{due:%Y年%-m月%-d日}（报送设置中可改）。未报送、已退回的单位需要催报；待确认的等督查室处理。"
-    )
+    st.caption(f"报送截止：{due:%Y年%-m月%-d日}。未报送、已退回的单位需要催报；待确认的等督查室处理。")
+    _deadline_form(actor, due)
     if not rows:
         st.success("全部牵头单位的计划均已确认。")
         return

@@ -75,7 +75,13 @@ def test_office_confirms_and_returns(loaded, login_as) -> None:  # type: ignore[
     at = _page(login_as, "admin")
     assert "🟡 待确认" in [m.label for m in at.metric]
     chase = [c.value for c in at.code]
-    assert chase and "以下 37 个单位尚未报送或计划被退回" in chase[0]
+    assert chase and chase[0].startswith(
+        "2023年度节点计划报送截止时间为2023年2月28日，以下 37 个单位尚未报送或计划被退回"
+    )
+    at.number_input[0].set_value(3)
+    next(b for b in at.button if b.label == "保存截止月份").click().run()
+    assert [s.value for s in at.success] == ["节点计划报送截止已改为每年 3 月底"]
+    assert at.code[0].value.startswith("2023年度节点计划报送截止时间为2023年3月31日")
     at.selectbox(key="plan_review_unit").set_value(at.selectbox(key="plan_review_unit").options[0])
     assert at.selectbox(key="plan_review_unit").value is not None
     at.button(key="plan_return").click().run()
