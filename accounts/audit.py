@@ -40,6 +40,10 @@ ACTION_LABELS = {
     "notice_closed": "督办单销号",
     "notice_returned": "退回督办单答复",
     "report_reviewed": "复核月报",
+    "plan_submitted": "报送节点计划（通过）",
+    "plan_rejected": "报送节点计划（未通过）",
+    "plan_confirmed": "确认节点计划",
+    "plan_returned": "退回节点计划",
 }
 
 

@@ -9,7 +9,7 @@ pages, commands call the domain packages; they import no Streamlit.
 
 from types import ModuleType
 
-from commands import findings, notice, review
+from commands import findings, notice, plans, review
 
 # The modules whose subcommands ``cli.py`` adds, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[ModuleType, ...] = (review, findings, notice)
+COMMAND_MODULES: tuple[ModuleType, ...] = (plans, review, findings, notice)

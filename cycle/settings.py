@@ -32,6 +32,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("deduct_lagging", "年末仍滞后任务扣分（每项）", float, 0.2, 0, 100),
         SettingSpec("deduct_misreported", "报送内容失实扣分（每处）", float, 1.0, 0, 100),
         SettingSpec("review_correction_days", "退回后须更正的工作日数", int, 3, 1, 30),
+        SettingSpec("plan_due_month", "年度节点计划报送截止（当年几月底）", int, 2, 1, 12),
         SettingSpec("session_timeout_minutes", "无操作自动退出（分钟）", int, 30, 1, 24 * 60),
         SettingSpec("session_lifetime_hours", "登录最长有效（小时）", int, 12, 1, 24 * 30),
         SettingSpec("notice_reply_days", "督办单回复时限（印发后几天）", int, 7, 1, 90),

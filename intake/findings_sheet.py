@@ -25,9 +25,9 @@ from intake.validation import (
     RawCell,
     cell_text,
     is_blank,
-    label_of,
     parse_task_no,
     read_first_sheet,
+    squash,
 )
 
 SHEET = "督查发现问题"
@@ -111,7 +111,7 @@ def _header(sheet: FirstSheet) -> tuple[int, dict[str, int]] | None:
     for row in range(1, min(_HEADER_SEARCH_ROWS, sheet.sheet.height) + 1):
         found: dict[str, int] = {}
         for column in range(1, len(sheet.sheet.grid[row - 1]) + 1):
-            label = label_of(sheet.sheet.value(row, column))
+            label = squash(sheet.sheet.value(row, column))
             if label in COLUMNS and label not in found:
                 found[label] = column
         if found and (best is None or len(found) > len(best[1])):

@@ -29,6 +29,8 @@ LATER_TABLES = {"unit_obligation", "login_throttle", "auth_session"} | {
     "notice",
     "review",
     "review_row",
+    "task_plan",
+    "plan_milestone",
 }
 
 
