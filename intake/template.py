@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.header_footer import HeaderFooterItem
@@ -61,12 +62,29 @@ HEADER_CELLS = {
 }
 _MERGES = ("A1:I1", "A2:B2", "C2:E2", "G2:I2", "A3:B3", "C3:E3", "G3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:I5")
 
+# 宋体: on every Chinese Windows, in Excel and in WPS alike (openpyxl's default, Calibri, has no
+# Chinese characters, so each program substitutes a font of its own).
+FONT_NAME = "宋体"
+FONT_SIZE = 11
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _LOCKED_FILL = PatternFill("solid", fgColor="EDEFF2")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _font(*, size: float = FONT_SIZE, bold: bool = False, color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, color=color)
+
+
+def _workbook() -> Workbook:
+    """A workbook whose default font, the one of every cell without a font of its own, is 宋体."""
+    wb = Workbook()
+    body = _font()
+    wb._fonts = IndexedList([body])  # type: ignore[attr-defined]  # font 0: of every unstyled cell
+    wb._named_styles["Normal"].font = body  # type: ignore[attr-defined]
+    return wb
 
 
 class TemplateError(ValueError):
@@ -110,7 +128,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     last = current_reports(session, as_of=None, period_id=None, unit_id=unit_id).get(unit_id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
 
-    wb = Workbook()
+    wb = _workbook()
     ws = wb.worksheets[0]
     ws.title = SHEET_REPORT
     _header_block(ws, f"{month_of(period).label} 重点任务推进情况月报", due_text)
@@ -128,7 +146,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
 
     for column, title in enumerate(COLUMNS, start=1):
         cell = ws.cell(TABLE_HEADER_ROW, column, title)
-        cell.font = Font(bold=True)
+        cell.font = _font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = _CENTER
         cell.border = _BORDER
@@ -157,7 +175,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
         cell = guide.cell(row, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row == 1:
-            cell.font = Font(bold=True, size=14)
+            cell.font = _font(bold=True, size=14)
     guide.protection = SheetProtection(sheet=True)
 
     meta = wb.create_sheet(SHEET_META)
@@ -177,18 +195,18 @@ def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
     for rng in _MERGES:
         ws.merge_cells(rng)
     ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].font = _font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
     for label, (label_cell, value_cell) in HEADER_CELLS.items():
         ws[label_cell] = label
-        ws[label_cell].font = Font(bold=True)
+        ws[label_cell].font = _font(bold=True)
         ws[label_cell].alignment = Alignment(horizontal="right", vertical="center")
         ws[value_cell].protection = Protection(locked=False)
         ws[value_cell].alignment = Alignment(horizontal="left", vertical="center")
         ws[value_cell].border = Border(bottom=_THIN)
     ws["F4"] = "报送截止"
-    ws["F4"].font = Font(bold=True)
+    ws["F4"].font = _font(bold=True)
     ws["F4"].alignment = Alignment(horizontal="right", vertical="center")
     ws["G4"] = due_text
     ws["A5"] = (
@@ -196,7 +214,7 @@ def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
         "详见“填报说明”工作表。"
     )
     ws["A5"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws["A5"].font = Font(color="595959", size=10)
+    ws["A5"].font = _font(color="595959", size=10)
     for row in (2, 3, 4):
         ws.row_dimensions[row].height = 22
     ws.row_dimensions[5].height = 30

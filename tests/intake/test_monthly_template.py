@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 
 import pytest
@@ -90,3 +91,22 @@ def test_no_template_for_a_group_or_an_unknown_period(loaded) -> None:
             build_template(session, resolve_id(SMALL_UNIT), "2031-01")
         with pytest.raises(TemplateError, match="没有这个单位"):
             build_template(session, 99999, "2023-03")
+
+
+def test_every_cell_of_the_template_and_of_a_filled_one_is_in_songti(loaded) -> None:
+    for data in (template_for(SMALL_UNIT, "2023-03"), filled()):
+        wb = load_workbook(io.BytesIO(data))
+        fonts = {
+            (sheet.title, cell.coordinate): cell.font.name
+            for sheet in wb.worksheets
+            for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row + 2, max_col=sheet.max_column + 2)
+            for cell in row
+        }
+        assert set(fonts.values()) == {"宋体"}, {k: v for k, v in fonts.items() if v != "宋体"}
+        ws = wb["月报"]
+        assert ws["A1"].font.b and ws["A1"].font.sz == 16  # the title
+        assert ws["A6"].font.b  # the table header
+        assert ws["B7"].font.name == ws["D7"].font.name == "宋体"  # prefilled and to fill
+        assert wb._named_styles["Normal"].font.name == "宋体"
+    with zipfile.ZipFile(io.BytesIO(template_for(SMALL_UNIT, "2023-03"))) as archive:
+        assert b"Calibri" not in archive.read("xl/styles.xml")
