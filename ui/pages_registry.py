@@ -39,6 +39,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/tasks.py", "任务清单", ":material/checklist:", EVERYONE, "任务"),
     PageSpec("pages/template.py", "模板下载", ":material/download:", UNITS, "月报"),
     PageSpec("pages/upload.py", "上传月报", ":material/upload_file:", UNITS, "月报"),
+    PageSpec("pages/my_standing.py", "本单位情况", ":material/fact_check:", (UserRole.UNIT,), "月报"),
     PageSpec("pages/reporting_status.py", "报送情况", ":material/assignment_turned_in:", OFFICE, "督查室"),
     PageSpec("pages/deductions.py", "考核扣分", ":material/remove_circle:", OFFICE, "督查室"),
     PageSpec("pages/bulletin.py", "督查通报", ":material/article:", OFFICE, "督查室"),
