@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from core.period import Month
 from db import queries
 from db.engine import read_session, write_session
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
+from intake.template import RowValues, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
 from status.engine import current_submission
 
@@ -71,6 +73,43 @@ def ingest_upload(
     Only the office may ingest on a unit's behalf or give the time a file was received; the
     caller's right to act for the unit is checked before the file is read.
     """
+    target, period, received = _request(unit, actor, period, received_at, on_behalf)
+    return _ingest(
+        _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo), target, period
+    )
+
+
+def ingest_form(
+    rows: RowValues,
+    header: Mapping[str, str],
+    *,
+    unit: str,
+    actor: Actor,
+    period: str,
+    received_at: datetime | None = None,
+    on_behalf: bool = False,
+) -> IngestResult:
+    """Validate and store what a unit filled in the online form: ``rows`` by task no (the values
+    of ``intake.template.FILL_KEYS``), ``header`` by label (填报人, 联系电话, 单位主要负责人).
+
+    The entries become the unit's template filled with them (``intake.template.form_workbook``),
+    which then goes the way of an upload: the same checks, versions and lateness; that workbook
+    is the version's file, so every version can be downloaded as the upload's can.
+    """
+    target, code, received = _request(unit, actor, period, received_at, on_behalf)
+    assert code is not None
+    with read_session() as session:
+        data = form_workbook(session, target.id, code, rows, header)
+    name = f"{target.name}_{code}_在线填报.xlsx"
+    upload = _Upload(data, name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, False)
+    return _ingest(upload, target, code)
+
+
+def _request(
+    unit: str, actor: Actor, period: str | None, received_at: datetime | None, on_behalf: bool
+) -> tuple[Unit, str | None, datetime | None]:
+    """The unit, period and time of receipt of a request to store a report, once the actor is
+    known to be allowed to make it; UsageError or AccessDenied otherwise."""
     with read_session() as session:
         target = queries.resolve_unit(session, unit)
     if target is None:
@@ -85,8 +124,12 @@ def ingest_upload(
     received = clock.to_local(received_at) if received_at is not None else None
     if received is not None and received > clock.now():
         raise UsageError(f"收件时间 {clock.fmt(received)} 晚于当前时间，请核对")
-    parsed = read_upload(data)
-    upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
+    return target, period, received
+
+
+def _ingest(upload: _Upload, target: Unit, period: str | None) -> IngestResult:
+    """The one way a report is stored, uploaded or filled in the form: read, check, store."""
+    parsed = read_upload(upload.data)
     try:
         return _store(upload, parsed, target.id, period)
     except IntegrityError:
