@@ -15,7 +15,7 @@ from db import queries
 from db.engine import database_url, read_session
 from db.models import Unit
 from intake.ingest import HistoryEntry, submission_history
-from intake.template import FormStart, build_template, form_start
+from intake.template import FormStart, build_template, form_start, last_month_values
 from office.deductions import Timeliness, report_timeliness
 from registry.obligations import obligations
 from status.lateness import deadline_phrase
@@ -110,6 +110,17 @@ def _template(url: str, revision: int, unit_id: int, code: str, prefill: bool) -
 def template(unit_id: int, code: str, *, prefill: bool = False) -> bytes:
     """The unit's template; with ``prefill``, its rows filled with last month's report."""
     return _template(database_url(), data.revision(), unit_id, code, prefill)
+
+
+@data.cached(max_entries=256)
+def _last_month_tasks(url: str, revision: int, unit_id: int, code: str) -> int:
+    with read_session() as session:
+        return len(last_month_values(session, unit_id, code))
+
+
+def last_month_tasks(unit_id: int, code: str) -> int:
+    """How many of the unit's tasks last month's report can fill in (带入上月填报内容)."""
+    return _last_month_tasks(database_url(), data.revision(), unit_id, code)
 
 
 @data.cached(max_entries=256)

@@ -113,3 +113,16 @@ def test_a_bad_row_and_a_blank_header_are_refused_with_the_message(loaded, login
     ]
     with read_session() as session:
         assert session.exec(select(Submission).where(Submission.period_id != None)).all()[-1].file_name == "二月.xlsx"  # noqa: E711
+
+
+def test_the_template_page_offers_last_months_texts(loaded, login_as) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    login_as(at, "unit", unit=SMALL_UNIT)
+    at.switch_page("pages/template.py")
+    _ok(at.run())
+    at.checkbox(key="template_prefill").check().run()
+    assert "上月没有本单位的报送，模板中未带入内容。" in [c.value for c in at.caption]
+    _february()
+    _ok(at.run())
+    assert "模板中已带入上月报送的 4 项任务的内容，请逐项修改为本月情况。" in [c.value for c in at.caption]
+    assert [b.label for b in at.download_button] == [f"下载 {SMALL_UNIT} 2023-03 月报模板"]
