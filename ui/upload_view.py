@@ -80,7 +80,7 @@ def upload(
 
 # --- the online form ------------------------------------------------------------------
 
-FORM_KEY = "online_form"
+SUBMIT_KEY = "form_submit"
 DRAFT_KEY = "online_form_draft"
 _FIXED = list(COLUMNS[:3])  # 序号, 主要任务, 责任类型: shown, not edited
 _FILLED = dict(zip(FILL_KEYS, COLUMNS[3:], strict=True))  # key -> column title
@@ -132,29 +132,29 @@ def online_form(
     )
     frame[_FILLED["progress"]] = pd.to_numeric(frame[_FILLED["progress"]], errors="coerce")
     version = f"{unit_id}_{period}_{draft.serial if draft else 0}"  # fresh inputs for each start
-    with st.form(FORM_KEY):
-        edited = st.data_editor(
-            frame,
-            column_config=_form_columns(),
-            disabled=_FIXED,
-            hide_index=True,
-            num_rows="fixed",
-            width="stretch",
-            key=f"form_rows_{version}",
-        )
-        columns = st.columns(3)
-        entered = {
-            label: column.text_input(
-                label, value=header.get(label, ""), max_chars=MAX_HEADER_CHARS, key=f"form_{label}_{version}"
-            )
-            for column, label in zip(columns, _HEADER_FIELDS, strict=True)
-        }
-        submitted = st.form_submit_button("提交在线填报", type="primary")
-    if not submitted:
-        return
+    # No st.form: each edit reruns the page, so the count below follows what is filled in.
+    edited = st.data_editor(
+        frame,
+        column_config=_form_columns(),
+        disabled=_FIXED,
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        key=f"form_rows_{version}",
+    )
     filled = {
         int(row[COLUMNS[0]]): {key: _cell(row[_FILLED[key]]) for key in FILL_KEYS} for _, row in edited.iterrows()
     }
+    st.caption(_filled_count(filled))
+    columns = st.columns(3)
+    entered = {
+        label: column.text_input(
+            label, value=header.get(label, ""), max_chars=MAX_HEADER_CHARS, key=f"form_{label}_{version}"
+        )
+        for column, label in zip(columns, _HEADER_FIELDS, strict=True)
+    }
+    if not st.button("提交在线填报", type="primary", key=SUBMIT_KEY):
+        return
     try:
         result = ingest_form(
             filled,
@@ -180,6 +180,14 @@ def online_form(
     st.rerun()
 
 
+def _filled_count(rows: dict[int, dict[str, CellValue]]) -> str:
+    total = len(rows)
+    counts = [sum(values[key] is not None for values in rows.values()) for key in FILL_KEYS[:3]]
+    return "已填写：" + "，".join(
+        f"{_FILLED[key]} {n}/{total} 项" for key, n in zip(FILL_KEYS[:3], counts, strict=True)
+    )
+
+
 def prefill_choice(key: str) -> bool:
     """The choice to start from last month's report (the template download and the online form)."""
     return st.checkbox(
@@ -194,7 +202,7 @@ def _form_columns() -> dict[str, st.column_config.Column]:
     text = {key: MAX_REMARK_CHARS if key == "remarks" else MAX_TEXT_CHARS for key in FILL_KEYS[2:]}
     return {
         COLUMNS[0]: st.column_config.NumberColumn(COLUMNS[0], format="%d", width="small"),
-        COLUMNS[1]: st.column_config.TextColumn(COLUMNS[1], width="large"),
+        COLUMNS[1]: st.column_config.TextColumn(COLUMNS[1], width="medium"),
         COLUMNS[2]: st.column_config.TextColumn(COLUMNS[2], width="small"),
         _FILLED["status"]: st.column_config.SelectboxColumn(
             _FILLED["status"], options=list(TaskStatus.reportable()), required=True

@@ -20,7 +20,7 @@ from tests.monthly_kit import SMALL_UNIT, filled
 from ui.upload_view import DRAFT_KEY, FormDraft
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMIT = "FormSubmitter:online_form-提交在线填报"
+SUBMIT = "form_submit"
 
 
 @pytest.fixture(autouse=True)
