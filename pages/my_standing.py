@@ -4,7 +4,7 @@ in words, and its appeals."""
 import streamlit as st
 
 from core.vocab import UserRole
-from ui import my_standing
+from ui import data, my_standing
 from ui.auth import require
 from ui.cycle import unit_name
 from ui.filters import choose_year
@@ -22,6 +22,9 @@ if year is None:
     st.info("任务清单为空，请联系督查室。")
     st.stop()
 unit = unit_name(actor.unit_id)
+if actor.unit_id not in dict(data.reporting_units(year)):
+    st.info(f"{unit}在 {year} 年没有需要报送的任务，也没有扣分。")
+    st.stop()
 st.subheader(f"{unit} {year} 年逐月报送情况")
 my_standing.record(actor.unit_id, unit, year)
 st.subheader(f"{year} 年考核扣分")

@@ -33,7 +33,7 @@ def deductions(actor: Actor, unit_id: int, year: int) -> None:
     one = view.unit(unit_id)
     st.caption(f"统计时点：{clock.fmt(view.as_of)}。扣分计入年度目标管理考核“推进工作落实”项；申诉核减的扣分不计。")
     if one is None:
-        st.info(f"本单位在 {year} 年没有需要报送的任务，也没有扣分。")
+        st.info(f"本单位在 {year} 年没有扣分。")
         return
     ded.unit_ledger(one)
     if not one.items:

@@ -1,8 +1,7 @@
 """Formats people save instead of .xlsx: each gets the message saying what to do, on the page's
 file picker's list and through the command line, and nothing else is taken for something it is not.
 
-The OpenDocument files are built as LibreOffice and WPS write them: the ``mimetype`` member
-first and uncompressed, then the manifest and the content.
+The OpenDocument files are built as LibreOffice and WPS write them (``tests.monthly_kit.open_document``).
 """
 
 from __future__ import annotations
@@ -26,32 +25,17 @@ from intake.guard import (
     inspect,
 )
 from intake.ingest import ingest_upload
-from tests.monthly_kit import SMALL_UNIT, filled
+from tests.monthly_kit import SMALL_UNIT, filled, open_document
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _zip(members: dict[str, bytes], *, stored_first: str | None = None) -> bytes:
+def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if stored_first is not None:
-            archive.writestr(stored_first, members[stored_first], compress_type=zipfile.ZIP_STORED)
         for name, content in members.items():
-            if name != stored_first:
-                archive.writestr(name, content)
+            archive.writestr(name, content)
     return buffer.getvalue()
-
-
-def _open_document(mimetype: str) -> bytes:
-    return _zip(
-        {
-            "mimetype": mimetype.encode(),
-            "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
-            "content.xml": b'<?xml version="1.0"?><office:document-content/>',
-            "styles.xml": b'<?xml version="1.0"?><office:document-styles/>',
-        },
-        stored_first="mimetype",
-    )
 
 
 def _office_package(main_part: str) -> bytes:
@@ -60,10 +44,10 @@ def _office_package(main_part: str) -> bytes:
 
 CASES = [
     # (what, bytes, the message or a fragment of it)
-    ("ods", _open_document("application/vnd.oasis.opendocument.spreadsheet"), ODS),
-    ("ods template", _open_document("application/vnd.oasis.opendocument.spreadsheet-template"), ODS),
-    ("odt", _open_document("application/vnd.oasis.opendocument.text"), "这是 OpenDocument 文字文档（.odt），不是表格"),
-    ("odp", _open_document("application/vnd.oasis.opendocument.presentation"), "这是 OpenDocument 文件"),
+    ("ods", open_document("application/vnd.oasis.opendocument.spreadsheet"), ODS),
+    ("ods template", open_document("application/vnd.oasis.opendocument.spreadsheet-template"), ODS),
+    ("odt", open_document("application/vnd.oasis.opendocument.text"), "这是 OpenDocument 文字文档（.odt），不是表格"),
+    ("odp", open_document("application/vnd.oasis.opendocument.presentation"), "这是 OpenDocument 文件"),
     ("docx", _office_package("word/document.xml"), "这是 Word 文档（.docx），不是 Excel 工作簿"),
     ("pptx", _office_package("ppt/presentation.xml"), "这是 PowerPoint 演示文稿（.pptx）"),
     ("zip", _zip({"月报.xlsx": b"PK", "说明.txt": "说明".encode()}), "这是压缩包（.zip 等），不是 Excel 工作簿"),
@@ -98,7 +82,7 @@ def test_the_file_picker_lets_through_exactly_what_is_read_or_explained() -> Non
 
 
 def test_an_ods_through_ingest_and_the_command_line(loaded, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = _open_document("application/vnd.oasis.opendocument.spreadsheet")
+    data = open_document("application/vnd.oasis.opendocument.spreadsheet")
     result = ingest_upload(data, file_name="月报.ods", unit=SMALL_UNIT, actor=SYSTEM)
     assert not result.accepted and [p.message for p in result.errors] == [ODS]
     path = tmp_path / "月报.ods"
