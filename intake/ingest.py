@@ -24,7 +24,7 @@ from core.period import Month
 from db import queries
 from db.engine import read_session, write_session
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
-from intake.template import RowValues, form_workbook
+from intake.template import RowValues, form_file_name, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
 from status.engine import current_submission
 
@@ -100,7 +100,7 @@ def ingest_form(
     assert code is not None
     with read_session() as session:
         data = form_workbook(session, target.id, code, rows, header)
-    name = f"{target.name}_{code}_在线填报.xlsx"
+    name = form_file_name(target.name, code)
     upload = _Upload(data, name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, False)
     return _ingest(upload, target, code)
 

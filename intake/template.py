@@ -305,6 +305,11 @@ def form_workbook(
     return _stable(build_template(session, unit_id, period_code, rows=rows, header=header))
 
 
+def form_file_name(unit_name: str, period_code: str) -> str:
+    """The file name of a version filled in the online form (the way it came in, at a glance)."""
+    return f"{unit_name}_{period_code}_在线填报.xlsx"
+
+
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
 

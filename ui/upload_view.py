@@ -23,6 +23,7 @@ from intake.template import (
     LABEL_PHONE,
     CellValue,
     TemplateError,
+    form_file_name,
     place,
 )
 from intake.validation import Problem, annotate
@@ -175,7 +176,7 @@ def online_form(
         serial = (draft.serial if draft else 0) + 1
         st.session_state[DRAFT_KEY] = FormDraft(unit_id, period, filled, entered, serial)
     timeliness = cycle.timeliness(unit_id, period) if result.accepted else None
-    name = f"{unit_name}_{period}_在线填报.xlsx"
+    name = form_file_name(unit_name, period)
     st.session_state[RESULT_KEY] = Outcome(unit_id, period, name, result, None, timeliness, numbers)
     st.rerun()
 
