@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts.access import SYSTEM
 from core import clock
+from db.engine import write_session
 from office.deductions import key_text
+from registry.units_admin import add_unit
 from tests.conftest import ROOT
 from tests.office.conftest import AS_OF
 
@@ -105,3 +108,14 @@ def test_my_standing_shows_the_record_and_deductions_and_takes_an_appeal(known, 
     items = _frame(at, "扣分项", "事由").set_index("扣分项")
     assert items.loc["2023年3月 迟报", "实扣"] == 0 and items.loc["2023年3月 迟报", "决定说明"] == "情况属实"
     assert "“推进工作落实”实扣 **1** 分" in next(m.value for m in at.markdown if "实扣" in m.value)
+
+
+def test_a_unit_without_tasks_is_told_so(loaded, login_as) -> None:
+    with write_session() as session:
+        add_unit(session, actor=SYSTEM, name="区新设中心", kind="部门")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    login_as(at, "unit", unit="区新设中心")
+    at.switch_page("pages/my_standing.py")
+    _ok(at.run())
+    assert [i.value for i in at.info] == ["区新设中心在 2023 年没有需要报送的任务，也没有扣分。"]
+    assert not at.dataframe
