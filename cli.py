@@ -35,7 +35,7 @@ from intake import demo
 from intake.guard import TOO_LARGE
 from intake.ingest import UsageError, ingest_upload
 from intake.limits import MAX_UPLOAD_BYTES
-from intake.template import build_template
+from intake.template import build_template, last_month_values
 from office import deductions, exports, workbench
 from office.bulletin import bulletin_data
 from office.bulletin import render as render_bulletin
@@ -374,12 +374,15 @@ def cmd_template(args: argparse.Namespace) -> int:
             period = get_period(session, args.period)
         except PeriodError as exc:
             return usage(str(exc))
-        data = build_template(session, unit.id, period.code)
+        data = build_template(session, unit.id, period.code, prefill=args.prefill)
+        carried = len(last_month_values(session, unit.id, period.code)) if args.prefill else 0
     try:
         Path(args.out).write_bytes(data)
     except OSError as exc:
         raise DataError(f"无法写入 {args.out}：{os_reason(exc)}") from None
     print(f"已生成 {unit.name} {period.code} 月报模板：{args.out}")
+    if args.prefill:
+        print(f"已带入上月填报内容：{carried} 项任务" if carried else "上月没有本单位的报送，未带入内容")
     return 0
 
 
@@ -724,6 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", required=True, help="单位全称或简称")
     p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
     p.add_argument("--out", required=True, help="输出的 .xlsx 文件路径")
+    p.add_argument("--prefill", action="store_true", help="带入本单位上月报送的完成状态、进度和各栏文字")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("ingest", help="代单位录入一份月报（公文平台来件）")

@@ -80,6 +80,21 @@ _BUILTIN_PERCENT = {b"9": "0%", b"10": "0.00%"}
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 SAVE_AS_XLSX = "请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（*.xlsx）再上传"
+OPEN_DOCUMENT_SPREADSHEET = "application/vnd.oasis.opendocument.spreadsheet"
+OPEN_DOCUMENT_TEXT = "application/vnd.oasis.opendocument.text"
+_ODF_SAVE_AS = "请在 WPS 或 LibreOffice 中打开，“文件 → 另存为”，文件类型选“Excel 工作簿（*.xlsx）”后再上传"
+OLD_BINARY = f"这是旧版 Excel（.xls）或 WPS 表格（.et）文件，{SAVE_AS_XLSX}"
+MACROS = f"文件含有宏（.xlsm），出于安全考虑不予接收：{SAVE_AS_XLSX}"
+TEXT_FILE = f"这是文本（CSV 等）文件，不是 Excel 工作簿：{SAVE_AS_XLSX}"
+ODS = f"这是 OpenDocument 表格（.ods，LibreOffice 或 WPS 的另一种格式），系统只接收 Excel 工作簿：{_ODF_SAVE_AS}"
+
+# The one list of file formats: .xlsx is read; the others are what people save instead by
+# mistake, let through by the upload page's file picker so that they get the message here (the
+# guard knows a file by its content, whatever its name says). Reading .ods or .et as well would
+# need a guard of their own before any parser; see docs/decisions.md.
+READ_EXTENSIONS = ("xlsx",)
+REFUSED_FORMATS: dict[str, str] = {"xlsm": MACROS, "xls": OLD_BINARY, "et": OLD_BINARY, "ods": ODS, "csv": TEXT_FILE}
+UPLOAD_EXTENSIONS = (*READ_EXTENSIONS, *REFUSED_FORMATS)
 TOO_LARGE = f"文件超过 {MAX_UPLOAD_MB} MB 上限，月报表格不应这么大：请删除多余的图片或工作表后重新保存"
 
 
@@ -109,7 +124,7 @@ def inspect(data: bytes) -> GuardReport:
             raise FileRejected(
                 "文件设置了打开密码（已加密），系统无法读取：请在 Excel 或 WPS 中取消密码后重新保存再上传"
             )
-        raise FileRejected(f"这是旧版 Excel（.xls）或 WPS 表格（.et）文件，{SAVE_AS_XLSX}")
+        raise FileRejected(OLD_BINARY)
     if not data.startswith(ZIP_MAGIC):
         raise FileRejected(_not_a_workbook(data))
     if not _plain_zip_end(data):
@@ -131,7 +146,7 @@ def _not_a_workbook(data: bytes) -> str:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if text.startswith((b"<", b"mime-version")):
             return f"这是网页（HTML/XML）格式的文件，只是扩展名为 Excel，{SAVE_AS_XLSX}"
-        return f"这是文本（CSV 等）文件，不是 Excel 工作簿：{SAVE_AS_XLSX}"
+        return TEXT_FILE
     return f"这不是 Excel 工作簿（.xlsx）文件：{SAVE_AS_XLSX}"
 
 
@@ -172,9 +187,9 @@ def _inspect_archive(archive: zipfile.ZipFile) -> GuardReport:
     if "xl/workbook.bin" in names:
         raise FileRejected(f"这是二进制工作簿（.xlsb），{SAVE_AS_XLSX}")
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise FileRejected(f"这不是 Excel 工作簿（可能是 Word 文档或其他压缩包改了扩展名），{SAVE_AS_XLSX}")
+        raise FileRejected(_other_package(archive, names))
     if any(posixpath.basename(n).lower() == "vbaproject.bin" for n in names):
-        raise FileRejected(f"文件含有宏（.xlsm），出于安全考虑不予接收：{SAVE_AS_XLSX}")
+        raise FileRejected(MACROS)
     total = 0
     for member in members:
         if member.flag_bits & 0x1:
@@ -198,7 +213,7 @@ def _inspect_archive(archive: zipfile.ZipFile) -> GuardReport:
             for _ in _chunks(archive, member):
                 pass
     if MACRO_CONTENT_TYPE in archive.read("[Content_Types].xml"):
-        raise FileRejected(f"文件含有宏（.xlsm），出于安全考虑不予接收：{SAVE_AS_XLSX}")
+        raise FileRejected(MACROS)
     report = GuardReport()
     percent_styles = _percent_styles(archive, names)
     budget = MAX_CELLS  # for all sheets together
@@ -217,6 +232,35 @@ def _inspect_archive(archive: zipfile.ZipFile) -> GuardReport:
     for part in sorted(reachable - {part for _, part in sheets}):
         budget -= _scan_sheet(archive, part, part, budget, percent_styles).cells
     return report
+
+
+def _other_package(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """What a zip that is no Excel workbook is: an OpenDocument file by its ``mimetype`` member
+    (which ODF requires), a Word or PowerPoint file by its main part, else a zip of some kind."""
+    mimetype = _small_member(archive, "mimetype") if "mimetype" in names else ""
+    if mimetype.startswith(OPEN_DOCUMENT_SPREADSHEET):
+        return ODS
+    if mimetype.startswith(OPEN_DOCUMENT_TEXT):
+        return f"这是 OpenDocument 文字文档（.odt），不是表格：请上传填好的月报表格；{_ODF_SAVE_AS}"
+    if mimetype.startswith("application/vnd.oasis.opendocument"):
+        return f"这是 OpenDocument 文件，不是 Excel 工作簿：请上传填好的月报表格；{_ODF_SAVE_AS}"
+    if "word/document.xml" in names:
+        return "这是 Word 文档（.docx），不是 Excel 工作簿：请上传填好的月报表格（.xlsx）"
+    if "ppt/presentation.xml" in names:
+        return "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿：请上传填好的月报表格（.xlsx）"
+    if "[Content_Types].xml" in names:
+        return f"这不是 Excel 工作簿（文件中没有工作簿部分），{SAVE_AS_XLSX}"
+    return "这是压缩包（.zip 等），不是 Excel 工作簿：请解压后上传其中填好的月报表格（.xlsx），或直接上传月报本身"
+
+
+def _small_member(archive: zipfile.ZipFile, name: str) -> str:
+    """The text of a member of at most a few hundred bytes (such as ``mimetype``); "" if larger
+    or encrypted."""
+    info = archive.getinfo(name)
+    if info.file_size > 256 or info.flag_bits & 0x1:
+        return ""
+    data = b"".join(_chunks(archive, info))
+    return data.decode("ascii", "replace").strip()
 
 
 def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -27,6 +27,7 @@ from db import queries
 from db.engine import read_session, write_session
 from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
+from intake.template import RowValues, form_file_name, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
 from status.engine import current_submission
 
@@ -78,10 +79,39 @@ def ingest_upload(
     caller's right to act for the unit is checked before the file is read.
     """
     target, received = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
-    if period is not None:
-        period = Month.parse(period).code
-    parsed = read_upload(data)
     upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
+    return _ingest(upload, target, Month.parse(period).code if period is not None else None)
+
+
+def ingest_form(
+    rows: RowValues,
+    header: Mapping[str, str],
+    *,
+    unit: str,
+    actor: Actor,
+    period: str,
+    received_at: datetime | None = None,
+    on_behalf: bool = False,
+) -> IngestResult:
+    """Validate and store what a unit filled in the online form: ``rows`` by task no (the values
+    of ``intake.template.FILL_KEYS``), ``header`` by label (填报人, 联系电话, 单位主要负责人).
+
+    The entries become the unit's template filled with them (``intake.template.form_workbook``),
+    which then goes the way of an upload: the same checks, versions and lateness; that workbook
+    is the version's file, so every version can be downloaded as the upload's can.
+    """
+    target, received = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
+    code = Month.parse(period).code
+    with read_session() as session:
+        data = form_workbook(session, id_of(target), code, rows, header)
+    name = form_file_name(target.name, code)
+    upload = _Upload(data, name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, False)
+    return _ingest(upload, target, code)
+
+
+def _ingest(upload: _Upload, target: Unit, period: str | None) -> IngestResult:
+    """The one way a report is stored, uploaded or filled in the form: read, check, store."""
+    parsed = read_upload(upload.data)
     return retried(lambda: _store(upload, parsed, id_of(target), period))
 
 

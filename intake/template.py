@@ -10,26 +10,35 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import clock
+from core.period import Month
 from core.vocab import Lateness, TaskStatus, UnitKind
 from cycle.periods import get_period, month_of
-from db.models import Unit
+from db.ids import id_of
+from db.models import Period, SubmissionRow, Task, Unit
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
 from registry.obligations import unit_obligations
-from status.engine import current_reports
+from status.engine import current_reports, current_submission
 
 TEMPLATE_VERSION = "1"
 SHEET_REPORT = "月报"
@@ -61,12 +70,29 @@ HEADER_CELLS = {
 }
 _MERGES = ("A1:I1", "A2:B2", "C2:E2", "G2:I2", "A3:B3", "C3:E3", "G3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:I5")
 
+# 宋体: on every Chinese Windows, in Excel and in WPS alike (openpyxl's default, Calibri, has no
+# Chinese characters, so each program substitutes a font of its own).
+FONT_NAME = "宋体"
+FONT_SIZE = 11
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _LOCKED_FILL = PatternFill("solid", fgColor="EDEFF2")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _font(*, size: float = FONT_SIZE, bold: bool = False, color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, color=color)
+
+
+def _workbook() -> Workbook:
+    """A workbook whose default font, the one of every cell without a font of its own, is 宋体."""
+    wb = Workbook()
+    body = _font()
+    wb._fonts = IndexedList([body])  # type: ignore[attr-defined]  # font 0: of every unstyled cell
+    wb._named_styles["Normal"].font = body  # type: ignore[attr-defined]
+    return wb
 
 
 class TemplateError(ValueError):
@@ -81,7 +107,8 @@ def guide_lines(due_text: str) -> list[str]:
         "",
         f"1. 报送时间：每月报送上月工作进展，本月报的截止时间为 {due_text}（北京时间）。"
         f"逾期报送计为{Lateness.LATE.label}，截止后仍未报送计为{Lateness.MISSING.label}。",
-        "2. 报送方式：在本系统“上传月报”页面上传本表（.xlsx 格式）；同时将单位主要负责人签字的纸质件报送区督查室。",
+        "2. 报送方式：在本系统“上传月报”页面上传本表（.xlsx 格式），或在该页“在线填报”中直接填写；"
+        "同时将单位主要负责人签字的纸质件报送区督查室。",
         "3. 表头：请填写填报人、联系电话和单位主要负责人；填报单位和填报月份已预先填好，请勿改动。",
         "4. 序号、主要任务、责任类型三列（灰色）由系统预填并锁定，请勿修改、删除或增加行；每项任务只填一行。",
         f"5. 完成状态：从下拉列表选择 {statuses} 之一。",
@@ -96,8 +123,100 @@ def guide_lines(due_text: str) -> list[str]:
     ]
 
 
-def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
-    """The unit's template for the period, prefilled with its tasks (as .xlsx bytes)."""
+# task no -> the values of its row for ``FILL_KEYS`` (a report's, last month's, the online form's)
+RowValues = Mapping[int, Mapping[str, CellValue]]
+
+
+def report_values(
+    session: Session, unit_id: int, period: Period
+) -> tuple[dict[int, dict[str, CellValue]], dict[str, str]]:
+    """What the unit's current report for ``period`` says (``status.engine``'s rule for which
+    version is current), by task no, with its header (填报人, 联系电话, 单位主要负责人);
+    nothing when it has not reported."""
+    current = current_submission(session, unit_id=unit_id, period_id=id_of(period), as_of=None)
+    if current is None:
+        return {}, {}
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Task.no),
+            col(SubmissionRow.status),
+            col(SubmissionRow.progress),
+            col(SubmissionRow.progress_text),
+            col(SubmissionRow.problems),
+            col(SubmissionRow.next_steps),
+            col(SubmissionRow.remarks),
+        )
+        .join(Task, col(Task.id) == SubmissionRow.task_id)
+        .where(col(SubmissionRow.submission_id) == current.id)
+    ).all()
+    values = {no: dict(zip(FILL_KEYS, rest, strict=True)) for no, *rest in rows}
+    header = {LABEL_FILLER: current.filler, LABEL_PHONE: current.phone, LABEL_HEAD: current.head}
+    return values, header
+
+
+def last_month_values(session: Session, unit_id: int, period_code: str) -> dict[int, dict[str, CellValue]]:
+    """The unit's current report for the month before ``period_code``, by task no, for the tasks
+    it has this year too (prefilling: 带入上月填报内容); nothing in January or when it did not report."""
+    month = Month.parse(period_code)
+    previous = session.exec(select(Period).where(Period.code == month.previous().code)).first()
+    if previous is None or previous.year != month.year:
+        return {}
+    return report_values(session, unit_id, previous)[0]
+
+
+def last_header(session: Session, unit_id: int) -> dict[str, str]:
+    """填报人, 联系电话, 单位主要负责人 as in the unit's last report (of any month), to start from."""
+    last = current_reports(session, as_of=None, period_id=None, unit_id=unit_id).get(unit_id)
+    return {
+        LABEL_FILLER: last.filler if last else "",
+        LABEL_PHONE: last.phone if last else "",
+        LABEL_HEAD: last.head if last else "",
+    }
+
+
+@dataclass(frozen=True)
+class FormStart:
+    """What the online form shows before the unit edits it: the template's rows and header."""
+
+    tasks: list[tuple[int, str, str]]  # (序号, 主要任务, 责任类型) in the template's order
+    rows: dict[int, dict[str, CellValue]]  # task no -> values for ``FILL_KEYS``
+    header: dict[str, str]
+    source: str  # where the values come from, in words; "" when the rows are blank
+
+
+def form_start(session: Session, unit_id: int, period_code: str, *, prefill: bool = False) -> FormStart:
+    """The online form for the unit and month: its current version of the month if it has one
+    (to correct it), else blank rows, or last month's report with ``prefill``."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.kind == UnitKind.GROUP:
+        raise TemplateError("请选择具体的单位（群组由其成员单位分别报送）")
+    period = get_period(session, period_code)
+    tasks = unit_obligations(session, unit_id, period.year)
+    if not tasks:
+        raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
+    rows, header = report_values(session, unit_id, period)
+    source = f"{period.code} 当前版本" if rows else ""
+    if not rows and prefill:
+        rows = last_month_values(session, unit_id, period.code)
+        source = f"{Month.parse(period.code).previous().code} 报送的内容" if rows else ""
+    return FormStart(
+        [(t.task_no, t.task_text, t.role) for t in tasks], rows, header or last_header(session, unit_id), source
+    )
+
+
+def build_template(
+    session: Session,
+    unit_id: int,
+    period_code: str,
+    *,
+    prefill: bool = False,
+    rows: RowValues | None = None,
+    header: Mapping[str, str] | None = None,
+) -> bytes:
+    """The unit's template for the period, prefilled with its tasks (as .xlsx bytes).
+
+    ``prefill`` fills each task's row with last month's report (``last_month_values``); ``rows``
+    and ``header`` fill it with given values (the online form), as a clerk would type them."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise TemplateError("没有这个单位")
@@ -107,28 +226,22 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     tasks = unit_obligations(session, unit_id, period.year)
     if not tasks:
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
-    last = current_reports(session, as_of=None, period_id=None, unit_id=unit_id).get(unit_id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
+    filled = rows if rows is not None else last_month_values(session, unit_id, period.code) if prefill else {}
 
-    wb = Workbook()
+    wb = _workbook()
     ws = wb.worksheets[0]
     ws.title = SHEET_REPORT
     _header_block(ws, f"{month_of(period).label} 重点任务推进情况月报", due_text)
-    values = {
-        LABEL_UNIT: unit.name,
-        LABEL_PERIOD: period.code,
-        LABEL_FILLER: last.filler if last else "",
-        LABEL_PHONE: last.phone if last else "",
-        LABEL_HEAD: last.head if last else "",
-    }
+    values = {LABEL_UNIT: unit.name, LABEL_PERIOD: period.code, **last_header(session, unit_id), **(header or {})}
     for label, (_, value_cell) in HEADER_CELLS.items():
-        ws[value_cell] = values[label]
+        _type(ws[value_cell], values[label])
     ws[HEADER_CELLS[LABEL_PERIOD][1]].number_format = "@"
     ws[HEADER_CELLS[LABEL_PHONE][1]].number_format = "@"
 
     for column, title in enumerate(COLUMNS, start=1):
         cell = ws.cell(TABLE_HEADER_ROW, column, title)
-        cell.font = Font(bold=True)
+        cell.font = _font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = _CENTER
         cell.border = _BORDER
@@ -147,6 +260,8 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
                 table_cell.protection = Protection(locked=False)
                 table_cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
         ws.row_dimensions[row].height = max(45, 15 * math.ceil(len(task.task_text) / 22) + 6)
+        for key, entry in filled.get(task.task_no, {}).items():
+            _type(ws.cell(row, 4 + FILL_KEYS.index(key)), entry)
     last_row = FIRST_TASK_ROW + len(tasks) - 1
     _validations(ws, last_row)
     _page_setup(ws)
@@ -157,7 +272,7 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
         cell = guide.cell(row, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row == 1:
-            cell.font = Font(bold=True, size=14)
+            cell.font = _font(bold=True, size=14)
     guide.protection = SheetProtection(sheet=True)
 
     meta = wb.create_sheet(SHEET_META)
@@ -173,22 +288,76 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     return _to_bytes(wb)
 
 
+def _type(cell: Cell | MergedCell, value: CellValue) -> None:
+    """Put ``value`` in the cell as typed into it: text is text even when it starts with "="
+    (so the check says it could be taken for a formula, as it would for a typed one)."""
+    cell.value = value
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+
+
+def form_workbook(
+    session: Session, unit_id: int, period_code: str, rows: RowValues, header: Mapping[str, str]
+) -> bytes:
+    """The template filled with what a unit entered in the online form: the file of that
+    version, checked and stored as any upload. The same entries always give the same bytes
+    (fixed times inside), so submitting them again makes no new version."""
+    return _stable(build_template(session, unit_id, period_code, rows=rows, header=header))
+
+
+def form_file_name(unit_name: str, period_code: str) -> str:
+    """The file name of a version filled in the online form (the way it came in, at a glance)."""
+    return f"{unit_name}_{period_code}_在线填报.xlsx"
+
+
+_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def _stable(data: bytes) -> bytes:
+    """The workbook with the times openpyxl writes (in the zip and the document properties) fixed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_TIMES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            target.writestr(zipfile.ZipInfo(info.filename, _FIXED_TIME), content, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def place(coord: str, task_numbers: Sequence[int]) -> tuple[str, str]:
+    """Where a cell of a template made by ``build_template`` is, in the words of the online
+    form: ("第 53 项", "完成进度(%)") for a task's cell, ("表头", "填报人") for a header cell,
+    ("", "") for the file as a whole (``task_numbers`` in the template's order)."""
+    if not coord:
+        return "", ""
+    for label, (_, value_cell) in HEADER_CELLS.items():
+        if value_cell == coord:
+            return "表头", label
+    column, row = coordinate_from_string(coord)
+    index = row - FIRST_TASK_ROW
+    number = f"第 {task_numbers[index]} 项" if 0 <= index < len(task_numbers) else f"第 {row} 行"
+    position = column_index_from_string(column) - 1
+    return number, COLUMNS[position] if position < len(COLUMNS) else column
+
+
 def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
     for rng in _MERGES:
         ws.merge_cells(rng)
     ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].font = _font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
     for label, (label_cell, value_cell) in HEADER_CELLS.items():
         ws[label_cell] = label
-        ws[label_cell].font = Font(bold=True)
+        ws[label_cell].font = _font(bold=True)
         ws[label_cell].alignment = Alignment(horizontal="right", vertical="center")
         ws[value_cell].protection = Protection(locked=False)
         ws[value_cell].alignment = Alignment(horizontal="left", vertical="center")
         ws[value_cell].border = Border(bottom=_THIN)
     ws["F4"] = "报送截止"
-    ws["F4"].font = Font(bold=True)
+    ws["F4"].font = _font(bold=True)
     ws["F4"].alignment = Alignment(horizontal="right", vertical="center")
     ws["G4"] = due_text
     ws["A5"] = (
@@ -196,7 +365,7 @@ def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
         "详见“填报说明”工作表。"
     )
     ws["A5"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws["A5"].font = Font(color="595959", size=10)
+    ws["A5"].font = _font(color="595959", size=10)
     for row in (2, 3, 4):
         ws.row_dimensions[row].height = 22
     ws.row_dimensions[5].height = 30

@@ -8,6 +8,7 @@ page and ``python cli.py ingest`` both go through ``intake.ingest``, which uses 
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import unicodedata
@@ -550,19 +551,27 @@ def _check_header(
 
 
 def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector) -> list[ReportRow]:
+    """Every row's every problem in one round: a row whose 序号 is unreadable is still checked
+    (and known by its task text, if that is unchanged); only rows to delete are not."""
     assigned = {t.task_no: t for t in tasks}
+    by_text = {squash(t.task_text): t for t in tasks}
     seen: dict[int, str] = {}
     rows: list[ReportRow] = []
     for raw in parsed.rows:
-        no_cell, text_cell, role_cell, status_cell, progress_cell, *text_cells = raw
+        no_cell, text_cell, role_cell, *value_cells = raw
         line = int(no_cell.coord.lstrip(ascii_uppercase))
         if is_blank(no_cell.value):
             found.add(no_cell, "此行没有序号：请不要在表格中增加行；补充说明请写在该任务的备注栏")
             continue
+        task: Obligation | None
         try:
             no = parse_task_no(no_cell.value)
         except ValueError:
             found.add(no_cell, f"序号应为任务编号（整数），收到“{shown(no_cell.value)}”：请不要修改序号")
+            task = by_text.get(squash(text_cell.value))
+            if task is not None and task.task_no not in seen:
+                seen[task.task_no] = no_cell.coord  # the row is there, only its 序号 is wrong
+            _check_values(value_cells, found)
             continue
         task = assigned.get(no)
         if task is None:
@@ -579,53 +588,102 @@ def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector)
         if squash(role_cell.value) != task.role:
             found.add(role_cell, f"第 {no} 项的责任类型应为“{task.role}”：请不要修改此列")
             ok = False
-        status = _check_status(status_cell, found)
-        progress = _check_progress(progress_cell, found)
-        progress_text, problems, next_steps, remarks = (
-            found.text(cell, MAX_REMARK_CHARS if i == 3 else MAX_TEXT_CHARS) for i, cell in enumerate(text_cells)
-        )
-        if progress_text == "":
-            found.add(text_cells[0], "请填写本月工作进展")
-        if status == DONE and progress is not None and progress != 100:
-            found.add(progress_cell, f"完成状态为“{DONE.label}”时，完成进度应为 100")
-        if status == NOT_STARTED and progress is not None and progress != 0:
-            found.add(progress_cell, f"完成状态为“{NOT_STARTED.label}”时，完成进度应为 0")
-        if status == LAGGING:
-            if problems == "":
-                found.add(text_cells[1], f"完成状态为“{LAGGING.label}”时，请填写存在问题")
-            if next_steps == "":
-                found.add(text_cells[2], f"完成状态为“{LAGGING.label}”时，请填写下步打算")
-        values = (status, progress, progress_text, problems, next_steps, remarks)
-        if ok and all(v is not None for v in values):
-            rows.append(ReportRow(task.task_id, no, task.role, *values, line=line))  # type: ignore[arg-type]
+        values = _check_values(value_cells, found)
+        if ok and values is not None:
+            rows.append(ReportRow(task.task_id, no, task.role, *values, line=line))
     missing = [str(no) for no in assigned if no not in seen]
     if missing:
         found.add(None, f"缺少第 {'、'.join(missing)} 项任务：每项任务都要填报，请补齐（可重新下载模板）")
     return rows
 
 
-def _check_status(cell: RawCell, found: Collector) -> str | None:
+def _check_values(cells: Sequence[RawCell], found: Collector) -> tuple[str, float, str, str, str, str] | None:
+    """A row's 完成状态 to 备注, every check at once; None if any is wrong.
+
+    The checks that depend on the status also run on the status the clerk probably meant
+    (``suggest_status``), so fixing a misspelt status never brings up a new problem."""
+    status_cell, progress_cell, *text_cells = cells
+    status, meant = _check_status(status_cell, found)
+    judged = status or meant
+    when = "" if judged is None else f"完成状态为“{judged}”时" if status else f"如完成状态改为“{judged}”"
+    progress = _check_progress(progress_cell, found, judged, when)
+    progress_text, problems, next_steps, remarks = (
+        found.text(cell, MAX_REMARK_CHARS if i == 3 else MAX_TEXT_CHARS) for i, cell in enumerate(text_cells)
+    )
+    if progress_text == "":
+        found.add(text_cells[0], "请填写本月工作进展")
+    if progress is not None and judged in _FIXED_PROGRESS and progress != _FIXED_PROGRESS[judged]:
+        found.add(progress_cell, f"{when}，完成进度应为 {_FIXED_PROGRESS[judged]}")
+    if judged == LAGGING:
+        if problems == "":
+            found.add(text_cells[1], f"{when}，请填写存在问题")
+        if next_steps == "":
+            found.add(text_cells[2], f"{when}，请填写下步打算")
+    if status is None or progress is None or progress_text is None or problems is None:
+        return None
+    if next_steps is None or remarks is None:
+        return None
+    return status, progress, progress_text, problems, next_steps, remarks
+
+
+_FIXED_PROGRESS = {DONE: 100, NOT_STARTED: 0}
+# What clerks write for a status in their own words; a misspelling is matched by similarity.
+_STATUS_WORDS: dict[str, TaskStatus] = {
+    **{s.code: s for s in REPORTABLE},
+    "完成": DONE,
+    "已办结": DONE,
+    "办结": DONE,
+    "已完工": DONE,
+    "正常推进": TaskStatus.ON_TRACK,
+    "按序时推进": TaskStatus.ON_TRACK,
+    "有序推进": TaskStatus.ON_TRACK,
+    "推进中": TaskStatus.ON_TRACK,
+    "正在推进": TaskStatus.ON_TRACK,
+    "进行中": TaskStatus.ON_TRACK,
+    "落后": LAGGING,
+    "进度滞后": LAGGING,
+    "未开始": NOT_STARTED,
+    "尚未启动": NOT_STARTED,
+    "未开展": NOT_STARTED,
+}
+
+
+def suggest_status(text: str) -> TaskStatus | None:
+    """The allowed status closest to what was written (a misspelling, a word of one's own), if any."""
+    key = unicodedata.normalize("NFKC", squash(text)).lower()
+    if key in _STATUS_WORDS:
+        return _STATUS_WORDS[key]
+    words = {s.label: s for s in REPORTABLE} | _STATUS_WORDS
+    close = difflib.get_close_matches(key, list(words), n=1, cutoff=0.5)
+    return words[close[0]] if close else None
+
+
+def _check_status(cell: RawCell, found: Collector) -> tuple[TaskStatus | None, TaskStatus | None]:
+    """(the status, None) if allowed; else (None, the status probably meant, if one is close)."""
     if cell.coord in found.formulas:
         found.add(cell, "请直接填写内容，不要使用公式")
-        return None
+        return None, None
     status = squash(cell.value)
     if not status:
         found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
-        return None
+        return None, None
     if status not in REPORTABLE:
-        found.add(cell, f"完成状态“{status}”不在可选范围内：请从下拉列表选择 {STATUS_CHOICES}")
-        return None
-    return status
+        meant = suggest_status(status)
+        hint = f"您是否要填“{meant}”？" if meant else ""
+        found.add(cell, f"完成状态“{status}”不在可选范围内：{hint}请从下拉列表选择 {STATUS_CHOICES}")
+        return None, meant
+    return TaskStatus(status), None
 
 
-def _check_progress(cell: RawCell, found: Collector) -> float | None:
+def _check_progress(cell: RawCell, found: Collector, status: TaskStatus | None, when: str) -> float | None:
     if cell.coord in found.formulas:
         found.add(cell, "请直接填写内容，不要使用公式")
         return None
     try:
         return parse_progress(cell.value, cell.number_format)
     except ValueError as exc:
-        found.add(cell, str(exc))
+        fixed = _FIXED_PROGRESS.get(status) if status is not None else None
+        found.add(cell, str(exc) + (f"（{when}应填 {fixed}）" if fixed is not None else ""))
         return None
 
 

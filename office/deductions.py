@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from accounts.access import Actor, ensure_may_act_for, ensure_office
 from accounts.audit import audit
 from core import clock
+from core.period import Month, PeriodError
 from core.vocab import AppealDecision, DeductionKind, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods
@@ -139,6 +140,26 @@ def appeals(session: Session, year: int, unit_id: int | None = None) -> list[App
 # --- items and the ledger -----------------------------------------------------
 
 
+def item_key(kind: str, period_code: str, task_no: int | None = None) -> str:
+    """The stable key of a deduction, by which an appeal names it: ``late:2023-03``,
+    ``missing:2023-04``, ``lagging:2023-12:17`` (kind, month, and the task for a lagging one)."""
+    return f"{kind}:{period_code}" if task_no is None else f"{kind}:{period_code}:{task_no}"
+
+
+def key_text(key: str) -> str:
+    """A key in words, as every page shows it: 2023年9月 漏报, 2023年12月 第17项 年末滞后.
+    A key that does not read as one is shown as it is."""
+    kind, _, rest = key.partition(":")
+    code, _, task_no = rest.partition(":")
+    if kind not in KIND_LABELS or (task_no and not task_no.isdigit()):
+        return key
+    try:
+        month = Month.parse(code)
+    except PeriodError:
+        return key
+    return f"{month.label} {f'第{task_no}项 ' if task_no else ''}{KIND_LABELS[kind]}"
+
+
 @dataclass(frozen=True)
 class Item:
     """One deduction with its evidence."""
@@ -157,6 +178,11 @@ class Item:
     @property
     def label(self) -> str:
         return KIND_LABELS[self.kind]
+
+    @property
+    def title(self) -> str:
+        """The key in words (``key_text``)."""
+        return key_text(self.key)
 
     @property
     def net(self) -> float:
@@ -242,7 +268,7 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
             reason = f"{_month_text(period)}月报迟报{row.days_late}天"
             items.append(
                 Item(
-                    f"{LATE}:{period.code}",
+                    item_key(LATE, period.code),
                     row.unit_id,
                     LATE,
                     period.code,
@@ -256,7 +282,7 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
             reason = f"{_month_text(period)}月报截止时未报送"
             items.append(
                 Item(
-                    f"{MISSING}:{period.code}",
+                    item_key(MISSING, period.code),
                     row.unit_id,
                     MISSING,
                     period.code,
@@ -275,7 +301,7 @@ def period_items(session: Session, period: Period, as_of: datetime, judged: list
             reason = f"第{no}项任务在{_month_text(period)}月报中仍为滞后（牵头单位）"
             items.append(
                 Item(
-                    f"{LAGGING}:{period.code}:{no}",
+                    item_key(LAGGING, period.code, no),
                     report.unit_id,
                     LAGGING,
                     period.code,
@@ -367,7 +393,7 @@ def file_appeal(
     items = {item.key: item for one in ledger(session, year, as_of, unit_id) for item in one.items}
     item = items.get(key)
     if item is None:
-        raise DeductionError(f"{unit.name}在{year}年没有这项扣分（{key}），无法申诉")
+        raise DeductionError(f"{unit.name}在{year}年没有这项扣分（{key_text(key)}），无法申诉")
     if item.appeal is not None:
         raise DeductionError(f"{unit.name}对“{item.reason}”已提出过申诉（{item.appeal.state}），同一扣分只能申诉一次")
     row = Appeal(
@@ -406,7 +432,12 @@ def decide_appeal(session: Session, actor: Actor, appeal_id: int, decision: str,
         session,
         actor.username,
         "deduction_changed",
-        {"申诉": decision, "单位": unit.name if unit else row.unit_id, "扣分": row.deduction_key, "说明": note},
+        {
+            "申诉": decision,
+            "单位": unit.name if unit else row.unit_id,
+            "扣分": key_text(row.deduction_key),
+            "说明": note,
+        },
     )
     return AppealView.of(row)
 

@@ -17,8 +17,16 @@ unit_id, unit_name = acting_unit(actor, period.year)
 st.caption(period.caption(clock.now()))
 upload_view.show_timeliness(unit_id, period.code)
 
+prefill = upload_view.prefill_choice("template_prefill")
+if prefill:
+    carried = cycle.last_month_tasks(unit_id, period.code)
+    st.caption(
+        f"模板中已带入上月报送的 {carried} 项任务的内容，请逐项修改为本月情况。"
+        if carried
+        else "上月没有本单位的报送，模板中未带入内容。"
+    )
 try:
-    template = cycle.template(unit_id, period.code)
+    template = cycle.template(unit_id, period.code, prefill=prefill)
 except TemplateError as exc:
     st.error(str(exc))
     st.stop()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import clock
 from core.vocab import UserRole
+from intake.guard import UPLOAD_EXTENSIONS
 from intake.limits import MAX_UPLOAD_MB
 from ui import cycle, upload_view
 from ui.acting import acting_unit, office_intake
@@ -23,15 +24,21 @@ if period.closed:
 on_behalf, received_at = office_intake(actor)
 upload_view.show_timeliness(unit_id, period.code, received_at)
 
-uploaded = st.file_uploader(
-    f"选择填好的月报（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",
-    type=["xlsx", "xlsm", "xls", "et", "csv"],
-    key="upload_file",
-)
-if st.button("上传并检查", type="primary", disabled=uploaded is None, key="upload_submit") and uploaded:
-    upload_view.upload(
-        actor, unit_id, unit_name, period.code, uploaded.name, uploaded.getvalue(), on_behalf, received_at
+by_file, by_form = st.tabs(["上传 Excel 文件", "在线填报"])
+with by_file:
+    uploaded = st.file_uploader(
+        f"选择填好的月报（Excel 工作簿 .xlsx，不超过 {MAX_UPLOAD_MB} MB）",
+        type=list(UPLOAD_EXTENSIONS),
+        key="upload_file",
+        help="WPS 表格（.et）、LibreOffice 表格（.ods）、旧版 Excel（.xls）文件请先“另存为”Excel 工作簿（.xlsx）。",
     )
+    if st.button("上传并检查", type="primary", disabled=uploaded is None, key="upload_submit") and uploaded:
+        upload_view.upload(
+            actor, unit_id, unit_name, period.code, uploaded.name, uploaded.getvalue(), on_behalf, received_at
+        )
+with by_form:
+    st.caption("不用 Excel 也可以直接在下表中填写，与上传模板经过同样的检查，同样计入版本和是否按时。")
+    upload_view.online_form(actor, unit_id, unit_name, period.code, on_behalf, received_at)
 upload_view.show_outcome(unit_id, period.code)
 
 st.subheader(f"{period.code} 上传记录")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable, Mapping
 
 from openpyxl import load_workbook
@@ -58,4 +59,23 @@ def edit(data: bytes, change: Callable[[Workbook], None]) -> bytes:
     change(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
+    return buffer.getvalue()
+
+
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def open_document(mimetype: str = ODS_MIME) -> bytes:
+    """An OpenDocument file as LibreOffice and WPS write one: the ``mimetype`` member first and
+    uncompressed, then the manifest and the content (a spreadsheet by default: an .ods)."""
+    parts = {
+        "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
+        "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+        "styles.xml": b'<?xml version="1.0"?><office:document-styles/>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype.encode(), compress_type=zipfile.ZIP_STORED)
+        for name, content in parts.items():
+            archive.writestr(name, content)
     return buffer.getvalue()

@@ -15,7 +15,7 @@ from db import queries
 from db.engine import database_url, read_session
 from db.models import Unit
 from intake.ingest import HistoryEntry, submission_history
-from intake.template import build_template
+from intake.template import FormStart, build_template, form_start, last_month_values
 from office.deductions import Timeliness, report_timeliness
 from registry.obligations import obligations
 from status.lateness import deadline_phrase
@@ -102,13 +102,35 @@ def period_select(label: str = "填报月份") -> PeriodInfo:
 
 
 @data.cached(spinner="正在生成模板…", max_entries=256)  # a template per unit
-def _template(url: str, revision: int, unit_id: int, code: str) -> bytes:
+def _template(url: str, revision: int, unit_id: int, code: str, prefill: bool) -> bytes:
     with read_session() as session:
-        return build_template(session, unit_id, code)
+        return build_template(session, unit_id, code, prefill=prefill)
 
 
-def template(unit_id: int, code: str) -> bytes:
-    return _template(database_url(), data.revision(), unit_id, code)
+def template(unit_id: int, code: str, *, prefill: bool = False) -> bytes:
+    """The unit's template; with ``prefill``, its rows filled with last month's report."""
+    return _template(database_url(), data.revision(), unit_id, code, prefill)
+
+
+@data.cached(max_entries=256)
+def _last_month_tasks(url: str, revision: int, unit_id: int, code: str) -> int:
+    with read_session() as session:
+        return len(last_month_values(session, unit_id, code))
+
+
+def last_month_tasks(unit_id: int, code: str) -> int:
+    """How many of the unit's tasks last month's report can fill in (带入上月填报内容)."""
+    return _last_month_tasks(database_url(), data.revision(), unit_id, code)
+
+
+@data.cached(max_entries=256)
+def _form_start(url: str, revision: int, unit_id: int, code: str, prefill: bool) -> FormStart:
+    with read_session() as session:
+        return form_start(session, unit_id, code, prefill=prefill)
+
+
+def online_form_start(unit_id: int, code: str, *, prefill: bool = False) -> FormStart:
+    return _form_start(database_url(), data.revision(), unit_id, code, prefill)
 
 
 @data.cached(max_entries=256)

@@ -13,7 +13,7 @@ from core import clock
 from core.vocab import AppealDecision
 from db.engine import database_url, read_session, write_session
 from office import deductions, exports
-from office.deductions import DECISIONS, LAGGING, LATE, MISREPORTED, MISSING, AppealView, Rules, UnitLedger
+from office.deductions import DECISIONS, LAGGING, LATE, MISREPORTED, MISSING, AppealView, Rules, UnitLedger, key_text
 from ui import data
 from ui.report_settings import setting_warnings
 from ui.tables import table
@@ -49,6 +49,24 @@ def _ledger_view(url: str, revision: int, year: int) -> LedgerView:
 
 def ledger_view(year: int) -> LedgerView:
     return _ledger_view(database_url(), data.revision(), year)
+
+
+@data.cached(ttl=60, spinner="正在计算扣分…")
+def _unit_view(url: str, revision: int, year: int, unit_id: int) -> LedgerView:
+    as_of = clock.now()
+    with read_session() as session:
+        return LedgerView(
+            year,
+            as_of,
+            deductions.ledger(session, year, as_of, unit_id),
+            deductions.rules(session),
+            deductions.appeals(session, year, unit_id),
+        )
+
+
+def unit_view(year: int, unit_id: int) -> LedgerView:
+    """One unit's ledger and appeals for the year (its own page), the same as in ``ledger_view``."""
+    return _unit_view(database_url(), data.revision(), year, unit_id)
 
 
 # --- rules ----------------------------------------------------------------------
@@ -132,6 +150,7 @@ def summary_table(view: LedgerView, only_deducted: bool) -> None:
 def items_frame(one: UnitLedger) -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "扣分项": item.title,
             "事项": item.label,
             "月份": item.period,
             "事由": item.reason,
@@ -140,6 +159,7 @@ def items_frame(one: UnitLedger) -> pd.DataFrame:
             "扣分": item.amount,
             "申诉": item.appeal.state if item.appeal else "",
             "决定人": (item.appeal.decided_by or "") if item.appeal else "",
+            "决定说明": item.appeal.decision_note if item.appeal else "",
             "实扣": item.net,
         }
         for item in one.items
@@ -179,7 +199,7 @@ def appeal_form(actor: Actor, view: LedgerView, one: UnitLedger) -> None:
         key = st.selectbox(
             "申诉的扣分",
             list(open_items),
-            format_func=lambda k: f"{open_items[k].reason}（扣 {open_items[k].amount:g} 分）",
+            format_func=lambda k: f"{open_items[k].title}：{open_items[k].reason}（扣 {open_items[k].amount:g} 分）",
             key="appeal_item",
         )
         reason = st.text_area(
@@ -205,7 +225,7 @@ def appeals_table(view: LedgerView, names: dict[int, str]) -> None:
         pd.DataFrame(
             {
                 "单位": names.get(a.unit_id, ""),
-                "扣分": a.key,
+                "扣分": key_text(a.key),
                 "申诉理由": a.reason,
                 "登记人": a.filed_by,
                 "登记时间": clock.fmt(a.filed_at),
@@ -230,7 +250,9 @@ def decide_form(actor: Actor, view: LedgerView, names: dict[int, str]) -> None:
         appeal_id = st.selectbox(
             "待决定的申诉",
             list(pending),
-            format_func=lambda i: f"{names.get(pending[i].unit_id, '')}：{pending[i].key}（{pending[i].reason[:30]}）",
+            format_func=lambda i: (
+                f"{names.get(pending[i].unit_id, '')}：{key_text(pending[i].key)}（{pending[i].reason[:30]}）"
+            ),
             key="decide_choice",
         )
         reduce, uphold = AppealDecision.REDUCE.label, AppealDecision.UPHOLD.label

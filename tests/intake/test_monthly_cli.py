@@ -71,9 +71,10 @@ def test_ingest_exit_codes_and_output(loaded, tmp_path: Path, capsys: pytest.Cap
     assert code == 1
     assert out.splitlines() == [
         "月报!E7: 无法识别完成进度“80-90”：请只填写一个 0 到 100 之间的数字，例如 80",
-        "月报!D8: 完成状态“完成”不在可选范围内：请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
+        "月报!D8: 完成状态“完成”不在可选范围内：您是否要填“已完成”？请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
+        "月报!E8: 如完成状态改为“已完成”，完成进度应为 100",
     ]
-    assert "共 2 处问题，未写入任何数据" in err
+    assert "共 3 处问题，未写入任何数据" in err
     code, out, _ = _main(capsys, "ingest", str(bad), "--unit", SMALL_UNIT, "--json")
     assert code == 1
     assert json.loads(out) == [
@@ -87,8 +88,10 @@ def test_ingest_exit_codes_and_output(loaded, tmp_path: Path, capsys: pytest.Cap
             "sheet": "月报",
             "cell": "D8",
             "value": "完成",
-            "message": "完成状态“完成”不在可选范围内：请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
+            "message": "完成状态“完成”不在可选范围内：您是否要填“已完成”？"
+            "请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
         },
+        {"sheet": "月报", "cell": "E8", "value": "60", "message": "如完成状态改为“已完成”，完成进度应为 100"},
     ]
 
     code, out, _ = _main(capsys, "ingest", str(good), "--unit", SMALL_UNIT, "--period", "2023-03", "--json")

@@ -94,7 +94,7 @@ def _hostile(valid: bytes) -> list[tuple[str, bytes, str]]:
         ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "这是 PDF 文件"),
         ("random bytes", bytes(range(256)) * 8, "这不是 Excel 工作簿（.xlsx）文件"),
         ("truncated", valid[: len(valid) // 2], "文件已损坏"),
-        ("not a workbook zip", _rezip(valid, _drop("xl/workbook.xml")), "可能是 Word 文档或其他压缩包"),
+        ("not a workbook zip", _rezip(valid, _drop("xl/workbook.xml")), "文件中没有工作簿部分"),
         ("macro", _rezip(valid, _add("xl/vbaProject.bin", b"\0" * 64)), "文件含有宏（.xlsm）"),
         (
             "macro content type",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
+import cli
 from accounts.access import SYSTEM
 from db import queries
 from db.engine import read_session
@@ -90,3 +92,56 @@ def test_no_template_for_a_group_or_an_unknown_period(loaded) -> None:
             build_template(session, resolve_id(SMALL_UNIT), "2031-01")
         with pytest.raises(TemplateError, match="没有这个单位"):
             build_template(session, 99999, "2023-03")
+
+
+def test_every_cell_of_the_template_and_of_a_filled_one_is_in_songti(loaded) -> None:
+    for data in (template_for(SMALL_UNIT, "2023-03"), filled()):
+        wb = load_workbook(io.BytesIO(data))
+        fonts = {
+            (sheet.title, cell.coordinate): cell.font.name
+            for sheet in wb.worksheets
+            for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row + 2, max_col=sheet.max_column + 2)
+            for cell in row
+        }
+        assert set(fonts.values()) == {"宋体"}, {k: v for k, v in fonts.items() if v != "宋体"}
+        ws = wb["月报"]
+        assert ws["A1"].font.b and ws["A1"].font.sz == 16  # the title
+        assert ws["A6"].font.b  # the table header
+        assert ws["B7"].font.name == ws["D7"].font.name == "宋体"  # prefilled and to fill
+        assert wb._named_styles["Normal"].font.name == "宋体"
+    with zipfile.ZipFile(io.BytesIO(template_for(SMALL_UNIT, "2023-03"))) as archive:
+        assert b"Calibri" not in archive.read("xl/styles.xml")
+
+
+def test_prefilled_template_carries_last_months_report_and_still_warns(loaded, tmp_path, capsys) -> None:
+    from intake.template import last_month_values
+
+    february = filled(period="2023-02", rows={78: {"status": "滞后", "problems": "资金未到位", "next_steps": "协调"}})
+    assert ingest_upload(february, file_name="二月.xlsx", unit=SMALL_UNIT, actor=SYSTEM).accepted
+    with read_session() as session:
+        unit = resolve_unit(session, SMALL_UNIT)
+        march = build_template(session, unit.id, "2023-03", prefill=True)
+        assert last_month_values(session, unit.id, "2023-01") == {}  # no December of the year before
+        plain = build_template(session, unit.id, "2023-03")
+    ws = load_workbook(io.BytesIO(march))["月报"]
+    assert [ws.cell(r, 4).value for r in range(7, 11)] == ["序时推进", "序时推进", "序时推进", "滞后"]
+    assert [ws.cell(r, 5).value for r in range(7, 11)] == [60, 60, 60, 60]
+    assert ws["F7"].value == "本月完成方案编制并召开推进会（第53项）"
+    assert (ws["G10"].value, ws["H10"].value) == ("资金未到位", "协调")
+    assert ws["G2"].value == "2023-03" and ws["C3"].value == "张三"
+    assert load_workbook(io.BytesIO(plain))["月报"]["D7"].value is None
+
+    # Uploaded unchanged, it is March's report, and each unchanged text is still flagged.
+    result = ingest_upload(march, file_name="三月.xlsx", unit=SMALL_UNIT, actor=SYSTEM, period="2023-03")
+    assert result.accepted and result.version == 1
+    assert [w.message for w in result.warnings if w.cell.startswith("F")] == [
+        f"第 {no} 项本月工作进展与 2023-02 报送的完全相同，督查室将作为可能的“无实质内容”复核"
+        for no in (53, 69, 75, 78)
+    ]
+
+    out = tmp_path / "四月.xlsx"
+    assert cli.main(["template", "--unit", SMALL_UNIT, "--period", "2023-04", "--out", str(out), "--prefill"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "已带入上月填报内容：4 项任务"
+    assert load_workbook(out)["月报"]["D10"].value == "滞后"  # March's current version: February's, carried
+    assert cli.main(["template", "--unit", SMALL_UNIT, "--period", "2023-01", "--out", str(out), "--prefill"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "上月没有本单位的报送，未带入内容"

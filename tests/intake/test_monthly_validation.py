@@ -18,7 +18,7 @@ from cycle.admin import set_period_open
 from db.engine import read_session, write_session
 from db.models import RejectedAttempt, Submission, SubmissionRow
 from intake.ingest import IngestResult, ingest_upload
-from intake.validation import parse_period, parse_progress
+from intake.validation import parse_period, parse_progress, suggest_status
 from tests.monthly_kit import SMALL_UNIT, edit, filled
 
 
@@ -81,7 +81,8 @@ REJECTED = [
     ("缺少任务", _clear_row(10), "月报", "", "缺少第 78 项任务"),
     ("主要任务被改", _set("B7", "改过的任务内容"), "月报", "B7", "第 53 项的主要任务与任务清单不一致"),
     ("责任类型被改", _set("C10", "配合"), "月报", "C10", "第 78 项的责任类型应为“牵头”"),
-    ("完成状态不在列表", _set("D7", "完成"), "月报", "D7", "完成状态“完成”不在可选范围内：请从下拉列表选择"),
+    ("完成状态不在列表", _set("D7", "完成"), "月报", "D7", "完成状态“完成”不在可选范围内：您是否要填“已完成”？请从"),
+    ("完成状态无从猜起", _set("D7", "好"), "月报", "D7", "完成状态“好”不在可选范围内：请从下拉列表选择"),
     ("完成状态为空", _set("D7", None), "月报", "D7", "请填写完成状态"),
     ("进度为区间", _set("E7", "80-90"), "月报", "E7", "无法识别完成进度“80-90”：请只填写一个 0 到 100 之间的数字"),
     ("进度带约字", _set("E7", "约80"), "月报", "E7", "无法识别完成进度“约80”"),
@@ -133,7 +134,8 @@ def test_several_errors_in_one_file_are_all_reported(loaded) -> None:
     change = _steps(_set("C3", None), _set("E7", "约80"), _set("D8", "完成"), _set("F9", None), _set("A10", 1))
     result = _ingest(edit(filled(), change))
     cells = {(p.cell, p.message.split("：")[0]) for p in result.errors}
-    assert {c for c, _ in cells} == {"C3", "E7", "D8", "F9", "A10", ""}
+    # 完成 for 已完成 in D8: its progress is judged as if 已完成 too (E8), in the same round.
+    assert {c for c, _ in cells} == {"C3", "E7", "D8", "E8", "F9", "A10", ""}
     assert ("", "缺少第 78 项任务") in cells
     assert result.errors[0].as_json() == {
         "sheet": "月报",
@@ -141,6 +143,99 @@ def test_several_errors_in_one_file_are_all_reported(loaded) -> None:
         "value": "",
         "message": "请填写填报人",
     }
+
+
+# (case, changes to row 7 of 53 at 序时推进 60, every (cell, message) expected for the row, in order)
+ONE_ROUND = [
+    (
+        "错字的状态：连带的进度检查同时报出",
+        _set("D7", "已完城"),
+        [
+            (
+                "D7",
+                "完成状态“已完城”不在可选范围内：您是否要填“已完成”？请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
+            ),
+            ("E7", "如完成状态改为“已完成”，完成进度应为 100"),
+        ],
+    ),
+    (
+        "错字的滞后：存在问题、下步打算同时报出",
+        _set("D7", "滞後"),
+        [
+            ("D7", "完成状态“滞後”不在可选范围内：您是否要填“滞后”？请从下拉列表选择 已完成、序时推进、滞后 或 未启动"),
+            ("G7", "如完成状态改为“滞后”，请填写存在问题"),
+            ("H7", "如完成状态改为“滞后”，请填写下步打算"),
+        ],
+    ),
+    (
+        "滞后：进度无法识别、问题和打算为空、进展为空",
+        _steps(_set("D7", "滞后"), _set("E7", "约50"), _set("F7", None)),
+        [
+            ("E7", "无法识别完成进度“约50”：请只填写一个 0 到 100 之间的数字，例如 80"),
+            ("F7", "请填写本月工作进展"),
+            ("G7", "完成状态为“滞后”时，请填写存在问题"),
+            ("H7", "完成状态为“滞后”时，请填写下步打算"),
+        ],
+    ),
+    (
+        "已完成：进度无法识别时说明应填 100",
+        _steps(_set("D7", "已完成"), _set("E7", "全部")),
+        [("E7", "无法识别完成进度“全部”：请只填写一个 0 到 100 之间的数字，例如 80（完成状态为“已完成”时应填 100）")],
+    ),
+    (
+        "自己的说法：未开始",
+        _set("D7", "未开始"),
+        [
+            (
+                "D7",
+                "完成状态“未开始”不在可选范围内：您是否要填“未启动”？请从下拉列表选择 已完成、序时推进、滞后 或 未启动",
+            ),
+            ("E7", "如完成状态改为“未启动”，完成进度应为 0"),
+        ],
+    ),
+    (
+        "序号被改：该行其余问题同时报出，不另报缺少该项",
+        _steps(_set("A7", "五十三"), _set("E7", 120), _set("I7", "=1+1", text=True)),
+        [
+            ("A7", "序号应为任务编号（整数），收到“五十三”：请不要修改序号"),
+            ("E7", "完成进度应在 0 到 100 之间，收到 120"),
+            ("I7", "内容开头的“=”可能被当作公式执行：请删去开头的符号，或在前面加上文字"),
+        ],
+    ),
+    (
+        "主要任务和进度都被改",
+        _steps(_set("B7", "改过的任务内容"), _set("E7", "80-90"), _set("D7", "未启动")),
+        [
+            ("B7", "第 53 项的主要任务与任务清单不一致：请不要修改此列（可重新下载模板）"),
+            ("E7", "无法识别完成进度“80-90”：请只填写一个 0 到 100 之间的数字，例如 80（完成状态为“未启动”时应填 0）"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in ONE_ROUND], ids=[c[0] for c in ONE_ROUND])
+def test_every_problem_of_a_row_in_one_round(loaded, change, expected: list[tuple[str, str]]) -> None:
+    result = _ingest(edit(filled(), change))
+    assert [(p.cell, p.message) for p in result.errors] == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("已完城", "已完成"),
+        ("完成", "已完成"),
+        ("ＤＯＮＥ", "已完成"),
+        ("序时推近", "序时推进"),
+        ("正常推进", "序时推进"),
+        ("推进", "序时推进"),
+        ("落后", "滞后"),
+        ("未开始", "未启动"),
+        ("好", None),
+        ("未报送", None),
+    ],
+)
+def test_status_suggestions(written: str, meant: str | None) -> None:
+    assert suggest_status(written) == meant
 
 
 def test_closed_period_refuses_and_reopened_accepts(loaded) -> None:

@@ -36,6 +36,11 @@ def _upload(at: AppTest, file_name: str, content: bytes, period: str = "2023-03"
     return at
 
 
+def _frame(at: AppTest, *columns: str):  # type: ignore[no-untyped-def]
+    """The first table with these columns (the online form's editor is a table too)."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
 def test_unit_uploads_sees_accepted_version_then_duplicate_and_history(loaded, login_as) -> None:
     at = _page("upload.py", login_as, "unit")
     assert "acting_unit" not in [s.key for s in at.selectbox]
@@ -56,7 +61,7 @@ def test_unit_sees_every_error_cell_and_gets_an_annotated_copy(loaded, login_as)
     at = _page("upload.py", login_as, "unit")
     _upload(at, "三月.xlsx", filled(rows={53: {"progress": "约80"}, 78: {"status": "滞后"}}))
     assert at.error[0].value.startswith("未通过校验：共 3 处问题，本次上传未保存任何内容")
-    errors = at.dataframe[0].value
+    errors = _frame(at, "单元格", "问题")
     assert list(errors["单元格"]) == ["E7", "G10", "H10"]
     assert errors.iloc[0]["填写内容"] == "约80"
     assert errors.iloc[1]["问题"] == "完成状态为“滞后”时，请填写存在问题"
@@ -69,7 +74,7 @@ def test_unit_sees_every_error_cell_and_gets_an_annotated_copy(loaded, login_as)
 def test_a_csv_gets_one_message_and_no_annotated_copy(loaded, login_as) -> None:
     at = _page("upload.py", login_as, "unit")
     _upload(at, "三月.csv", "序号,完成进度\n53,80\n".encode("gb18030"))
-    errors = at.dataframe[0].value
+    errors = _frame(at, "单元格", "问题")
     assert len(errors) == 1 and errors.iloc[0]["问题"].startswith("这是文本（CSV 等）文件")
     assert not at.download_button
 
