@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "registry_imported": "导入任务分解表",
     "deduction_changed": "扣分规则/申诉变更",
     "paper_copy": "登记纸质件",
+    "task_closed": "确认办结",
+    "task_reopened": "撤销办结",
 }
 
 

@@ -104,8 +104,10 @@ def build_template(session: Session, unit_id: int, period_code: str) -> bytes:
     if unit.kind == UnitKind.GROUP:
         raise TemplateError(f"“{unit.name}”是群组，请为其成员单位分别下载模板")
     period = get_period(session, period_code)
-    tasks = unit_obligations(session, unit_id, period.year)
+    tasks = unit_obligations(session, unit_id, period.year, month_of(period))
     if not tasks:
+        if unit_obligations(session, unit_id, period.year):
+            raise TemplateError(f"{unit.name} 的任务均已办结，{period.code} 起不再报送月报")
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
     last = current_reports(session, as_of=None, period_id=None, unit_id=unit_id).get(unit_id)
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")

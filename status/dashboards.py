@@ -40,7 +40,7 @@ from status.engine import (
     status_query,
     submission_of_row,
 )
-from status.lateness import UnitRow, lateness, obliged_unit_rows
+from status.lateness import UnitRow, lateness
 from status.rates import Rate, rate_of
 
 STATUS_ORDER = tuple(TaskStatus)
@@ -177,13 +177,12 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         categories[seq, short][status] += n
         leaders[leader][status] += n
         first_task[leader] = min(first, first_task.get(leader, first))
-    units = obliged_unit_rows(session, period.year)
-    judged = lateness(session, period, as_of, units)
+    judged = lateness(session, period, as_of)
     counted = [row for row in judged if row.status != Judgement.EXEMPT]
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
-        previous_rate = reporting_rate(session, previous, as_of, units if previous.year == period.year else None)
+        previous_rate = reporting_rate(session, previous, as_of)
     demo = session.exec(
         select(func.count()).where(Submission.period_id == period.id, Submission.is_demo == True)  # noqa: E712
     ).one()

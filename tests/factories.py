@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import func, select
 
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db.engine import write_session
 from db.models import Submission, SubmissionRow
 from db.queries import resolve_unit
@@ -61,7 +61,7 @@ def add_submission(
         )
         session.add(submission)
         session.flush()
-        for ob in unit_obligations(session, unit_row.id, period_row.year):
+        for ob in unit_obligations(session, unit_row.id, period_row.year, month_of(period_row)):
             status, progress = statuses.get(ob.task_no, default)
             session.add(
                 SubmissionRow(
