@@ -216,6 +216,11 @@ def _red_rule(paragraph: Paragraph) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
+def _spoken(counts: dict[TaskStatus, int]) -> list[TaskStatus]:
+    """The statuses the overall sentence names: what units reported, and 已办结 when any."""
+    return [s for s in TaskStatus if s in TaskStatus.reportable() or (s is TaskStatus.CLOSED and counts[s])]
+
+
 def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
     """A table with fixed column widths (in cm; text columns wide, counts narrow) whose header row
     repeats at the top of every page it runs onto."""
@@ -337,7 +342,7 @@ def render(data: BulletinData) -> bytes:
     _paragraph(
         doc,
         f"截至{chinese_date(data.as_of.date())}，全区{data.total}项重点任务中，"
-        f"{'，'.join(f'{s.label}{counts[s]}项' for s in TaskStatus.reportable())}，"
+        f"{'，'.join(f'{s.label}{counts[s]}项' for s in _spoken(counts))}，"
         f"牵头单位{TaskStatus.NOT_REPORTED.label}{counts[TaskStatus.NOT_REPORTED]}项。"
         f"本月应报单位{rate.expected}个，已报送{rate.received}个，"
         f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。",
@@ -348,7 +353,7 @@ def render(data: BulletinData) -> bytes:
         ["分类", "任务数", *TaskStatus.labels()],
         [[c.name, str(c.total), *(str(c.counts[s]) for s in TaskStatus)] for c in data.categories]
         + [["合计", str(data.total), *totals]],
-        [6.4, 1.4, 1.5, 1.7, 1.4, 1.5, 1.6],
+        [5.6, 1.3, 1.4, 1.4, 1.7, 1.3, 1.4, 1.4],
     )
 
     _paragraph(doc, "二、滞后任务", font=HEADING_FONT)
