@@ -151,6 +151,20 @@ class AppealDecision(Term):
     UPHOLD = ("维持", "uphold", "维持")
 
 
+class PlanState(Term):
+    """节点计划状态"""
+
+    MISSING = ("missing", "missing", "未报送", "#9E9E9E")  # grey: never stored, no plan yet
+    SUBMITTED = ("submitted", "submitted", "待确认", "#F9A825")  # amber
+    CONFIRMED = ("confirmed", "confirmed", "已确认", "#2E7D32")  # green
+    RETURNED = ("returned", "returned", "已退回", "#C62828")  # red
+
+    @classmethod
+    def stored(cls) -> tuple[PlanState, ...]:
+        """The states a plan version can have in the database (all but 未报送)."""
+        return tuple(s for s in cls if s is not cls.MISSING)
+
+
 class DeductionKind(Term):
     """扣分类型"""
 

@@ -30,6 +30,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("deduct_late", "迟报扣分（每次）", float, 0.1, 0, 100),
         SettingSpec("deduct_missing", "漏报扣分（每次）", float, 0.5, 0, 100),
         SettingSpec("deduct_lagging", "年末仍滞后任务扣分（每项）", float, 0.2, 0, 100),
+        SettingSpec("plan_due_month", "年度节点计划报送截止（当年几月底）", int, 2, 1, 12),
         SettingSpec("session_timeout_minutes", "无操作自动退出（分钟）", int, 30, 1, 24 * 60),
         SettingSpec("session_lifetime_hours", "登录最长有效（小时）", int, 12, 1, 24 * 30),
     )

@@ -9,7 +9,7 @@ from pydantic import NaiveDatetime
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.vocab import LeaderRole, Responsibility, TaskStatus, UnitKind, UserRole
+from core.vocab import LeaderRole, PlanState, Responsibility, TaskStatus, UnitKind, UserRole
 
 # Transitional: status.dashboards still reads the leader roles from here.
 
@@ -187,6 +187,7 @@ class RejectedAttempt(SQLModel, table=True):
     errors_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
+<<<<<<< HEAD
 # --- closing a task (办结销号) --------------------------------------------------
 
 
@@ -206,6 +207,50 @@ class TaskClosure(SQLModel, table=True):
     reopened_by: str | None = None
     reopened_at: NaiveDatetime | None = None
     reopen_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+=======
+# --- plans (年度节点计划) --------------------------------------------------------
+
+
+class TaskPlan(SQLModel, table=True):
+    """One version of a lead unit's plan for a year: uploaded as a workbook or edited on the page."""
+
+    __tablename__ = "task_plan"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "version"),
+        CheckConstraint(_in("state", PlanState.stored()), name="task_plan_state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    year: int
+    version: int
+    state: str  # a stored PlanState
+    received_at: NaiveDatetime
+    submitted_by: str
+    on_behalf: bool = False  # entered by the office for the unit
+    source: str  # "upload" or "form"
+    file_name: str = ""
+    size: int = 0
+    sha256: str = ""
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # None: from the page
+    decided_by: str | None = None
+    decided_at: NaiveDatetime | None = None
+    return_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class PlanMilestone(SQLModel, table=True):
+    """A milestone (节点) of one task in one plan version."""
+
+    __tablename__ = "plan_milestone"
+    __table_args__ = (CheckConstraint("target BETWEEN 0 AND 100", name="plan_milestone_target"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="task_plan.id", index=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", index=True)
+    seq: int  # order within the task
+    due: date
+    target: float  # planned cumulative progress, 0–100
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    multi_year: bool = False  # the task runs past the year: its last target need not reach 100
+>>>>>>> plans
 
 
 # --- office workbench --------------------------------------------------------

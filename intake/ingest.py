@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -20,11 +22,15 @@ from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
 from core import clock
 from core.period import Month
+from core.vocab import UnitKind
 from db import queries
 from db.engine import read_session, write_session
+from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
 from status.engine import current_submission
+
+_T = TypeVar("_T")
 
 
 class UsageError(ValueError):
@@ -71,27 +77,49 @@ def ingest_upload(
     Only the office may ingest on a unit's behalf or give the time a file was received; the
     caller's right to act for the unit is checked before the file is read.
     """
+    target, received = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
+    if period is not None:
+        period = Month.parse(period).code
+    parsed = read_upload(data)
+    upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
+    return retried(lambda: _store(upload, parsed, id_of(target), period))
+
+
+def target_unit(
+    unit: str, actor: Actor, *, on_behalf: bool, received_at: datetime | None
+) -> tuple[Unit, datetime | None]:
+    """The unit an upload is for (canonical name or alias) and the time it was received, when
+    given. Only the office may ingest on a unit's behalf or give the time a file was received;
+    the caller's right to act for the unit is checked before any file is read."""
     with read_session() as session:
         target = queries.resolve_unit(session, unit)
     if target is None:
         raise UsageError(f"没有名为“{unit}”的单位，请使用单位全称或已登记的简称")
-    ensure_may_act_for(actor, target.id, target.name)
+    ensure_may_act_for(actor, id_of(target), target.name)
     if (on_behalf or received_at is not None) and not actor.is_office:
         raise AccessDenied("只有督查室可以代为录入，或指定收件时间")
-    if target.kind == "群组":
+    if target.kind == UnitKind.GROUP:
         raise UsageError(f"“{target.name}”是群组，请以其成员单位的名义分别报送")
-    if period is not None:
-        period = Month.parse(period).code
     received = clock.to_local(received_at) if received_at is not None else None
     if received is not None and received > clock.now():
         raise UsageError(f"收件时间 {clock.fmt(received)} 晚于当前时间，请核对")
-    parsed = read_upload(data)
-    upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
+    return target, received
+
+
+def retried(store: Callable[[], _T]) -> _T:
+    """Run one storing transaction; when another upload for the same unit took its version
+    number meanwhile (a unique-key conflict), run it once more, counting again."""
     try:
-        return _store(upload, parsed, target.id, period)
+        return store()
     except IntegrityError:
-        # Another upload for the same unit and period took this version number; count again.
-        return _store(upload, parsed, target.id, period)
+        return store()
+
+
+def locked_unit(session: Session, unit_id: int) -> Unit:
+    """The unit's row, locked for the transaction: one upload per unit at a time, so versions
+    are counted without a race (SQLite's write lock already does this; elsewhere the row is
+    locked). Stamp the received time after this, so versions and times agree in order."""
+    return session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).one()
 
 
 @dataclass(frozen=True)
@@ -107,10 +135,7 @@ class _Upload:
 
 def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str | None) -> IngestResult:
     with write_session() as session:
-        # One upload per unit at a time, so versions are counted without a race (SQLite's
-        # write lock already does this; elsewhere the unit's row is locked).
-        unit = session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).one()
-        # Stamped under the lock, so versions and received times of live uploads agree in order.
+        unit = locked_unit(session, unit_id)
         received = upload.received or clock.now()
         checked = check(session, parsed, unit, period_code)
         if checked.errors:

@@ -122,6 +122,14 @@ class Checked:
 
 
 def read_upload(data: bytes) -> ParsedUpload:
+    """The monthly report's sheet, header cells and task rows."""
+    return read_table(data, sheet=SHEET_REPORT, columns=COLUMNS, labels=HEADER_LABELS)
+
+
+def read_table(data: bytes, *, sheet: str, columns: Sequence[str], labels: Sequence[str]) -> ParsedUpload:
+    """A workbook of this system's making: the file guard, then sheet ``sheet`` with its header
+    cells ``labels`` (each value right of its label) above a table whose header row is exactly
+    ``columns``, and the non-blank rows below it; the hidden meta sheet's keys."""
     parsed = ParsedUpload()
     try:
         report = inspect(data)
@@ -131,8 +139,8 @@ def read_upload(data: bytes) -> ParsedUpload:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
             names = book.sheet_names
-            meta = _Sheet.read(book, SHEET_META, report, rows=20) if SHEET_META in names else None
-            ws = _Sheet.read(book, SHEET_REPORT, report, rows=MAX_ROWS) if SHEET_REPORT in names else None
+            meta = Sheet.read(book, SHEET_META, report, rows=20) if SHEET_META in names else None
+            ws = Sheet.read(book, sheet, report, rows=MAX_ROWS) if sheet in names else None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # any failure on damaged parts, also a Rust panic (not an Exception)
@@ -141,36 +149,36 @@ def read_upload(data: bytes) -> ParsedUpload:
     if meta is not None:
         for row in range(1, 21):
             key = meta.value(row, 1)
-            if not _blank(key):
-                parsed.meta[str(key).strip()] = _text(meta.value(row, 2))
+            if not is_blank(key):
+                parsed.meta[str(key).strip()] = cell_text(meta.value(row, 2))
     if ws is None:
         parsed.problems.append(
-            Problem(SHEET_REPORT, "", "", f"找不到“{SHEET_REPORT}”工作表：请使用本系统下载的模板填写，不要改工作表名称")
+            Problem(sheet, "", "", f"找不到“{sheet}”工作表：请使用本系统下载的模板填写，不要改工作表名称")
         )
         return parsed
-    parsed.formula_cells = set(report.formula_cells.get(SHEET_REPORT, []))
-    header_row = _find_table_header(ws)
+    parsed.formula_cells = set(report.formula_cells.get(sheet, []))
+    header_row = _find_table_header(ws, columns[0])
     if header_row is None:
         parsed.problems.append(
-            Problem(SHEET_REPORT, "", "", "找不到表格的表头行（序号、主要任务……）：请使用下载的模板，不要删改表头")
+            Problem(sheet, "", "", f"找不到表格的表头行（{'、'.join(columns[:2])}……）：请使用下载的模板，不要删改表头")
         )
         return parsed
-    for column, expected in enumerate(COLUMNS, start=1):
+    for column, expected in enumerate(columns, start=1):
         cell = ws.cell(header_row, column)
-        if _squash(cell.value) != _squash(expected):
+        if squash(cell.value) != squash(expected):
             parsed.problems.append(
-                Problem(SHEET_REPORT, cell.coord, _shown(cell.value), f"此列表头应为“{expected}”，请不要修改表头")
+                Problem(sheet, cell.coord, shown(cell.value), f"此列表头应为“{expected}”，请不要修改表头")
             )
-    parsed.header = _read_header(ws, header_row)
+    parsed.header = _read_header(ws, header_row, labels, len(columns))
     for row in range(header_row + 1, min(ws.height, MAX_ROWS) + 1):
-        if any(not _blank(value) for value in ws.grid[row - 1][: len(COLUMNS)]):
-            parsed.rows.append(ws.row_cells(row, len(COLUMNS)))
+        if any(not is_blank(value) for value in ws.grid[row - 1][: len(columns)]):
+            parsed.rows.append(ws.row_cells(row, len(columns)))
     parsed.readable = True
     return parsed
 
 
 @dataclass
-class _Sheet:
+class Sheet:
     """A sheet's values as the user sees them in Excel, addressed like Excel (row and column from 1)."""
 
     grid: list[list[object]]
@@ -178,7 +186,7 @@ class _Sheet:
     percent: dict[str, str]
 
     @classmethod
-    def read(cls, book: CalamineWorkbook, name: str, report: GuardReport, rows: int) -> _Sheet:
+    def read(cls, book: CalamineWorkbook, name: str, report: GuardReport, rows: int) -> Sheet:
         sheet = book.get_sheet_by_name(name)
         grid: list[list[object]] = sheet.to_python(skip_empty_area=False, nrows=rows)  # type: ignore[assignment]
         merged = sheet.merged_cell_ranges or []
@@ -233,20 +241,20 @@ def _number(value: object) -> object:
     return value
 
 
-def _find_table_header(ws: _Sheet) -> int | None:
+def _find_table_header(ws: Sheet, first: str) -> int | None:
     for row in range(1, _HEADER_SEARCH_ROWS + 1):
-        if _squash(ws.value(row, 1)) == COLUMNS[0]:
+        if squash(ws.value(row, 1)) == first:
             return row
     return None
 
 
-def _read_header(ws: _Sheet, header_row: int) -> dict[str, RawCell]:
+def _read_header(ws: Sheet, header_row: int, labels: Sequence[str], width: int) -> dict[str, RawCell]:
     """label -> the cell right of the label (past the label's merged range)."""
     found: dict[str, RawCell] = {}
     for row in range(1, header_row):
-        for column in range(1, len(COLUMNS) + 1):
-            label = _squash(ws.value(row, column)).rstrip(":：")
-            if label in HEADER_LABELS and label not in found:
+        for column in range(1, width + 1):
+            label = squash(ws.value(row, column)).rstrip(":：")
+            if label in labels and label not in found:
                 found[label] = ws.cell(row, ws.merged_end(row, column) + 1)
     return found
 
@@ -254,17 +262,17 @@ def _read_header(ws: _Sheet, header_row: int) -> dict[str, RawCell]:
 # --- cell values ------------------------------------------------------------------
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _squash(value: object) -> str:
+def squash(value: object) -> str:
     """Text with every kind of whitespace and every control character removed (for labels,
     titles, names, the status)."""
     return "".join(clean(str(value)).split()) if value is not None else ""
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     if isinstance(value, str):  # by far the most common
         return clean(value).strip()
     if value is None:
@@ -277,34 +285,34 @@ def _text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return _text(str(value))
+    return cell_text(str(value))
 
 
-def _shown(value: object) -> str:
-    text = _text(value)
+def shown(value: object) -> str:
+    text = cell_text(value)
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def parse_progress(value: object, number_format: str = "General") -> float:
-    """The progress percentage, or ValueError with what to write instead."""
-    if _blank(value):
-        raise ValueError("请填写完成进度（0 到 100 之间的数字，例如 80）")
+def parse_progress(value: object, number_format: str = "General", label: str = "完成进度") -> float:
+    """The progress percentage (the column called ``label``), or ValueError with what to write instead."""
+    if is_blank(value):
+        raise ValueError(f"请填写{label}（0 到 100 之间的数字，例如 80）")
     if isinstance(value, bool | date):
-        raise ValueError("完成进度应为 0 到 100 之间的数字，例如 80")
+        raise ValueError(f"{label}应为 0 到 100 之间的数字，例如 80")
     if isinstance(value, int | float):
         number = float(value)
         if "%" in number_format:
             number = round(number * 100, 4)
         elif 0 < number < 1:
-            raise ValueError(f"完成进度“{value:g}”含义不明确：如表示 {number * 100:g}%，请填写 {number * 100:g}")
+            raise ValueError(f"{label}“{value:g}”含义不明确：如表示 {number * 100:g}%，请填写 {number * 100:g}")
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip()
         match = _NUMBER.match(text)
         if not match:
-            raise ValueError(f"无法识别完成进度“{str(value).strip()}”：请只填写一个 0 到 100 之间的数字，例如 80")
+            raise ValueError(f"无法识别{label}“{str(value).strip()}”：请只填写一个 0 到 100 之间的数字，例如 80")
         number = float(match.group(1))
     if not 0 <= number <= 100:
-        raise ValueError(f"完成进度应在 0 到 100 之间，收到 {number:g}")
+        raise ValueError(f"{label}应在 0 到 100 之间，收到 {number:g}")
     return number
 
 
@@ -329,31 +337,35 @@ def parse_period(value: object) -> str:
         match = _PERIOD_TEXT.match(unicodedata.normalize("NFKC", value).strip())
         if match and 1 <= int(match.group(2)) <= 12:
             return Month(int(match.group(1)), int(match.group(2))).code
-    if _blank(value):
+    if is_blank(value):
         raise ValueError("请填写填报月份，例如 2023-03")
-    raise ValueError(f"无法识别填报月份“{_text(value)}”：请写成 2023-03 这样的格式（文本）")
+    raise ValueError(f"无法识别填报月份“{cell_text(value)}”：请写成 2023-03 这样的格式（文本）")
 
 
 # --- checking ---------------------------------------------------------------------
 
 
-class _Collector:
-    def __init__(self, parsed: ParsedUpload) -> None:
+class Collector:
+    """The problems of one upload, each on its cell of ``sheet`` (or of the sheet given)."""
+
+    def __init__(self, parsed: ParsedUpload, sheet: str = SHEET_REPORT) -> None:
         self.errors: list[Problem] = list(parsed.problems)
         self.formulas = parsed.formula_cells
+        self.sheet = sheet
 
-    def add(self, cell: RawCell | None, message: str, sheet: str = SHEET_REPORT) -> None:
+    def add(self, cell: RawCell | None, message: str, sheet: str | None = None) -> None:
+        sheet = sheet or self.sheet
         if cell is None:
             self.errors.append(Problem(sheet, "", "", message))
         else:
-            self.errors.append(Problem(sheet, cell.coord, _shown(cell.value), message))
+            self.errors.append(Problem(sheet, cell.coord, shown(cell.value), message))
 
     def text(self, cell: RawCell, limit: int) -> str | None:
         """The cell's text if it is acceptable free text; otherwise record why and return None."""
         if cell.coord in self.formulas:
             self.add(cell, "请直接填写内容，不要使用公式")
             return None
-        text = _text(cell.value)
+        text = cell_text(cell.value)
         if formula_like(text):
             self.add(cell, f"内容开头的“{text[0]}”可能被当作公式执行：请删去开头的符号，或在前面加上文字")
             return None
@@ -373,7 +385,7 @@ def _meta_year(parsed: ParsedUpload) -> int | None:
 
 def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None = None) -> Checked:
     """Compare a read upload with the registry; ``period_code`` is the period the caller expects."""
-    found = _Collector(parsed)
+    found = Collector(parsed)
     result = Checked()
     if not parsed.readable:
         result.errors = found.errors
@@ -403,30 +415,39 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     return result
 
 
-def _wrong_template(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None) -> Problem | None:
-    """The one problem of a file that is another unit's report, or another month's than the one
-    chosen; None otherwise.
+def wrong_unit(session: Session, parsed: ParsedUpload, unit: Unit, *, sheet: str, what: str) -> Problem | None:
+    """The one problem of a file made for another unit than ``unit`` (``what`` names the kind
+    of workbook); None otherwise.
 
-    The header's 填报单位 and 填报月份 decide (a borrowed template with both changed is fine);
-    the hidden meta sheet names the unit only when the header names none that is known."""
-    cells = parsed.header
-    unit_cell = cells.get(LABEL_UNIT)
+    The header's 填报单位 decides (a borrowed template with it changed is fine); the hidden
+    meta sheet names the unit only when the header names none that is known."""
+    unit_cell = parsed.header.get(LABEL_UNIT)
     other: str | None = None
     if unit_cell is not None and unit_cell.coord not in parsed.formula_cells:
-        name = _squash(unit_cell.value)
+        name = squash(unit_cell.value)
         named = None if name in ("", unit.name) else queries.resolve_unit(session, name)
         if named is not None and named.id != unit.id:
             other = named.name
         elif named is None and name != unit.name and parsed.meta.get("unit_id") not in (None, str(unit.id)):
             by_meta = queries.resolve_unit(session, parsed.meta.get("unit", ""))
             other = by_meta.name if by_meta is not None and by_meta.id != unit.id else None
-    if other is not None:
-        return Problem(
-            SHEET_REPORT,
-            unit_cell.coord if unit_cell else "",
-            _shown(unit_cell.value) if unit_cell else "",
-            f"这是{other}的月报模板，不是{unit.name}的；请下载本单位的模板重新填写",
-        )
+    if other is None:
+        return None
+    return Problem(
+        sheet,
+        unit_cell.coord if unit_cell else "",
+        shown(unit_cell.value) if unit_cell else "",
+        f"这是{other}的{what}，不是{unit.name}的；请下载本单位的模板重新填写",
+    )
+
+
+def _wrong_template(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None) -> Problem | None:
+    """The one problem of a file that is another unit's report, or another month's than the one
+    chosen; None otherwise."""
+    wrong = wrong_unit(session, parsed, unit, sheet=SHEET_REPORT, what="月报模板")
+    if wrong is not None:
+        return wrong
+    cells = parsed.header
     period_cell = cells.get(LABEL_PERIOD)
     if period_code and period_cell is not None and period_cell.coord not in parsed.formula_cells:
         try:
@@ -437,7 +458,7 @@ def _wrong_template(session: Session, parsed: ParsedUpload, unit: Unit, period_c
             return Problem(
                 SHEET_REPORT,
                 period_cell.coord,
-                _shown(period_cell.value),
+                shown(period_cell.value),
                 f"这是 {code} 的月报，当前选择的是 {period_code}：请选择 {code} 后重新上传，"
                 f"或下载 {period_code} 的模板重新填写",
             )
@@ -445,7 +466,7 @@ def _wrong_template(session: Session, parsed: ParsedUpload, unit: Unit, period_c
 
 
 def _check_header(
-    session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None, found: _Collector, result: Checked
+    session: Session, parsed: ParsedUpload, unit: Unit, period_code: str | None, found: Collector, result: Checked
 ) -> Period | None:
     cells = parsed.header
     for label in HEADER_LABELS:
@@ -457,7 +478,7 @@ def _check_header(
             found.add(cell, "请直接填写内容，不要使用公式")
     unit_cell = cells.get(LABEL_UNIT)
     if unit_cell is not None and unit_cell.coord not in found.formulas:
-        name = _squash(unit_cell.value)
+        name = squash(unit_cell.value)
         named = unit if name == unit.name else queries.resolve_unit(session, name) if name else None
         if not name:
             found.add(unit_cell, f"请填写填报单位：{unit.name}")
@@ -494,23 +515,27 @@ def _check_header(
     return period
 
 
+<<<<<<< HEAD
 def _check_rows(
     parsed: ParsedUpload, tasks: list[Obligation], found: _Collector, closed: frozenset[int] = frozenset()
 ) -> list[ReportRow]:
     """``closed``: the numbers of the unit's tasks closed (办结) before the month."""
+=======
+def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector) -> list[ReportRow]:
+>>>>>>> plans
     assigned = {t.task_no: t for t in tasks}
     seen: dict[int, str] = {}
     rows: list[ReportRow] = []
     for raw in parsed.rows:
         no_cell, text_cell, role_cell, status_cell, progress_cell, *text_cells = raw
         line = int(no_cell.coord.lstrip(ascii_uppercase))
-        if _blank(no_cell.value):
+        if is_blank(no_cell.value):
             found.add(no_cell, "此行没有序号：请不要在表格中增加行；补充说明请写在该任务的备注栏")
             continue
         try:
             no = parse_task_no(no_cell.value)
         except ValueError:
-            found.add(no_cell, f"序号应为任务编号（整数），收到“{_shown(no_cell.value)}”：请不要修改序号")
+            found.add(no_cell, f"序号应为任务编号（整数），收到“{shown(no_cell.value)}”：请不要修改序号")
             continue
         task = assigned.get(no)
         if task is None and no in closed:
@@ -524,10 +549,10 @@ def _check_rows(
             continue
         seen[no] = no_cell.coord
         ok = True
-        if _squash(text_cell.value) != _squash(task.task_text):
+        if squash(text_cell.value) != squash(task.task_text):
             found.add(text_cell, f"第 {no} 项的主要任务与任务清单不一致：请不要修改此列（可重新下载模板）")
             ok = False
-        if _squash(role_cell.value) != task.role:
+        if squash(role_cell.value) != task.role:
             found.add(role_cell, f"第 {no} 项的责任类型应为“{task.role}”：请不要修改此列")
             ok = False
         status = _check_status(status_cell, found)
@@ -555,11 +580,11 @@ def _check_rows(
     return rows
 
 
-def _check_status(cell: RawCell, found: _Collector) -> str | None:
+def _check_status(cell: RawCell, found: Collector) -> str | None:
     if cell.coord in found.formulas:
         found.add(cell, "请直接填写内容，不要使用公式")
         return None
-    status = _squash(cell.value)
+    status = squash(cell.value)
     if not status:
         found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
         return None
@@ -569,7 +594,7 @@ def _check_status(cell: RawCell, found: _Collector) -> str | None:
     return status
 
 
-def _check_progress(cell: RawCell, found: _Collector) -> float | None:
+def _check_progress(cell: RawCell, found: Collector) -> float | None:
     if cell.coord in found.formulas:
         found.add(cell, "请直接填写内容，不要使用公式")
         return None
@@ -610,12 +635,12 @@ def _warnings(
                     f"（{code}：{previous.progress:g}），请确认",
                 )
             )
-        if _squash(row.progress_text) == _squash(previous.progress_text):
+        if squash(row.progress_text) == squash(previous.progress_text):
             warnings.append(
                 Problem(
                     SHEET_REPORT,
                     f"F{row.line}",
-                    _shown(row.progress_text),
+                    shown(row.progress_text),
                     f"第 {row.task_no} 项本月工作进展与 {code} 报送的完全相同，督查室将作为可能的“无实质内容”复核",
                 )
             )

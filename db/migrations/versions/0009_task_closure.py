@@ -1,7 +1,7 @@
 """task closure: the office's 办结 of a task and its reopening, every one kept
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
