@@ -27,15 +27,12 @@ ACTION_LABELS = {
     "registry_imported": "导入任务分解表",
     "deduction_changed": "扣分规则/申诉变更",
     "paper_copy": "登记纸质件",
-<<<<<<< HEAD
-    "task_closed": "确认办结",
-    "task_reopened": "撤销办结",
-=======
     "plan_submitted": "报送节点计划（通过）",
     "plan_rejected": "报送节点计划（未通过）",
     "plan_confirmed": "确认节点计划",
     "plan_returned": "退回节点计划",
->>>>>>> plans
+    "task_closed": "确认办结",
+    "task_reopened": "撤销办结",
 }
 
 

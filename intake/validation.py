@@ -515,14 +515,10 @@ def _check_header(
     return period
 
 
-<<<<<<< HEAD
 def _check_rows(
-    parsed: ParsedUpload, tasks: list[Obligation], found: _Collector, closed: frozenset[int] = frozenset()
+    parsed: ParsedUpload, tasks: list[Obligation], found: Collector, closed: frozenset[int] = frozenset()
 ) -> list[ReportRow]:
     """``closed``: the numbers of the unit's tasks closed (办结) before the month."""
-=======
-def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector) -> list[ReportRow]:
->>>>>>> plans
     assigned = {t.task_no: t for t in tasks}
     seen: dict[int, str] = {}
     rows: list[ReportRow] = []
