@@ -63,7 +63,9 @@ def find_task(session: Session, *, year: int, no: int) -> Task:
 def history(session: Session, *, task_id: int) -> list[ClosureView]:
     """Every closure of the task, the latest first."""
     rows = session.exec(
-        select(TaskClosure).where(TaskClosure.task_id == task_id).order_by(col(TaskClosure.closed_at).desc(), col(TaskClosure.id).desc())
+        select(TaskClosure)
+        .where(TaskClosure.task_id == task_id)
+        .order_by(col(TaskClosure.closed_at).desc(), col(TaskClosure.id).desc())
     )
     return [
         ClosureView(r.closed_on, r.note, r.closed_by, r.closed_at, r.reopened_by, r.reopened_at, r.reopen_reason)

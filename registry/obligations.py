@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import sqlalchemy
 from sqlalchemy import ColumnElement, and_, delete, insert, literal, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -117,10 +117,11 @@ def stored(session: Session, year: int) -> list[Entry]:
     return [Entry(r.task_id, r.unit_id, r.year, r.role, r.speaks, r.position) for r in rows]
 
 
-YearMonth = ColumnElement[int] | int
+Column = ColumnElement[int] | Mapped[int] | Mapped[int | None]
+YearMonth = Column | int
 
 
-def closed_for(task_id: ColumnElement[int], year: YearMonth, month: YearMonth) -> ColumnElement[bool]:
+def closed_for(task_id: Column, year: YearMonth, month: YearMonth) -> ColumnElement[bool]:
     """The rule of closure: ``task_id`` is closed (办结) for the month (``year``, ``month``),
     numbers or columns (e.g. of ``Period``), when an open closure of it is dated in an earlier
     month. The month of the 办结 date itself is still reported."""

@@ -230,8 +230,9 @@ def status_query(
     ``version``, ``received_at`` and texts.
 
     Built as the reported tasks plus, UNION ALL, the tasks without a speaking report (NOT
-    EXISTS), plus the closed ones (neither of the first two parts has them): an outer join of the tasks to the reports makes SQLite scan every report once per
-    task, where NOT EXISTS lets it index them."""
+    EXISTS), plus the closed ones (neither of the first two parts has them): an outer join of
+    the tasks to the reports makes SQLite scan every report once per task, where NOT EXISTS
+    lets it index them."""
     lead = lead_select(as_of=as_of, periods=periods, tasks=tasks).cte("lead_reports")
     picked = lead.c.pick == 1
     closed = closed_for(col(Task.id), col(Period.year), col(Period.month))
