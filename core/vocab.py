@@ -88,6 +88,21 @@ _SEVERITY = (TaskStatus.LAGGING, TaskStatus.NOT_STARTED, TaskStatus.ON_TRACK, Ta
 SEVERITY: tuple[TaskStatus, ...] = _SEVERITY
 
 
+class Light(Term):
+    """红黄绿灯"""
+
+    GREEN = ("green", "green", "绿灯", "#2E7D32")
+    YELLOW = ("yellow", "yellow", "黄灯", "#F9A825")
+    RED = ("red", "red", "红灯", "#C62828")
+
+
+class ExpectedSource(Term):
+    """进度依据"""
+
+    PLAN = ("plan", "plan", "计划")  # the task's confirmed plan (年度节点计划)
+    CALENDAR = ("calendar", "calendar", "按序时")  # no confirmed plan: month M of 12
+
+
 class Lateness(Term):
     """报送情况"""
 

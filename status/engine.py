@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy
 from sqlalchemy import (
@@ -33,7 +32,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Label,
-    Select,
     Subquery,
     Text,
     and_,
@@ -47,14 +45,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, func, select
 
-from core.vocab import SEVERITY, Responsibility, TaskStatus
+from core.vocab import SEVERITY, ExpectedSource, Light, Responsibility, TaskStatus
 from cycle.settings import get_setting
 from db.models import Period, Submission, SubmissionRow, Task, TaskUnit, Unit, UnitObligation
 from registry.obligations import closed_for
-
-AnySelect = Select[*tuple[Any, ...]]  # a query of any columns
-Ids = AnySelect | list[int]  # ids, as a query or a list
-
+from status.expected import AnySelect as AnySelect
+from status.expected import Ids as Ids
+from status.expected import expected_of, joins, plan_expectation
+from status.lights import light_of
 
 RANK = case({status.value: status.severity for status in SEVERITY}, value=SubmissionRow.status)
 CLOSED_RANK = len(SEVERITY)  # the rank of 已办结, after every reported status
@@ -225,9 +223,10 @@ def status_query(
 ) -> Subquery:
     """One row per task and period of ``periods`` (tasks of the period's year; only ``tasks`` if
     given): ``task_id``, ``no``, ``period_id``, ``rank`` (None when 未报送, ``CLOSED_RANK`` when
-    已办结), ``progress``,
-    ``expected`` (序时进度), ``behind`` (欠进度), and the giving report's ``unit_id``,
-    ``version``, ``received_at`` and texts.
+    已办结), ``progress``, ``expected`` (the plan's or 序时进度, ``status.expected``),
+    ``expected_source`` (an ``ExpectedSource`` value), ``behind`` (欠进度), ``light`` (a
+    ``Light`` value, ``status.lights``), and the giving report's ``unit_id``, ``version``,
+    ``received_at`` and texts.
 
     Built as the reported tasks plus, UNION ALL, the tasks without a speaking report (NOT
     EXISTS), plus the closed ones (neither of the first two parts has them): an outer join of
@@ -236,10 +235,16 @@ def status_query(
     lead = lead_select(as_of=as_of, periods=periods, tasks=tasks).cte("lead_reports")
     picked = lead.c.pick == 1
     closed = closed_for(col(Task.id), col(Period.year), col(Period.month))
-    expected = (col(Period.month) * literal(100.0) / 12).label("expected")
+    plan = plan_expectation(periods=periods, tasks=tasks).cte("plan_expectation")
+    on_plan = joins(plan, col(Task.id), col(Period.id))
+    expected_value, source = expected_of(plan)
+    expected = expected_value.label("expected")
     behind = case(
-        (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected - margin), true()),
+        (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected_value - margin), true()),
         else_=false(),
+    )
+    light = light_of(
+        rank=lead.c.rank, progress=lead.c.progress, behind=behind, plan=plan, margin=margin, closed_rank=CLOSED_RANK
     )
     task_columns: tuple[Label[int], ...] = (
         col(Task.id).label("task_id"),
@@ -252,7 +257,9 @@ def status_query(
             lead.c.rank,
             lead.c.progress,
             expected,
+            source.label("expected_source"),
             behind.label("behind"),
+            light.label("light"),
             lead.c.unit_id,
             lead.c.version,
             lead.c.received_at,
@@ -264,6 +271,7 @@ def status_query(
         .select_from(lead)
         .join(Task, col(Task.id) == lead.c.task_id)
         .join(Period, col(Period.id) == lead.c.period_id)
+        .outerjoin(plan, on_plan)
         .where(picked, ~closed)
     )
     unreported = (
@@ -272,7 +280,9 @@ def status_query(
             literal(None, Integer()).label("rank"),
             literal(None, Float()).label("progress"),
             expected,
+            source.label("expected_source"),
             false().label("behind"),
+            literal(Light.YELLOW.value, Text()).label("light"),
             literal(None, Integer()).label("unit_id"),
             literal(None, Integer()).label("version"),
             literal(None, DateTime()).label("received_at"),
@@ -283,6 +293,7 @@ def status_query(
         )
         .select_from(Task)
         .join(Period, and_(col(Period.year) == Task.year, col(Period.id).in_(periods)))
+        .outerjoin(plan, on_plan)
         .where(
             ~select(lead.c.task_id).where(picked, lead.c.task_id == Task.id, lead.c.period_id == Period.id).exists(),
             ~closed,
@@ -294,7 +305,9 @@ def status_query(
             literal(CLOSED_RANK, Integer()).label("rank"),
             literal(100.0, Float()).label("progress"),
             expected,
+            source.label("expected_source"),
             false().label("behind"),
+            literal(Light.GREEN.value, Text()).label("light"),
             literal(None, Integer()).label("unit_id"),
             literal(None, Integer()).label("version"),
             literal(None, DateTime()).label("received_at"),
@@ -305,6 +318,7 @@ def status_query(
         )
         .select_from(Task)
         .join(Period, and_(col(Period.year) == Task.year, col(Period.id).in_(periods)))
+        .outerjoin(plan, on_plan)
         .where(closed)
     )
     parts = []
@@ -359,6 +373,8 @@ class TaskState:
     problems: str = ""
     next_steps: str = ""
     remarks: str = ""
+    expected_source: ExpectedSource = ExpectedSource.CALENDAR
+    light: Light = Light.GREEN
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -366,7 +382,9 @@ class TaskState:
             "status": self.status.code,
             "progress": self.progress,
             "expected": round(self.expected, 2),
+            "expected_source": self.expected_source.code,
             "behind": self.behind,
+            "light": self.light.code,
             "lead_unit": self.lead_unit,
             "source": self.source.as_json() if self.source else None,
         }
@@ -414,6 +432,8 @@ def task_states(
             row["problems"] or "",
             row["next_steps"] or "",
             row["remarks"] or "",
+            ExpectedSource.of(row["expected_source"]),
+            Light.of(row["light"]),
         )
     return states
 
