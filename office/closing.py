@@ -139,6 +139,30 @@ def close_task(session: Session, *, year: int, no: int, on: date, note: str, act
     return history(session, task_id=id_of(task))[0]
 
 
+@dataclass(frozen=True)
+class ClosingState:
+    """What 任务详情 needs for its 办结 controls."""
+
+    history: list[ClosureView]  # latest first
+    reported: TaskStatus  # the lead unit's latest reported status this year
+    reported_month: str | None  # the month it reported it for
+
+    @property
+    def open(self) -> ClosureView | None:
+        return next((c for c in self.history if c.open), None)
+
+    @property
+    def closable(self) -> bool:
+        """Not closed, and the lead unit's latest report says 已完成."""
+        return self.open is None and self.reported is TaskStatus.DONE
+
+
+def closing_state(session: Session, *, year: int, no: int) -> ClosingState:
+    task = find_task(session, year=year, no=no)
+    reported, month = reported_status(session, task=task, by=Month(year, 12))
+    return ClosingState(history(session, task_id=id_of(task)), reported, month)
+
+
 def reopen_task(session: Session, *, year: int, no: int, reason: str, actor: Actor) -> ClosureView:
     """Reopen the closed task ``no`` of ``year``: owed and judged again as before its closure."""
     ensure_office(actor)
