@@ -51,7 +51,7 @@ def test_behind_schedule_rule(loaded, status, progress, month, behind) -> None:
         table = dashboards.task_table(session, code).set_index("序号").loc[1]
     assert (state.status, state.progress, state.behind) == (status, progress, behind)
     assert state.expected == pytest.approx(month / 12 * 100)
-    assert (table["完成状态"], table["欠进度"], table["序时进度"]) == (status, behind, pytest.approx(month / 12 * 100))
+    assert (table["完成状态"], table["欠进度"], table["应达进度"]) == (status, behind, pytest.approx(month / 12 * 100))
 
 
 def test_an_unreported_task_is_never_behind_schedule(loaded) -> None:
