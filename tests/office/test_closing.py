@@ -21,6 +21,8 @@ from intake.template import TemplateError, build_template, fill_workbook
 from intake.validation import check, read_upload
 from office.closing import ClosingError, close_task, history, reopen_task
 from office.deductions import period_items
+from office.workbench import lateness_grid
+from status.by_unit import unit_record
 from status.engine import status_counts, task_states
 from status.lateness import lateness
 from tests.factories import add_submission
@@ -173,3 +175,13 @@ def test_task_close_and_reopen_commands(done_in_may, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.main(["task", "close", "--no", "95", "--year", "2023", "--date", "2023-05-31"])
     assert exit_.value.code == 2
+
+
+def test_the_office_pages_follow_the_closure(done_in_may) -> None:
+    _close(95, date(2023, 5, 31))
+    with read_session() as session:
+        grid = lateness_grid(session, 2023, AS_OF)
+        record = unit_record(session, _unit_id(FINANCE_OFFICE), 2023, AS_OF)
+    row = next(r for r in grid.rows if r.unit == FINANCE_OFFICE)
+    assert row.statuses[3:7] == ["on_time", "on_time", None, None]  # April, May reported; nothing owed after
+    assert list(record["月份"]) == [f"2023-{m:02d}" for m in range(1, 6)]
