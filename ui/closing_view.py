@@ -3,13 +3,14 @@ unit reports 已完成) or 撤销办结 (when closed)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from accounts.access import Actor
 from core import clock
+from core.period import Month
 from core.vocab import TaskStatus
 from db.engine import database_url, read_session, write_session
 from office.closing import MAX_NOTE_CHARS, ClosingState, close_task, closing_state, reopen_task
@@ -53,9 +54,10 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-def _default_day(year: int) -> date:
-    today = clock.now().date()
-    return today if today.year == year else date(year, 12, 31)
+def _default_day(found: ClosingState, year: int) -> date:
+    """The last day of the month the lead unit reported 已完成 for (today at the latest)."""
+    month = Month.parse(found.reported_month) if found.reported_month else Month(year, 12)
+    return min(month.next().first_day - timedelta(days=1), clock.now().date())
 
 
 def show(actor: Actor, *, no: int, year: int) -> None:
@@ -79,17 +81,17 @@ def show(actor: Actor, *, no: int, year: int) -> None:
         if current is not None:
             _reopen_form(actor, no=no, year=year)
         elif found.closable:
-            _close_form(actor, no=no, year=year)
+            _close_form(actor, found, no=no, year=year)
     if found.history:
         table(history_frame(found), name=f"第{no}项任务办结记录", key="closing_history")
 
 
-def _close_form(actor: Actor, *, no: int, year: int) -> None:
+def _close_form(actor: Actor, found: ClosingState, *, no: int, year: int) -> None:
     with st.form("close_task", clear_on_submit=True):
         st.markdown("**确认办结**")
         on = st.date_input(
             "办结日期",
-            value=_default_day(year),
+            value=_default_day(found, year),
             min_value=date(year, 1, 1),
             max_value=date(year, 12, 31),
             format="YYYY-MM-DD",
