@@ -9,7 +9,7 @@ pages, commands call the domain packages; they import no Streamlit.
 
 from types import ModuleType
 
-from commands import tasks_closing
+from commands import plans, tasks_closing
 
 # The modules whose subcommands ``cli.py`` adds, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[ModuleType, ...] = (tasks_closing,)
+COMMAND_MODULES: tuple[ModuleType, ...] = (plans, tasks_closing)

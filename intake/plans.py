@@ -117,8 +117,9 @@ def plan_guide(year: int, due: date) -> list[str]:
         f"1. 报送时间：{year} 年度节点计划请于 {due:%Y年%-m月%-d日} 前报送；"
         "督查室确认后即作为判断任务是否按计划推进的依据。",
         "2. 报送方式：在本系统“节点计划”页面上传本表（.xlsx 格式），也可以直接在页面上填写。",
-        "3. 序号、主要任务两列（灰色）由系统预填并锁定，请勿修改；每项牵头任务预留 4 行，用不完的行留空即可，"
-        "不够时复制一行（连同序号和主要任务）插入到该任务下方。",
+        "3. 序号、主要任务两列（灰色）由系统预填并锁定，请勿修改；每项牵头任务预留 4 行，用不完的行留空即可。"
+        "不够时：“审阅”→“撤消工作表保护”（无密码），复制该任务的一整行（连同序号和主要任务）插入到该任务下方，"
+        "填好后可重新保护；也可以直接在页面上填写。",
         f"4. 完成时限：填写 {year} 年内的日期，例如 {year}-06-30；同一任务的节点请按时间先后顺序填写。",
         "5. 节点目标：写清到该时限要完成的具体事项。",
         "6. 计划进度(%)：到该时限累计完成的进度，0 到 100 之间的数字，逐个节点不减少；最后一个节点应为 100。",
@@ -590,7 +591,7 @@ def form_upload(session: Session, rows: Sequence[Mapping[str, object]], unit: Un
 
 def _form_value(value: object) -> object:
     """A value of the page's editor as a cell's: no NaN, no pandas timestamps."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
         return None
     to_pydatetime = getattr(value, "to_pydatetime", None)
     if callable(to_pydatetime):

@@ -37,6 +37,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/by_unit.py", "按单位", ":material/apartment:", EVERYONE, "看板"),
     PageSpec("pages/task_detail.py", "任务详情", ":material/search:", EVERYONE, "看板"),
     PageSpec("pages/tasks.py", "任务清单", ":material/checklist:", EVERYONE, "任务"),
+    PageSpec("pages/plans.py", "节点计划", ":material/flag:", EVERYONE, "任务"),
     PageSpec("pages/template.py", "模板下载", ":material/download:", UNITS, "月报"),
     PageSpec("pages/upload.py", "上传月报", ":material/upload_file:", UNITS, "月报"),
     PageSpec("pages/reporting_status.py", "报送情况", ":material/assignment_turned_in:", OFFICE, "督查室"),

@@ -6,11 +6,13 @@ from datetime import date, datetime
 
 from sqlmodel import select
 
+from accounts.access import SYSTEM
 from core.vocab import PlanState
+from cycle.admin import change_setting
 from db.engine import read_session, write_session
 from db.models import PlanMilestone, Task, TaskPlan
 from db.queries import resolve_unit
-from status.plans import Milestone, confirmed_milestones, plan_states, planned_task_ids
+from status.plans import Milestone, confirmed_milestones, plan_due, plan_states, planned_task_ids
 
 UNIT = "区交通运输局"  # leads task 78, co-unit of 53, 69 and 75
 AT = datetime(2023, 2, 10, 9, 0)
@@ -98,3 +100,12 @@ def test_milestones_of_a_task_the_unit_does_not_lead_do_not_count(loaded: str) -
     _plan(UNIT, 1, PlanState.CONFIRMED, {53: [(date(2023, 12, 31), 100, "配合")], **SECOND})
     with read_session() as session:
         assert list(confirmed_milestones(session, year=2023)) == [task78]
+
+
+def test_the_deadline_is_the_end_of_the_set_month(loaded: str) -> None:
+    with read_session() as session:
+        assert (plan_due(session, year=2023), plan_due(session, year=2024)) == (date(2023, 2, 28), date(2024, 2, 29))
+    with write_session() as session:
+        change_setting(session, key="plan_due_month", value="4", actor=SYSTEM)
+    with read_session() as session:
+        assert plan_due(session, year=2023) == date(2023, 4, 30)
