@@ -32,7 +32,7 @@ found = data.task_detail(choice, year)
 if found is None:
     st.error(f"{year} 年没有第 {choice} 项任务。")
     st.stop()
-detail, timeline, reports, milestones = found
+detail, timeline, reports, milestones, versions = found
 
 st.subheader(f"第 {detail.no} 项 · {detail.category}")
 st.markdown(detail.text)
@@ -71,6 +71,18 @@ else:
         column_config={"计划进度": charts.progress_column("计划进度")},
         key="task_detail_milestones",
     )
+if not versions.empty:
+    with st.expander(f"节点计划的各个版本（{len(versions)} 版）"):
+        table(
+            versions,
+            name=f"第{detail.no}项任务节点计划版本",
+            column_config={
+                "报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "处理时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                "本任务的节点变化": st.column_config.TextColumn(width="large"),
+            },
+            key="task_detail_plan_versions",
+        )
 if reports.empty and milestones.empty:
     st.info(f"这项任务在 {year} 年还没有任何单位报送。")
 else:

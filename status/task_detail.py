@@ -26,7 +26,7 @@ from db.models import (
     UnitObligation,
 )
 from status.engine import AnySelect, current_submissions, status_of_rank, status_query
-from status.plans import confirmed_milestones
+from status.plans import confirmed_milestones, plan_changes, plan_versions, task_plans
 
 LEAD_LEADER = LeaderRole.LEAD.value
 
@@ -130,6 +130,32 @@ def task_milestones(session: Session, task_id: int, year: int) -> pd.DataFrame:
     found = confirmed_milestones(session, year=year, task_ids=[task_id]).get(task_id, [])
     records = [(m.due.isoformat(), Month.of(m.due).code, m.target, m.text) for m in found]
     return pd.DataFrame(records, columns=list(MILESTONE_COLUMNS))
+
+
+PLAN_VERSION_COLUMNS = ("版本", "状态", "报送时间", "处理人", "处理时间", "退回理由", "本任务的节点变化")
+
+
+def task_plan_versions(session: Session, task_id: int, year: int) -> pd.DataFrame:
+    """Every version of the plan of the unit that plans the task (its first-listed lead unit),
+    newest first, with what each changed in this task's milestones."""
+    planner = next((p.lead_unit_id for p in task_plans(session, year=year) if p.task_id == task_id), None)
+    records = []
+    if planner is not None:
+        for v in plan_versions(session, unit_id=planner, year=year):
+            changes = plan_changes(session, unit_id=planner, year=year, version=v.version)
+            mine = [c.text for c in changes if c.task_id == task_id]
+            records.append(
+                (
+                    v.version,
+                    v.state.label,
+                    v.received_at,
+                    v.decided_by or "",
+                    v.decided_at,
+                    v.return_reason,
+                    "；".join(mine),
+                )
+            )
+    return pd.DataFrame(records, columns=list(PLAN_VERSION_COLUMNS))
 
 
 REPORT_COLUMNS = ("月份", "单位", "责任类型", "完成状态", "进度", "本月工作进展", "存在问题", "下步打算", "报送时间")

@@ -92,10 +92,14 @@ def test_no_controls_for_a_task_not_done_nor_for_a_leader(open_page) -> None:
 
 def test_the_plan_against_reported_progress(open_page) -> None:
     add_plan("区财政局", {25: [(date(2023, 3, 31), 30.0), (date(2023, 9, 30), 70.0)]})
+    add_plan("区财政局", {25: [(date(2023, 3, 31), 40.0), (date(2023, 9, 30), 70.0)]}, version=2, state="submitted")
     at = open_page(task="25", period="2023-03")
     metrics = _metrics(at)
     assert (metrics["应达进度（计划）"], metrics["红黄绿灯"]) == ("30.0%", "绿灯")  # 40 reported
-    assert list(at.dataframe[0].value["完成时限"]) == ["2023-03-31", "2023-09-30"]
+    assert list(at.dataframe[0].value["完成时限"]) == ["2023-03-31", "2023-09-30"]  # version 1, confirmed
+    versions = next(t.value for t in at.dataframe if "本任务的节点变化" in t.value.columns)
+    assert list(versions["状态"]) == ["待确认", "已确认"]
+    assert versions["本任务的节点变化"][0] == "第 25 项 节点调整：2023-03-31 30% 节点1 → 2023-03-31 40% 节点1"
     traces = {t["name"]: t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
     assert traces["计划节点"]["x"] == ["2023-03", "2023-09"] and traces["计划节点"]["y"] == [30.0, 70.0]
     assert traces["应达进度（计划）"]["y"][:4] == [0.0, 0.0, 30.0, 30.0]
