@@ -460,7 +460,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         progress = "" if state.progress is None else f"  进度 {state.progress:g}%"
         behind = "  欠进度" if state.behind else ""
         source = f"  据 {state.source.unit} 第 {state.source.version} 版" if state.source else ""
-        print(f"{state.no:>3}  {state.status.label}{progress}{behind}  牵头：{state.lead_unit}{source}")
+        expected = f"  应达 {state.expected:.1f}%（{state.expected_source.label}）"
+        print(
+            f"{state.no:>3}  {state.status.label}  {state.light.label}{progress}{expected}{behind}"
+            f"  牵头：{state.lead_unit}{source}"
+        )
     return 0
 
 

@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "plan_rejected": "报送节点计划（未通过）",
     "plan_confirmed": "确认节点计划",
     "plan_returned": "退回节点计划",
+    "task_closed": "确认办结",
+    "task_reopened": "撤销办结",
 }
 
 

@@ -9,7 +9,7 @@ pages, commands call the domain packages; they import no Streamlit.
 
 from types import ModuleType
 
-from commands import findings, notice, plans, review
+from commands import findings, notice, plans, review, tasks_closing
 
 # The modules whose subcommands ``cli.py`` adds, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[ModuleType, ...] = (plans, review, findings, notice)
+COMMAND_MODULES: tuple[ModuleType, ...] = (plans, tasks_closing, review, findings, notice)

@@ -62,6 +62,7 @@ class TaskStatus(Term):
     """完成状态"""
 
     DONE = ("已完成", "done", "已完成", "#2E7D32")  # green
+    CLOSED = ("已办结", "closed", "已办结", "#00695C")  # teal: the office closed it (办结销号)
     ON_TRACK = ("序时推进", "on_track", "序时推进", "#1565C0")  # blue
     LAGGING = ("滞后", "lagging", "滞后", "#C62828")  # red
     NOT_STARTED = ("未启动", "not_started", "未启动", "#9E9E9E")  # grey
@@ -69,8 +70,13 @@ class TaskStatus(Term):
 
     @classmethod
     def reportable(cls) -> tuple[TaskStatus, ...]:
-        """What a unit may write in its report (all but 未报送)."""
-        return tuple(s for s in cls if s is not cls.NOT_REPORTED)
+        """What a unit may write in its report (all but 已办结, which the office gives, and 未报送)."""
+        return tuple(s for s in cls if s not in (cls.CLOSED, cls.NOT_REPORTED))
+
+    @property
+    def finished(self) -> bool:
+        """已完成 or 已办结: what the counts of finished tasks and the completion rates count."""
+        return self in (TaskStatus.DONE, TaskStatus.CLOSED)
 
     @property
     def severity(self) -> int:
@@ -80,6 +86,21 @@ class TaskStatus(Term):
 
 _SEVERITY = (TaskStatus.LAGGING, TaskStatus.NOT_STARTED, TaskStatus.ON_TRACK, TaskStatus.DONE)
 SEVERITY: tuple[TaskStatus, ...] = _SEVERITY
+
+
+class Light(Term):
+    """红黄绿灯"""
+
+    GREEN = ("green", "green", "绿灯", "#2E7D32")
+    YELLOW = ("yellow", "yellow", "黄灯", "#F9A825")
+    RED = ("red", "red", "红灯", "#C62828")
+
+
+class ExpectedSource(Term):
+    """进度依据"""
+
+    PLAN = ("plan", "plan", "计划")  # the task's confirmed plan (年度节点计划)
+    CALENDAR = ("calendar", "calendar", "按序时")  # no confirmed plan: month M of 12
 
 
 class Lateness(Term):

@@ -269,6 +269,27 @@ class PlanMilestone(SQLModel, table=True):
     multi_year: bool = False  # the task runs past the year: its last target need not reach 100
 
 
+# --- closing a task (办结销号) --------------------------------------------------
+
+
+class TaskClosure(SQLModel, table=True):
+    """The office's confirmation that a task is finished (办结), from the month after
+    ``closed_on`` on; reopened (撤销办结) when ``reopened_at`` is set. Every closure is kept, so
+    the rows of a task are its history; at most one of them is open."""
+
+    __tablename__ = "task_closure"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    period_id: int = Field(foreign_key="period.id")  # the month of closed_on: the last one still reported
+    closed_on: date
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    closed_by: str
+    closed_at: NaiveDatetime
+    reopened_by: str | None = None
+    reopened_at: NaiveDatetime | None = None
+    reopen_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
 # --- office workbench --------------------------------------------------------
 
 

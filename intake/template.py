@@ -39,6 +39,7 @@ from db.models import Period, SubmissionRow, Task, Unit
 from intake.limits import MAX_HEADER_CHARS, MAX_REMARK_CHARS, MAX_TEXT_CHARS
 from registry.obligations import unit_obligations
 from status.engine import current_reports, current_submission
+from status.plans import confirmed_milestones
 
 TEMPLATE_VERSION = "1"
 SHEET_REPORT = "月报"
@@ -51,6 +52,11 @@ FILL_KEYS = ("status", "progress", "progress_text", "problems", "next_steps", "r
 # What a clerk can type into a cell of a filled report (see ``fill_workbook``).
 CellValue = str | int | float | date | datetime | None
 COLUMN_WIDTHS = (6, 46, 9, 11, 10, 40, 28, 28, 16)
+# Beside the table, read-only: the milestones of the task's plan due this month or next, to
+# write against. Right of column I, so the validator never reads it.
+MILESTONE_COLUMN = len(COLUMNS) + 1
+MILESTONE_TITLE = "本月及下月节点（只读）"
+MILESTONE_WIDTH = 30
 TABLE_HEADER_ROW = 6
 FIRST_TASK_ROW = TABLE_HEADER_ROW + 1
 
@@ -120,6 +126,8 @@ def guide_lines(due_text: str) -> list[str]:
         f"9. 备注选填（不超过 {MAX_REMARK_CHARS} 字）。请直接填写文字，不要使用公式，内容不要以“=”“@”等符号开头。",
         "10. 上传后系统会逐项检查：有问题的单元格会被一一列出，并可下载标红批注的副本，改正后重新上传即可。",
         "11. 同一月份可以多次上传，以最后一次通过的版本为准；是否按时以第一次通过的时间为准。",
+        f"12. 最右侧“{MILESTONE_TITLE}”列列出已确认的节点计划中本月和下月到期的节点，供对照填写，无需改动。"
+        f"已办结的任务不再列入模板。",
     ]
 
 
@@ -223,9 +231,12 @@ def build_template(
     if unit.kind == UnitKind.GROUP:
         raise TemplateError(f"“{unit.name}”是群组，请为其成员单位分别下载模板")
     period = get_period(session, period_code)
-    tasks = unit_obligations(session, unit_id, period.year)
+    tasks = unit_obligations(session, unit_id, period.year, month_of(period))
     if not tasks:
+        if unit_obligations(session, unit_id, period.year):
+            raise TemplateError(f"{unit.name} 的任务均已办结，{period.code} 起不再报送月报")
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
+    soon = milestones_due(session, month_of(period), [t.task_id for t in tasks])
     due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
     filled = rows if rows is not None else last_month_values(session, unit_id, period.code) if prefill else {}
 
@@ -239,7 +250,7 @@ def build_template(
     ws[HEADER_CELLS[LABEL_PERIOD][1]].number_format = "@"
     ws[HEADER_CELLS[LABEL_PHONE][1]].number_format = "@"
 
-    for column, title in enumerate(COLUMNS, start=1):
+    for column, title in enumerate((*COLUMNS, MILESTONE_TITLE), start=1):
         cell = ws.cell(TABLE_HEADER_ROW, column, title)
         cell.font = _font(bold=True)
         cell.fill = _HEADER_FILL
@@ -259,6 +270,10 @@ def build_template(
             if column > 3:
                 table_cell.protection = Protection(locked=False)
                 table_cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
+        near = ws.cell(row, MILESTONE_COLUMN, "\n".join(soon.get(task.task_id, [])))
+        near.fill = _LOCKED_FILL
+        near.alignment = _WRAP_TOP
+        near.border = _BORDER
         ws.row_dimensions[row].height = max(45, 15 * math.ceil(len(task.task_text) / 22) + 6)
         for key, entry in filled.get(task.task_no, {}).items():
             _type(ws.cell(row, 4 + FILL_KEYS.index(key)), entry)
@@ -342,6 +357,17 @@ def place(coord: str, task_numbers: Sequence[int]) -> tuple[str, str]:
     return number, COLUMNS[position] if position < len(COLUMNS) else column
 
 
+def milestones_due(session: Session, month: Month, task_ids: list[int]) -> dict[int, list[str]]:
+    """task id → its plan's milestones (the plan that counts, ``status.plans``) due in ``month``
+    or the next, as lines: ``2023-06-30 主体完工（计划进度 50%）``."""
+    wanted = (month, month.next())
+    found = confirmed_milestones(session, year=month.year, task_ids=task_ids)
+    return {
+        task_id: [f"{m.due.isoformat()} {m.text}（计划进度 {m.target:g}%）" for m in items if Month.of(m.due) in wanted]
+        for task_id, items in found.items()
+    }
+
+
 def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
     for rng in _MERGES:
         ws.merge_cells(rng)
@@ -405,7 +431,7 @@ def _validations(ws: Worksheet, last_row: int) -> None:
 
 
 def _page_setup(ws: Worksheet) -> None:
-    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+    for column, width in enumerate((*COLUMN_WIDTHS, MILESTONE_WIDTH), start=1):
         ws.column_dimensions[chr(64 + column)].width = width
     ws.freeze_panes = f"A{FIRST_TASK_ROW}"
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from core.period import Month, PeriodError
 from core.text import clean, formula_like
 from core.vocab import TaskStatus
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db import queries
 from db.ids import id_of
 from db.models import Period, Submission, SubmissionRow, Unit
@@ -439,11 +439,16 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
     if parsed.meta and parsed.meta.get("version") != TEMPLATE_VERSION:
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
     year = result.period.year if result.period else _meta_year(parsed) or queries.current_year(session)
-    tasks = unit_obligations(session, id_of(unit), year) if year else []
-    if not tasks:
+    month = month_of(result.period) if result.period else None
+    tasks = unit_obligations(session, id_of(unit), year, month) if year else []
+    whole_year = unit_obligations(session, id_of(unit), year) if year and month else tasks
+    closed = frozenset(t.task_no for t in whole_year) - {t.task_no for t in tasks}
+    if not tasks and closed and month:
+        found.add(None, f"{unit.name} 的任务均已办结，{month.code} 起不再报送月报")
+    elif not tasks:
         found.add(None, f"{unit.name} 在 {year} 年没有需要报送的任务")
     else:
-        result.rows = _check_rows(parsed, tasks, found)
+        result.rows = _check_rows(parsed, tasks, found, closed)
     result.errors = found.errors
     if not result.errors and result.period is not None:
         result.warnings = _warnings(session, unit, result.period, result.rows, parsed)
@@ -550,9 +555,12 @@ def _check_header(
     return period
 
 
-def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector) -> list[ReportRow]:
+def _check_rows(
+    parsed: ParsedUpload, tasks: list[Obligation], found: Collector, closed: frozenset[int] = frozenset()
+) -> list[ReportRow]:
     """Every row's every problem in one round: a row whose 序号 is unreadable is still checked
-    (and known by its task text, if that is unchanged); only rows to delete are not."""
+    (and known by its task text, if that is unchanged); only rows to delete are not.
+    ``closed``: the numbers of the unit's tasks closed (办结) before the month."""
     assigned = {t.task_no: t for t in tasks}
     by_text = {squash(t.task_text): t for t in tasks}
     seen: dict[int, str] = {}
@@ -574,6 +582,9 @@ def _check_rows(parsed: ParsedUpload, tasks: list[Obligation], found: Collector)
             _check_values(value_cells, found)
             continue
         task = assigned.get(no)
+        if task is None and no in closed:
+            found.add(no_cell, f"第 {no} 项任务已办结，本月起不再报送：请删除此行（或重新下载本月模板）")
+            continue
         if task is None:
             found.add(no_cell, f"第 {no} 项不是本单位需要报送的任务：请删除此行（请使用本单位的模板）")
             continue

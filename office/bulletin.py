@@ -178,6 +178,11 @@ def bulletin_data(session: Session, period_code: str, as_of: datetime) -> Bullet
 # --- the document -------------------------------------------------------------
 
 
+def _spoken(counts: dict[TaskStatus, int]) -> list[TaskStatus]:
+    """The statuses the overall sentence names: what units reported, and 已办结 when any."""
+    return [s for s in TaskStatus if s in TaskStatus.reportable() or (s is TaskStatus.CLOSED and counts[s])]
+
+
 def _units_text(rows: list[Lateness], days: bool = False) -> str:
     return "、".join(f"{r.unit}（迟{r.days_late}天）" if days else r.unit for r in rows)
 
@@ -236,7 +241,7 @@ def render(data: BulletinData) -> bytes:
     _paragraph(
         doc,
         f"截至{chinese_date(data.as_of.date())}，全区{data.total}项重点任务中，"
-        f"{'，'.join(f'{s.label}{counts[s]}项' for s in TaskStatus.reportable())}，"
+        f"{'，'.join(f'{s.label}{counts[s]}项' for s in _spoken(counts))}，"
         f"牵头单位{TaskStatus.NOT_REPORTED.label}{counts[TaskStatus.NOT_REPORTED]}项。"
         f"本月应报单位{rate.expected}个，已报送{rate.received}个，"
         f"其中按时报送{rate.on_time}个，报送率{_percent(rate.rate)}，按时报送率{_percent(rate.on_time_rate)}。"
@@ -248,7 +253,7 @@ def render(data: BulletinData) -> bytes:
         ["分类", "任务数", *TaskStatus.labels()],
         [[c.name, str(c.total), *(str(c.counts[s]) for s in TaskStatus)] for c in data.categories]
         + [["合计", str(data.total), *totals]],
-        [6.4, 1.4, 1.5, 1.7, 1.4, 1.5, 1.6],
+        [5.6, 1.3, 1.4, 1.4, 1.7, 1.3, 1.4, 1.4],
     )
 
     _paragraph(doc, "二、滞后任务", font=HEADING_FONT)

@@ -471,14 +471,17 @@ class Timeliness:
 
 def report_timeliness(
     session: Session, *, unit_id: int, period: Period, as_of: datetime, at: datetime | None = None
-) -> Timeliness:
+) -> Timeliness | None:
     """The lateness of ``unit_id``'s report for ``period`` as of ``as_of`` and its deduction, by
     the same judgement and rules as the ledger (``lateness``, ``period_items``); ``at`` is when a
-    report uploaded now would count as received (default ``as_of``)."""
+    report uploaded now would count as received (default ``as_of``). None when the unit owes no
+    report for the period (every task of it closed)."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise DeductionError("没有这个单位")
     judged = lateness(session, period, as_of, units=[(unit_id, unit.name, unit.kind)])
+    if not judged:
+        return None
     row = judged[0]
     items = [i for i in period_items(session, period, as_of, judged) if i.unit_id == unit_id]
     amount = _total(i.amount for i in items if i.kind in (LATE, MISSING))

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from accounts.access import Actor, ensure_office
 from accounts.audit import audit
 from core import clock
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db.ids import id_of
 from db.models import Exemption, Period, Unit
 from registry.obligations import obligations
@@ -45,8 +45,8 @@ def obliged_unit(session: Session, unit_id: int, period: Period) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise ExemptionError("没有这个单位，请刷新页面后重新选择")
-    if unit_id not in obligations(session, period.year):
-        raise ExemptionError(f"{unit.name}在{period.year}年没有需要报送的任务")
+    if unit_id not in obligations(session, period.year, month_of(period)):
+        raise ExemptionError(f"{unit.name}在{period.code}没有需要报送的任务")
     return unit
 
 

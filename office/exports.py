@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from core import clock
 from core.text import clean
-from core.vocab import TaskStatus
+from core.vocab import Light, TaskStatus
 from db import queries
 from db.models import Period
 from office.deductions import LAGGING, LATE, MISREPORTED, MISSING, Rules, UnitLedger
@@ -152,6 +152,9 @@ LEDGER_COLUMNS = (
     Column("配合单位", 20, wrap=True),
     Column("完成状态", 9),
     Column("完成进度(%)", 9, number_format="0"),
+    Column("应达进度(%)", 9, number_format="0.0"),
+    Column("进度依据", 8),
+    Column("红黄绿灯", 8),
     Column("本月工作进展", 40, wrap=True),
     Column("存在问题", 28, wrap=True),
     Column("下步打算", 28, wrap=True),
@@ -179,6 +182,9 @@ def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
                 "、".join(view.co_units),
                 s.status.label,
                 s.progress,
+                s.expected,
+                s.expected_source.label,
+                s.light.label,
                 s.progress_text,
                 s.problems,
                 s.next_steps,
@@ -190,12 +196,14 @@ def task_ledger(session: Session, period: Period, as_of: datetime) -> bytes:
     wb = _new_workbook()
     title = f"{period.year}年{period.month}月《政府工作报告》重点任务推进台账（{_as_of_text(as_of)}）"
     ws = add_sheet(wb, "台账", LEDGER_COLUMNS, rows, title=title)
-    status_column = [c.title for c in LEDGER_COLUMNS].index("完成状态") + 1
-    for row in ws.iter_rows(min_row=3, min_col=status_column, max_col=status_column):
-        for cell in row:
-            color = TaskStatus.colors().get(str(cell.value))
-            if color:
-                cell.font = Font(bold=True, color=color.lstrip("#"))
+    titles = [c.title for c in LEDGER_COLUMNS]
+    for title, colors in (("完成状态", TaskStatus.colors()), ("红黄绿灯", Light.colors())):
+        column = titles.index(title) + 1
+        for row in ws.iter_rows(min_row=3, min_col=column, max_col=column):
+            for cell in row:
+                color = colors.get(str(cell.value))
+                if color:
+                    cell.font = Font(bold=True, color=color.lstrip("#"))
     return to_bytes(wb)
 
 

@@ -214,7 +214,7 @@ class GridRow:
     unit_id: int
     unit: str
     kind: str
-    statuses: list[str] = field(default_factory=list)  # one lateness code per month
+    statuses: list[str | None] = field(default_factory=list)  # a lateness code per month; None: owes no report
     days_late: int = 0
 
     @property
@@ -237,14 +237,21 @@ class Grid:
 
 
 def lateness_grid(session: Session, year: int, as_of: datetime) -> Grid:
+    """Every unit's lateness month by month; a month in which it owes no report (its tasks all
+    closed, ``registry.obligations``) is None."""
     periods = year_periods(session, year)
+    months = [{item.unit_id: item for item in lateness(session, period, as_of)} for period in periods]
     rows: dict[int, GridRow] = {}
-    for period in periods:
-        for item in lateness(session, period, as_of):
-            row = rows.setdefault(item.unit_id, GridRow(item.unit_id, item.unit, item.kind))
-            row.statuses.append(item.status)
-            row.days_late += item.days_late or 0
-    return Grid([p.code for p in periods], list(rows.values()))
+    for items in months:
+        for item in items.values():
+            rows.setdefault(item.unit_id, GridRow(item.unit_id, item.unit, item.kind))
+    ordered = sorted(rows.values(), key=lambda r: r.unit_id)  # registration order
+    for row in ordered:
+        for items in months:
+            found = items.get(row.unit_id)
+            row.statuses.append(found.status if found else None)
+            row.days_late += (found.days_late or 0) if found else 0
+    return Grid([p.code for p in periods], ordered)
 
 
 # --- the chase list (催报名单) --------------------------------------------------

@@ -10,6 +10,7 @@ from ui.dashboard import (
     OVERVIEW,
     choose_period,
     own_tasks,
+    say_expectation,
     say_if_collecting,
     say_no_data,
     status_summary,
@@ -40,9 +41,22 @@ if not has_data:
 
 tasks = data.task_table(period, category=category)
 st.caption(f"{status_summary(tasks)}。完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
+say_expectation(tasks)
 task_table(
     tasks,
-    ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "配合单位报送", "本月工作进展"],
+    [
+        "序号",
+        "主要任务",
+        "完成状态",
+        "红黄绿灯",
+        "进度",
+        "应达进度",
+        "进度依据",
+        "欠进度",
+        "牵头单位",
+        "配合单位报送",
+        "本月工作进展",
+    ],
     period=period,
     name=f"{category}{period}任务",
     key="by_category_tasks",

@@ -1,5 +1,6 @@
 """按领导: the tasks a leader leads (▲) and those they assist, their status mix and what is behind."""
 
+import pandas as pd
 import streamlit as st
 
 from core.period import Month
@@ -11,6 +12,7 @@ from ui.dashboard import (
     OVERVIEW,
     choose_period,
     own_tasks,
+    say_expectation,
     say_if_collecting,
     say_no_data,
     say_nothing_behind,
@@ -58,14 +60,26 @@ if tasks.behind.empty:
 else:
     task_table(
         tasks.behind,
-        ["序号", "职责", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位"],
+        ["序号", "职责", "主要任务", "完成状态", "红黄绿灯", "进度", "应达进度", "进度依据", "欠进度", "牵头单位"],
         period=period,
         name=f"{leader}{period}滞后与欠进度任务",
         key="by_leader_behind",
         own=others,
     )
 
-columns = ["序号", "分类", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头单位", "本月工作进展"]
+columns = [
+    "序号",
+    "分类",
+    "主要任务",
+    "完成状态",
+    "红黄绿灯",
+    "进度",
+    "应达进度",
+    "进度依据",
+    "欠进度",
+    "牵头单位",
+    "本月工作进展",
+]
 st.subheader(f"{LEADING}的任务（{status_summary(tasks.leading)}）")
 task_table(
     tasks.leading, columns, period=period, name=f"{leader}{period}牵头的任务", key="by_leader_leading", own=others
@@ -75,5 +89,6 @@ task_table(
     tasks.assisting, columns, period=period, name=f"{leader}{period}协助的任务", key="by_leader_assisting", own=others
 )
 st.caption("完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
+say_expectation(pd.concat([tasks.leading, tasks.assisting]))
 leader_section(actor, leader, year)
 links(period, (OVERVIEW, "← 返回总览", {}))

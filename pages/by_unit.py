@@ -6,7 +6,16 @@ from core.period import Month
 from core.vocab import Responsibility, UserRole
 from ui import charts, data
 from ui.auth import require
-from ui.dashboard import OVERVIEW, choose_period, own_tasks, say_if_collecting, say_no_data, task_table, url_choice
+from ui.dashboard import (
+    OVERVIEW,
+    choose_period,
+    own_tasks,
+    say_expectation,
+    say_if_collecting,
+    say_no_data,
+    task_table,
+    url_choice,
+)
 from ui.filters import links
 from ui.review import show_returns
 from ui.tables import table
@@ -55,6 +64,7 @@ st.caption(
     "“本单位报送状态”是本单位本月最新一次报送所填；"
     "“任务完成状态”以牵头单位的报送为准。点击一行查看任务详情。"
 )
+say_expectation(tasks)
 task_table(
     tasks,
     [
@@ -64,7 +74,9 @@ task_table(
         "本单位报送状态",
         "本单位进度",
         "任务完成状态",
-        "序时进度",
+        "红黄绿灯",
+        "应达进度",
+        "进度依据",
         "本月工作进展",
         "存在问题",
         "下步打算",

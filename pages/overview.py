@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.period import Month
-from core.vocab import Lateness, TaskStatus, UserRole
+from core.vocab import Lateness, Light, TaskStatus, UserRole
 from status.dashboards import UNREVIEWED
 from ui import charts, data
 from ui.auth import own_leader_name, require
@@ -11,6 +11,7 @@ from ui.dashboard import (
     BY_CATEGORY,
     BY_LEADER,
     choose_period,
+    expectation_note,
     own_tasks,
     say_if_collecting,
     say_no_data,
@@ -59,9 +60,27 @@ cells[-1].metric(
     ),
     border=True,
 )
+light_cells = st.columns([1] * len(Light) + [3])
+for cell, light in zip(light_cells[:-1], Light, strict=True):
+    cell.metric(
+        light.label,
+        summary.lights[light.value],
+        f"占 {summary.lights[light.value] / summary.total:.1%}" if summary.total else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+light_cells[-1].caption(
+    f"红黄绿灯：{Light.GREEN.label}按计划推进或已完成、已办结；{Light.YELLOW.label}落后于应达进度超过"
+    f" {summary.lag_margin:g} 个百分点、下月到期的节点差距较大（预警）或未报送；"
+    f"{Light.RED.label}已到期的节点未完成或牵头单位报滞后。"
+    f"{TaskStatus.DONE.label}与{TaskStatus.CLOSED.label}合计 {summary.finished} 项。"
+)
 st.caption(
-    f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“{TaskStatus.NOT_REPORTED.label}”。"
-    f"本月序时进度 {summary.expected:.1f}%。" + ("　本月数据含演示数据。" if summary.demo else "")
+    f"完成状态以牵头单位本月最新一次报送为准；牵头单位未报送的任务记为“{TaskStatus.NOT_REPORTED.label}”；"
+    f"督查室确认办结的任务自次月起为“{TaskStatus.CLOSED.label}”。"
+    + expectation_note(summary.planned, summary.total).replace("第 M 月为 M/12", f"本月 {summary.expected:.1f}%")
+    + ("　本月数据含演示数据。" if summary.demo else "")
 )
 say_unreviewed(period, office=actor.role == UserRole.ADMIN)
 
@@ -72,11 +91,23 @@ if behind.empty:
     say_nothing_behind(summary.counts[TaskStatus.NOT_REPORTED.value], collecting=collecting)
 else:
     st.caption(
-        f"欠进度：报送进度低于序时进度超过 {summary.lag_margin:g} 个百分点（已完成的除外）。点击一行查看任务详情。"
+        f"欠进度：报送进度低于应达进度超过 {summary.lag_margin:g} 个百分点（已完成的除外）。点击一行查看任务详情。"
     )
     task_table(
         behind,
-        ["序号", "主要任务", "完成状态", "进度", "序时进度", "欠进度", "牵头领导", "牵头单位", UNREVIEWED],
+        [
+            "序号",
+            "主要任务",
+            "完成状态",
+            "红黄绿灯",
+            "进度",
+            "应达进度",
+            "进度依据",
+            "欠进度",
+            "牵头领导",
+            "牵头单位",
+            UNREVIEWED,
+        ],
         period=period,
         name=f"{period}滞后与欠进度任务",
         key="overview_behind",

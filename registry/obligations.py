@@ -12,6 +12,12 @@ obliged unit listed after it.
 The relation is stored in ``unit_obligation`` and rewritten by ``refresh`` in the same
 transaction as every change to tasks, units or groups; ``derive`` computes it from those
 tables, and a test holds the two equal after every such change.
+
+**Closed tasks (办结).** A task the office has closed (an open ``task_closure``) is owed by nobody
+from the month after its 办结 date on (``closed_for``); a unit that then owes no task for a
+month owes no report for it. Every question "what must unit U report for month P" passes the
+month (``month=``) and so follows closures: the template, validation, lateness, rates,
+deductions, exemptions and the status engine. Without a month the answer is the whole year's.
 """
 
 from __future__ import annotations
@@ -20,12 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy
-from sqlalchemy import delete, insert
+from sqlalchemy import ColumnElement, and_, delete, insert, literal, or_
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from core.period import Month
 from core.vocab import Responsibility, UnitKind
-from db.models import GroupMember, Task, TaskUnit, Unit, UnitObligation
+from db.models import GroupMember, Period, Task, TaskClosure, TaskUnit, Unit, UnitObligation
 
 # A group member's place among a task's units: after its group's place, in member order.
 _MEMBER_SLOTS = 10_000
@@ -109,13 +117,44 @@ def stored(session: Session, year: int) -> list[Entry]:
     return [Entry(r.task_id, r.unit_id, r.year, r.role, r.speaks, r.position) for r in rows]
 
 
-def obliged_units(year: int) -> SelectOfScalar[int]:
-    """The ids of the units that report in ``year``, as a query."""
-    return select(UnitObligation.unit_id).where(UnitObligation.year == year).distinct()
+Column = ColumnElement[int] | Mapped[int] | Mapped[int | None]
+YearMonth = Column | int
 
 
-def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
-    """unit id → the tasks it reports on in ``year``, in task order."""
+def closed_for(task_id: Column, year: YearMonth, month: YearMonth) -> ColumnElement[bool]:
+    """The rule of closure: ``task_id`` is closed (办结) for the month (``year``, ``month``),
+    numbers or columns (e.g. of ``Period``), when an open closure of it is dated in an earlier
+    month. The month of the 办结 date itself is still reported."""
+    last = aliased(Period)
+    year_value = literal(year) if isinstance(year, int) else year
+    month_value = literal(month) if isinstance(month, int) else month
+    return (
+        select(TaskClosure.id)
+        .join(last, col(last.id) == TaskClosure.period_id)
+        .where(
+            col(TaskClosure.task_id) == task_id,
+            col(TaskClosure.reopened_at).is_(None),
+            or_(col(last.year) < year_value, and_(col(last.year) == year_value, col(last.month) < month_value)),
+        )
+        .exists()
+    )
+
+
+def _owed(month: Month | None) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on ``UnitObligation`` rows: owed in ``month`` (every row without one)."""
+    if month is None:
+        return ()
+    return (~closed_for(col(UnitObligation.task_id), month.year, month.month),)
+
+
+def obliged_units(year: int, month: Month | None = None) -> SelectOfScalar[int]:
+    """The ids of the units that report in ``year`` (in ``month`` if given: those owing a task
+    not closed by then), as a query."""
+    return select(UnitObligation.unit_id).where(UnitObligation.year == year, *_owed(month)).distinct()
+
+
+def obligations(session: Session, year: int, month: Month | None = None) -> dict[int, list[Obligation]]:
+    """unit id → the tasks it reports on in ``year`` (in ``month`` if given), in task order."""
     rows = session.execute(
         sqlalchemy.select(
             col(UnitObligation.unit_id),
@@ -125,7 +164,7 @@ def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
             col(Task.text),
         )
         .join(Task, col(Task.id) == UnitObligation.task_id)
-        .where(col(UnitObligation.year) == year)
+        .where(col(UnitObligation.year) == year, *_owed(month))
         .order_by(col(Task.no))
     ).all()
     found: dict[int, list[Obligation]] = defaultdict(list)
@@ -134,20 +173,22 @@ def obligations(session: Session, year: int) -> dict[int, list[Obligation]]:
     return dict(found)
 
 
-def unit_obligations(session: Session, unit_id: int, year: int) -> list[Obligation]:
-    """The tasks ``unit_id`` reports on in ``year``, in task order."""
+def unit_obligations(session: Session, unit_id: int, year: int, month: Month | None = None) -> list[Obligation]:
+    """The tasks ``unit_id`` reports on in ``year`` (in ``month`` if given), in task order."""
     rows = session.exec(
         select(col(UnitObligation.role), col(UnitObligation.task_id), col(Task.no), col(Task.text))
         .join(Task, col(Task.id) == UnitObligation.task_id)
-        .where(UnitObligation.year == year, UnitObligation.unit_id == unit_id)
+        .where(UnitObligation.year == year, UnitObligation.unit_id == unit_id, *_owed(month))
         .order_by(col(Task.no))
     ).all()
     return [Obligation(task_id, no, text, role) for role, task_id, no, text in rows]
 
 
-def is_obliged(session: Session, *, unit_id: int, year: int) -> bool:
+def is_obliged(session: Session, *, unit_id: int, year: int, month: Month | None = None) -> bool:
     found = session.exec(
-        select(UnitObligation.task_id).where(UnitObligation.year == year, UnitObligation.unit_id == unit_id).limit(1)
+        select(UnitObligation.task_id)
+        .where(UnitObligation.year == year, UnitObligation.unit_id == unit_id, *_owed(month))
+        .limit(1)
     ).first()
     return found is not None
 

@@ -11,10 +11,11 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from core import clock
+from core.period import Month
 from core.vocab import Lateness, Responsibility, TaskStatus
 from cycle.periods import get_period
 from db.models import Exemption, Period, Submission, SubmissionRow, Unit
-from registry.obligations import obliged_units, unit_obligations
+from registry.obligations import is_obliged, obliged_units, unit_obligations
 from status.engine import current_submission, task_states
 from status.lateness import judge
 
@@ -32,7 +33,9 @@ UNIT_TASK_COLUMNS = (
     "本单位报送状态",
     "本单位进度",
     "任务完成状态",
-    "序时进度",
+    "红黄绿灯",
+    "应达进度",
+    "进度依据",
     "本月工作进展",
     "存在问题",
     "下步打算",
@@ -75,7 +78,9 @@ def unit_tasks(session: Session, unit_id: int, code: str) -> pd.DataFrame:
                 status,
                 progress,
                 state.status.label,
+                state.light.label,
                 state.expected,
+                state.expected_source.label,
                 text,
                 problems,
                 steps,
@@ -89,7 +94,7 @@ RECORD_COLUMNS = ("月份", "截止时间", "首次报送", "报送情况", "迟
 
 def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> pd.DataFrame:
     """The unit's reporting record month by month (按时 / 迟报 / 漏报 / 免报 / 未到期), times as
-    text ready to show."""
+    text ready to show; the months it owes no report (its tasks all closed) are left out."""
     rows = session.execute(
         sqlalchemy.select(
             col(Period.id),
@@ -111,6 +116,8 @@ def unit_record(session: Session, unit_id: int, year: int, as_of: datetime) -> p
     )
     records = []
     for period_id, code, due, first, versions in rows:
+        if not is_obliged(session, unit_id=unit_id, year=year, month=Month.parse(code)):
+            continue
         status, days = judge(due, first, as_of, period_id in exempt)
         shown = first if first is not None and first <= as_of else None
         late = f"{days} 天" if status == Lateness.LATE else ""

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from core.vocab import LEAD_LEADER_MARK, LeaderRole, Responsibility, ReviewState, TaskStatus
+from core.vocab import LEAD_LEADER_MARK, ExpectedSource, LeaderRole, Light, Responsibility, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import all_periods, get_period
 from cycle.settings import get_setting
@@ -40,7 +40,7 @@ from status.engine import (
     status_query,
     submission_of_row,
 )
-from status.lateness import UnitRow, lateness, obliged_unit_rows
+from status.lateness import UnitRow, lateness
 from status.rates import Rate, rate_of
 from status.review import pending_units
 
@@ -113,11 +113,13 @@ MIX_COLUMNS = ("分组", "完成状态", "任务数")
 @dataclass(frozen=True)
 class Overview:
     period: str
-    expected: float  # 序时进度 of the period
+    expected: float  # 序时进度 of the period: the expectation of the tasks without a confirmed plan
     lag_margin: float
     submissions: int
     counts: dict[str, int]  # every status in STATUS_ORDER
     behind_schedule: int  # 欠进度
+    lights: dict[str, int]  # every Light, in order
+    planned: int  # tasks judged against their confirmed plan (the others: 序时进度)
     by_category: pd.DataFrame  # MIX_COLUMNS, categories in order, only non-zero counts
     by_leader: pd.DataFrame  # MIX_COLUMNS by lead leader, in the order of their first task
     rate: Rate
@@ -132,6 +134,11 @@ class Overview:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def finished(self) -> int:
+        """已完成 and 已办结: the tasks counted as finished."""
+        return sum(self.counts[s] for s in STATUS_ORDER if s.finished)
 
     def share(self, status: str) -> float:
         return self.counts[status] / self.total if self.total else 0.0
@@ -156,6 +163,8 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
             col(Category.short),
             col(Leader.name),
             states.c.rank,
+            states.c.light,
+            states.c.expected_source,
             func.count(),
             func.sum(case((states.c.behind == True, 1), else_=0)),  # noqa: E712
             func.min(states.c.no),
@@ -165,27 +174,36 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         .join(Category, col(Category.id) == Task.category_id)
         .outerjoin(TaskLeader, and_(col(TaskLeader.task_id) == Task.id, col(TaskLeader.role) == LEAD_LEADER))
         .outerjoin(Leader, col(Leader.id) == TaskLeader.leader_id)
-        .group_by(col(Category.seq), col(Category.short), col(Leader.name), states.c.rank)
+        .group_by(
+            col(Category.seq),
+            col(Category.short),
+            col(Leader.name),
+            states.c.rank,
+            states.c.light,
+            states.c.expected_source,
+        )
     ).all()
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     first_task: dict[str, int] = {}
-    behind = 0
-    for seq, short, leader, rank, n, behind_n, first in rows:
+    behind = planned = 0
+    lights: dict[str, int] = dict.fromkeys(Light, 0)
+    for seq, short, leader, rank, light, source, n, behind_n, first in rows:
         status = status_of_rank(rank)
         counts[status] += n
+        lights[Light.of(light)] += n
+        planned += n if source == ExpectedSource.PLAN else 0
         behind += behind_n or 0
         categories[seq, short][status] += n
         leaders[leader][status] += n
         first_task[leader] = min(first, first_task.get(leader, first))
-    units = obliged_unit_rows(session, period.year)
-    judged = lateness(session, period, as_of, units)
+    judged = lateness(session, period, as_of)
     counted = [row for row in judged if row.status != Judgement.EXEMPT]
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
-        previous_rate = reporting_rate(session, previous, as_of, units if previous.year == period.year else None)
+        previous_rate = reporting_rate(session, previous, as_of)
     demo = session.exec(
         select(func.count()).where(Submission.period_id == period.id, Submission.is_demo == True)  # noqa: E712
     ).one()
@@ -196,6 +214,8 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         submissions=submission_count(session, period),
         counts=counts,
         behind_schedule=behind,
+        lights=lights,
+        planned=planned,
         by_category=_mix((short, mix) for (_, short), mix in sorted(categories.items())),
         by_leader=_mix((name, leaders[name]) for name in sorted(leaders, key=first_task.__getitem__)),
         rate=rate_of(judged),
@@ -225,8 +245,10 @@ TASK_COLUMNS = (
     "牵头领导",
     "牵头单位",
     "完成状态",
+    "红黄绿灯",
     "进度",
-    "序时进度",
+    "应达进度",
+    "进度依据",
     "欠进度",
     "本月工作进展",
     UNREVIEWED,
@@ -296,6 +318,8 @@ def task_table(
             states.c.progress_text,
             states.c.task_id,
             states.c.unit_id,
+            states.c.light,
+            states.c.expected_source,
         )
         .select_from(states)
         .join(Task, col(Task.id) == states.c.task_id)
@@ -324,7 +348,9 @@ def task_table(
             co[task_id][status_of_rank(rank)] = n
     records = []
     for row in rows:
-        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id, unit_id = row[:11]
+        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id, unit_id, light, source = (
+            row[:13]
+        )
         record = {
             "序号": no,
             "分类": short,
@@ -332,8 +358,10 @@ def task_table(
             "牵头领导": leader_name or "",
             "牵头单位": lead_units.get(task_id, ""),
             "完成状态": status_of_rank(rank).label,
+            "红黄绿灯": Light.of(light).label,
             "进度": progress,
-            "序时进度": float(expected),
+            "应达进度": float(expected),
+            "进度依据": ExpectedSource.of(source).label,
             "欠进度": bool(behind),
             "本月工作进展": lead_text or "",
             UNREVIEWED: unit_id in unreviewed,
@@ -341,7 +369,7 @@ def task_table(
         if co_units:
             record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank))
         if leader is not None:
-            record["领导职责"] = row[11]
+            record["领导职责"] = row[13]
         records.append(record)
     extra = [*([CO_UNITS] if co_units else []), *(["领导职责"] if leader is not None else [])]
     return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])

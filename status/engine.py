@@ -9,7 +9,9 @@ stamped later than the moment it is stored).
 **Task status.** A task's status for a period is what the units that speak for it
 (``registry.obligations``: its lead units, or the empty-group fallback) said in their current
 reports; of several, the least advanced (``TaskStatus.severity``, then the lower progress, then
-the one listed first). Without such a report the task is 未报送. 序时进度 is the share of the
+the one listed first). Without such a report the task is 未报送. A task the office has closed
+(``registry.obligations.closed_for``) is 已办结 from the month after its 办结 date on, whatever
+was reported, with progress 100. 序时进度 is the share of the
 year elapsed at the end of the month; a reported task is 欠进度 when its progress falls short
 of it by more than the ``lag_margin`` setting, unless it is 已完成.
 
@@ -22,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy
 from sqlalchemy import (
@@ -31,7 +32,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Label,
-    Select,
     Subquery,
     Text,
     and_,
@@ -45,19 +45,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, func, select
 
-from core.vocab import SEVERITY, Responsibility, TaskStatus
+from core.vocab import SEVERITY, ExpectedSource, Light, Responsibility, TaskStatus
 from cycle.settings import get_setting
 from db.models import Period, Submission, SubmissionRow, Task, TaskUnit, Unit, UnitObligation
-
-AnySelect = Select[*tuple[Any, ...]]  # a query of any columns
-Ids = AnySelect | list[int]  # ids, as a query or a list
-
+from registry.obligations import closed_for
+from status.expected import AnySelect as AnySelect
+from status.expected import Ids as Ids
+from status.expected import expected_of, joins, plan_expectation
+from status.lights import light_of
 
 RANK = case({status.value: status.severity for status in SEVERITY}, value=SubmissionRow.status)
+CLOSED_RANK = len(SEVERITY)  # the rank of 已办结, after every reported status
 
 
 def status_of_rank(rank: int | None) -> TaskStatus:
-    return TaskStatus.NOT_REPORTED if rank is None else SEVERITY[rank]
+    if rank is None:
+        return TaskStatus.NOT_REPORTED
+    return TaskStatus.CLOSED if rank == CLOSED_RANK else SEVERITY[rank]
 
 
 # --- the current report -------------------------------------------------------------
@@ -218,19 +222,29 @@ def status_query(
     *, periods: Ids, as_of: datetime | None, margin: float, tasks: Ids | None = None, year: int | None = None
 ) -> Subquery:
     """One row per task and period of ``periods`` (tasks of the period's year; only ``tasks`` if
-    given): ``task_id``, ``no``, ``period_id``, ``rank`` (None when 未报送), ``progress``,
-    ``expected`` (序时进度), ``behind`` (欠进度), and the giving report's ``unit_id``,
-    ``version``, ``received_at`` and texts.
+    given): ``task_id``, ``no``, ``period_id``, ``rank`` (None when 未报送, ``CLOSED_RANK`` when
+    已办结), ``progress``, ``expected`` (the plan's or 序时进度, ``status.expected``),
+    ``expected_source`` (an ``ExpectedSource`` value), ``behind`` (欠进度), ``light`` (a
+    ``Light`` value, ``status.lights``), and the giving report's ``unit_id``, ``version``,
+    ``received_at`` and texts.
 
     Built as the reported tasks plus, UNION ALL, the tasks without a speaking report (NOT
-    EXISTS): an outer join of the tasks to the reports makes SQLite scan every report once per
-    task, where NOT EXISTS lets it index them."""
+    EXISTS), plus the closed ones (neither of the first two parts has them): an outer join of
+    the tasks to the reports makes SQLite scan every report once per task, where NOT EXISTS
+    lets it index them."""
     lead = lead_select(as_of=as_of, periods=periods, tasks=tasks).cte("lead_reports")
     picked = lead.c.pick == 1
-    expected = (col(Period.month) * literal(100.0) / 12).label("expected")
+    closed = closed_for(col(Task.id), col(Period.year), col(Period.month))
+    plan = plan_expectation(periods=periods, tasks=tasks).cte("plan_expectation")
+    on_plan = joins(plan, col(Task.id), col(Period.id))
+    expected_value, source = expected_of(plan)
+    expected = expected_value.label("expected")
     behind = case(
-        (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected - margin), true()),
+        (and_(lead.c.rank != TaskStatus.DONE.severity, lead.c.progress < expected_value - margin), true()),
         else_=false(),
+    )
+    light = light_of(
+        rank=lead.c.rank, progress=lead.c.progress, behind=behind, plan=plan, margin=margin, closed_rank=CLOSED_RANK
     )
     task_columns: tuple[Label[int], ...] = (
         col(Task.id).label("task_id"),
@@ -243,7 +257,9 @@ def status_query(
             lead.c.rank,
             lead.c.progress,
             expected,
+            source.label("expected_source"),
             behind.label("behind"),
+            light.label("light"),
             lead.c.unit_id,
             lead.c.version,
             lead.c.received_at,
@@ -255,7 +271,8 @@ def status_query(
         .select_from(lead)
         .join(Task, col(Task.id) == lead.c.task_id)
         .join(Period, col(Period.id) == lead.c.period_id)
-        .where(picked)
+        .outerjoin(plan, on_plan)
+        .where(picked, ~closed)
     )
     unreported = (
         sqlalchemy.select(
@@ -263,7 +280,9 @@ def status_query(
             literal(None, Integer()).label("rank"),
             literal(None, Float()).label("progress"),
             expected,
+            source.label("expected_source"),
             false().label("behind"),
+            literal(Light.YELLOW.value, Text()).label("light"),
             literal(None, Integer()).label("unit_id"),
             literal(None, Integer()).label("version"),
             literal(None, DateTime()).label("received_at"),
@@ -274,10 +293,36 @@ def status_query(
         )
         .select_from(Task)
         .join(Period, and_(col(Period.year) == Task.year, col(Period.id).in_(periods)))
-        .where(~select(lead.c.task_id).where(picked, lead.c.task_id == Task.id, lead.c.period_id == Period.id).exists())
+        .outerjoin(plan, on_plan)
+        .where(
+            ~select(lead.c.task_id).where(picked, lead.c.task_id == Task.id, lead.c.period_id == Period.id).exists(),
+            ~closed,
+        )
+    )
+    finished = (
+        sqlalchemy.select(
+            *task_columns,
+            literal(CLOSED_RANK, Integer()).label("rank"),
+            literal(100.0, Float()).label("progress"),
+            expected,
+            source.label("expected_source"),
+            false().label("behind"),
+            literal(Light.GREEN.value, Text()).label("light"),
+            literal(None, Integer()).label("unit_id"),
+            literal(None, Integer()).label("version"),
+            literal(None, DateTime()).label("received_at"),
+            literal(None, Text()).label("progress_text"),
+            literal(None, Text()).label("problems"),
+            literal(None, Text()).label("next_steps"),
+            literal(None, Text()).label("remarks"),
+        )
+        .select_from(Task)
+        .join(Period, and_(col(Period.year) == Task.year, col(Period.id).in_(periods)))
+        .outerjoin(plan, on_plan)
+        .where(closed)
     )
     parts = []
-    for part in (reported, unreported):
+    for part in (reported, unreported, finished):
         if tasks is not None:
             part = part.where(col(Task.id).in_(tasks))
         if year is not None:
@@ -328,6 +373,8 @@ class TaskState:
     problems: str = ""
     next_steps: str = ""
     remarks: str = ""
+    expected_source: ExpectedSource = ExpectedSource.CALENDAR
+    light: Light = Light.GREEN
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -335,7 +382,9 @@ class TaskState:
             "status": self.status.code,
             "progress": self.progress,
             "expected": round(self.expected, 2),
+            "expected_source": self.expected_source.code,
             "behind": self.behind,
+            "light": self.light.code,
             "lead_unit": self.lead_unit,
             "source": self.source.as_json() if self.source else None,
         }
@@ -368,7 +417,7 @@ def task_states(
     states = {}
     for row in session.execute(sqlalchemy.select(query).order_by(query.c.no)).mappings():
         source = None
-        if row["rank"] is not None:
+        if row["unit_id"] is not None:
             source = Source(names[row["unit_id"]], row["version"], row["received_at"])
         states[row["task_id"]] = TaskState(
             row["task_id"],
@@ -383,6 +432,8 @@ def task_states(
             row["problems"] or "",
             row["next_steps"] or "",
             row["remarks"] or "",
+            ExpectedSource.of(row["expected_source"]),
+            Light.of(row["light"]),
         )
     return states
 

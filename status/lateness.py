@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from core.vocab import Lateness as Judgement
+from cycle.periods import month_of
 from db.models import Exemption, Period, Submission, Unit
 from registry.obligations import obliged_units
 
@@ -88,19 +89,23 @@ def active_exemptions(session: Session, period_id: int) -> dict[int, Exemption]:
 UnitRow = tuple[int, str, str]  # id, name, kind
 
 
-def obliged_unit_rows(session: Session, year: int) -> list[UnitRow]:
-    """The units that report in ``year``, in the order they were registered."""
-    rows = session.exec(
-        select(Unit.id, Unit.name, Unit.kind).where(col(Unit.id).in_(obliged_units(year))).order_by(col(Unit.id))
-    )
+def obliged_unit_rows(session: Session, period: Period) -> list[UnitRow]:
+    """The units that owe a report for ``period`` (a task of its year not closed by then,
+    ``registry.obligations``), in the order they were registered."""
+    owing = obliged_units(period.year, month_of(period))
+    rows = session.exec(select(Unit.id, Unit.name, Unit.kind).where(col(Unit.id).in_(owing)).order_by(col(Unit.id)))
     return [(unit_id, name, kind) for unit_id, name, kind in rows if unit_id is not None]
 
 
 def lateness(session: Session, period: Period, as_of: datetime, units: list[UnitRow] | None = None) -> list[Lateness]:
-    """One row per obliged unit (or per unit of ``units``, those of the period's year), in the
+    """One row per unit owing a report for the period (of those in ``units`` if given), in the
     order units were registered."""
     assert period.id is not None
-    units = obliged_unit_rows(session, period.year) if units is None else units
+    owing = obliged_unit_rows(session, period)
+    if units is not None:
+        wanted = {unit_id for unit_id, _, _ in units}
+        owing = [unit for unit in owing if unit[0] in wanted]
+    units = owing
     first = first_submissions(session, period.id)
     exemptions = active_exemptions(session, period.id)
     rows = []

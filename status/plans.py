@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy
-from sqlalchemy import func
+from sqlalchemy import Subquery, and_, func
 from sqlmodel import Session, col, select
 
 from core.vocab import PlanState
 from cycle.settings import get_setting
 from db.ids import id_of
-from db.models import PlanMilestone, Task, TaskPlan, Unit, UnitObligation
+from db.models import PlanMilestone, Task, TaskClosure, TaskPlan, Unit, UnitObligation
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,14 @@ def planning_unit_ids(session: Session, *, year: int) -> list[int]:
 
 
 def closed_task_ids(session: Session, *, year: int) -> set[int]:
-    """The tasks of ``year`` closed (已办结): a plan for them is refused. No task is closed until
-    closing exists; this is the one place the plan checks ask."""
-    del session, year
-    return set()
+    """The tasks of ``year`` closed (已办结, an open ``task_closure``): a plan for them is refused;
+    this is the one place the plan checks ask."""
+    rows = session.exec(
+        select(TaskClosure.task_id)
+        .join(Task, col(Task.id) == TaskClosure.task_id)
+        .where(Task.year == year, col(TaskClosure.reopened_at).is_(None))
+    )
+    return set(rows)
 
 
 def plan_states(session: Session, *, year: int) -> dict[int, UnitPlanState]:
@@ -120,48 +124,74 @@ def milestones_of(session: Session, plan_id: int) -> dict[int, list[Milestone]]:
     return dict(found)
 
 
-def confirmed_milestones(
-    session: Session, *, year: int, task_ids: Collection[int] | None = None
-) -> dict[int, list[Milestone]]:
-    """task id → its milestones by due date then order, from the latest confirmed version of the
-    plan of the first-listed lead unit that has one; tasks without a confirmed plan are absent.
-    Only ``task_ids`` if given."""
+def counting_milestones() -> Subquery:
+    """The milestones of the plan that counts for each task, of every year, as a query: ``task_id``,
+    ``due``, ``seq``, ``target``, ``text``, ``multi_year`` (the latest confirmed version of the plan
+    of the first-listed lead unit that has one). The status engine judges progress against it
+    (``status.expected``) and ``confirmed_milestones`` reads it, so both use the same plan."""
     newest = (
-        sqlalchemy.select(col(TaskPlan.unit_id), func.max(TaskPlan.version).label("version"))
-        .where(col(TaskPlan.year) == year, col(TaskPlan.state) == PlanState.CONFIRMED)
-        .group_by(col(TaskPlan.unit_id))
+        sqlalchemy.select(col(TaskPlan.unit_id), col(TaskPlan.year), func.max(TaskPlan.version).label("version"))
+        .where(col(TaskPlan.state) == PlanState.CONFIRMED)
+        .group_by(col(TaskPlan.unit_id), col(TaskPlan.year))
         .subquery("newest")
     )
-    query = (
+    ranked = (
         sqlalchemy.select(
             col(PlanMilestone.task_id),
-            col(UnitObligation.position),
             col(PlanMilestone.due),
             col(PlanMilestone.seq),
             col(PlanMilestone.target),
             col(PlanMilestone.text),
             col(PlanMilestone.multi_year),
+            col(UnitObligation.position),
+            func.min(UnitObligation.position).over(partition_by=col(PlanMilestone.task_id)).label("first"),
         )
         .join(TaskPlan, col(TaskPlan.id) == PlanMilestone.plan_id)
-        .join(newest, (newest.c.unit_id == TaskPlan.unit_id) & (newest.c.version == TaskPlan.version))
+        .join(
+            newest,
+            and_(
+                newest.c.unit_id == TaskPlan.unit_id,
+                newest.c.year == TaskPlan.year,
+                newest.c.version == TaskPlan.version,
+            ),
+        )
         .join(
             UnitObligation,
-            (col(UnitObligation.task_id) == PlanMilestone.task_id)
-            & (col(UnitObligation.unit_id) == TaskPlan.unit_id)
-            & col(UnitObligation.speaks),
+            and_(
+                col(UnitObligation.task_id) == PlanMilestone.task_id,
+                col(UnitObligation.unit_id) == TaskPlan.unit_id,
+                col(UnitObligation.year) == TaskPlan.year,
+                col(UnitObligation.speaks),
+            ),
         )
-        .where(col(TaskPlan.year) == year, col(UnitObligation.year) == year)
+        .subquery("ranked")
+    )
+    return (
+        sqlalchemy.select(
+            ranked.c.task_id, ranked.c.due, ranked.c.seq, ranked.c.target, ranked.c.text, ranked.c.multi_year
+        )
+        .where(ranked.c.position == ranked.c.first)
+        .subquery("plan_milestones")
+    )
+
+
+def confirmed_milestones(
+    session: Session, *, year: int, task_ids: Collection[int] | None = None
+) -> dict[int, list[Milestone]]:
+    """task id → its milestones by due date then order, from the plan that counts
+    (``counting_milestones``); tasks without a confirmed plan are absent. Only ``task_ids`` if given."""
+    plan = counting_milestones()
+    query = (
+        sqlalchemy.select(plan.c.task_id, plan.c.due, plan.c.target, plan.c.text, plan.c.multi_year)
+        .join(Task, col(Task.id) == plan.c.task_id)
+        .where(col(Task.year) == year)
+        .order_by(plan.c.task_id, plan.c.due, plan.c.seq)
     )
     if task_ids is not None:
-        query = query.where(col(PlanMilestone.task_id).in_(list(task_ids)))
-    rows = session.execute(query).all()
-    first: dict[int, int] = {}
-    for task_id, position, *_ in rows:
-        first[task_id] = min(position, first.get(task_id, position))
+        query = query.where(plan.c.task_id.in_(list(task_ids)))
     found: dict[int, list[Milestone]] = defaultdict(list)
-    for task_id, position, due, _seq, target, text, multi_year in sorted(rows, key=lambda r: (r[0], r[2], r[3])):
-        if position == first[task_id]:
-            found[task_id].append(Milestone(due, target, text, multi_year))
+    for task_id, due, target, text, multi_year in session.execute(query).all():
+        found[task_id].append(Milestone(due, target, text, multi_year))
     return dict(found)
 
 

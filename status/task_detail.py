@@ -9,7 +9,8 @@ import sqlalchemy
 from sqlalchemy import case
 from sqlmodel import Session, col, select
 
-from core.vocab import LeaderRole, Responsibility, UnitKind
+from core.period import Month
+from core.vocab import ExpectedSource, LeaderRole, Light, Responsibility, UnitKind
 from cycle.settings import get_setting
 from db.ids import id_of
 from db.models import (
@@ -25,6 +26,7 @@ from db.models import (
     UnitObligation,
 )
 from status.engine import AnySelect, current_submissions, status_of_rank, status_query
+from status.plans import confirmed_milestones, plan_changes, plan_versions, task_plans
 
 LEAD_LEADER = LeaderRole.LEAD.value
 
@@ -82,25 +84,78 @@ def _year_periods(year: int) -> AnySelect:
     return select(Period.id).where(Period.year == year)
 
 
-TIMELINE_COLUMNS = ("月份", "完成状态", "进度", "序时进度", "欠进度")
+TIMELINE_COLUMNS = ("月份", "完成状态", "红黄绿灯", "进度", "应达进度", "进度依据", "欠进度")
 
 
 def task_timeline(session: Session, task_id: int, year: int) -> pd.DataFrame:
-    """The task's status and progress for every month of ``year``."""
+    """The task's status, light and progress against what was expected, for every month of ``year``."""
     states = status_query(
         periods=_year_periods(year), as_of=None, margin=get_setting(session, "lag_margin"), tasks=[task_id]
     )
     rows = session.execute(
-        sqlalchemy.select(col(Period.code), states.c.rank, states.c.progress, states.c.expected, states.c.behind)
+        sqlalchemy.select(
+            col(Period.code),
+            states.c.rank,
+            states.c.light,
+            states.c.progress,
+            states.c.expected,
+            states.c.expected_source,
+            states.c.behind,
+        )
         .select_from(states)
         .join(Period, col(Period.id) == states.c.period_id)
         .order_by(col(Period.month))
     ).all()
     records = [
-        (code, status_of_rank(rank).label, progress, float(expected), bool(behind))
-        for code, rank, progress, expected, behind in rows
+        (
+            code,
+            status_of_rank(rank).label,
+            Light.of(light).label,
+            progress,
+            float(expected),
+            ExpectedSource.of(source).label,
+            bool(behind),
+        )
+        for code, rank, light, progress, expected, source, behind in rows
     ]
     return pd.DataFrame(records, columns=list(TIMELINE_COLUMNS))
+
+
+MILESTONE_COLUMNS = ("完成时限", "月份", "计划进度", "节点目标")
+
+
+def task_milestones(session: Session, task_id: int, year: int) -> pd.DataFrame:
+    """The milestones of the task's plan that counts (``status.plans``), by due date; empty
+    without a confirmed plan."""
+    found = confirmed_milestones(session, year=year, task_ids=[task_id]).get(task_id, [])
+    records = [(m.due.isoformat(), Month.of(m.due).code, m.target, m.text) for m in found]
+    return pd.DataFrame(records, columns=list(MILESTONE_COLUMNS))
+
+
+PLAN_VERSION_COLUMNS = ("版本", "状态", "报送时间", "处理人", "处理时间", "退回理由", "本任务的节点变化")
+
+
+def task_plan_versions(session: Session, task_id: int, year: int) -> pd.DataFrame:
+    """Every version of the plan of the unit that plans the task (its first-listed lead unit),
+    newest first, with what each changed in this task's milestones."""
+    planner = next((p.lead_unit_id for p in task_plans(session, year=year) if p.task_id == task_id), None)
+    records = []
+    if planner is not None:
+        for v in plan_versions(session, unit_id=planner, year=year):
+            changes = plan_changes(session, unit_id=planner, year=year, version=v.version)
+            mine = [c.text for c in changes if c.task_id == task_id]
+            records.append(
+                (
+                    v.version,
+                    v.state.label,
+                    v.received_at,
+                    v.decided_by or "",
+                    v.decided_at,
+                    v.return_reason,
+                    "；".join(mine),
+                )
+            )
+    return pd.DataFrame(records, columns=list(PLAN_VERSION_COLUMNS))
 
 
 REPORT_COLUMNS = ("月份", "单位", "责任类型", "完成状态", "进度", "本月工作进展", "存在问题", "下步打算", "报送时间")

@@ -1,4 +1,5 @@
-"""Direct inserts of accepted submissions, for tests of the read side (dashboards, workbench).
+"""Direct inserts of accepted submissions and plans, for tests of the read side (dashboards,
+workbench, progress against the plan).
 
 Tests of the upload path itself go through ``intake.ingest``; these factories only save
 building a workbook when the test is about what happens after a report is accepted.
@@ -7,13 +8,13 @@ building a workbook when the test is about what happens after a report is accept
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import func, select
 
-from cycle.periods import get_period
+from cycle.periods import get_period, month_of
 from db.engine import write_session
-from db.models import Submission, SubmissionRow
+from db.models import PlanMilestone, Submission, SubmissionRow, Task, TaskPlan
 from db.queries import resolve_unit
 from registry.obligations import unit_obligations
 
@@ -61,7 +62,7 @@ def add_submission(
         )
         session.add(submission)
         session.flush()
-        for ob in unit_obligations(session, unit_row.id, period_row.year):
+        for ob in unit_obligations(session, unit_row.id, period_row.year, month_of(period_row)):
             status, progress = statuses.get(ob.task_no, default)
             session.add(
                 SubmissionRow(
@@ -76,3 +77,36 @@ def add_submission(
                 )
             )
         return submission.id
+
+
+def add_plan(
+    unit: str,
+    milestones: dict[int, list[tuple[date, float]]],
+    *,
+    version: int = 1,
+    state: str = "confirmed",
+    year: int = 2023,
+) -> None:
+    """Store version ``version`` of ``unit``'s plan for ``year`` as the plan workflow would leave
+    it (``state``: a PlanState value): task no → its milestones (due, planned progress)."""
+    with write_session() as session:
+        unit_row = resolve_unit(session, unit)
+        assert unit_row is not None and unit_row.id is not None, unit
+        plan = TaskPlan(
+            unit_id=unit_row.id,
+            year=year,
+            version=version,
+            state=state,
+            received_at=datetime(year, 2, 1, 9) + timedelta(hours=version),
+            submitted_by=unit,
+            source="form",
+        )
+        session.add(plan)
+        session.flush()
+        assert plan.id is not None
+        for no, rows in milestones.items():
+            task_id = session.exec(select(Task.id).where(Task.year == year, Task.no == no)).one()
+            for seq, (due, target) in enumerate(rows, start=1):
+                session.add(
+                    PlanMilestone(plan_id=plan.id, task_id=task_id, seq=seq, due=due, target=target, text=f"节点{seq}")
+                )

@@ -7,7 +7,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from core.vocab import Lateness, TaskStatus
+from core.vocab import ExpectedSource, Lateness, Light, TaskStatus
 
 OWN_TASK_BACKGROUND = "#FFF6D5"  # a leader's own tasks in every task table; no status uses it
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
@@ -56,18 +56,41 @@ def status_bars(frame: pd.DataFrame, group: str, *, title: str, horizontal: bool
     return {"data": traces, "layout": layout}
 
 
-def progress_line(timeline: pd.DataFrame) -> dict:
-    """Reported progress month by month, markers in the status colour, against 序时进度."""
+def expectation_name(timeline: pd.DataFrame) -> str:
+    """应达进度（计划） or 应达进度（按序时）, as the timeline's expectation came from."""
+    sources = set(timeline["进度依据"])
+    used = ExpectedSource.PLAN.label if ExpectedSource.PLAN.label in sources else ExpectedSource.CALENDAR.label
+    return f"应达进度（{used}）"
+
+
+def progress_line(timeline: pd.DataFrame, milestones: pd.DataFrame | None = None) -> dict:
+    """Reported progress month by month, markers in the status colour, against the expected
+    progress (the plan's steps, or 序时进度) and the plan's milestones (planned progress by due date)."""
     reported = timeline[timeline["进度"].notna()]
+    name = expectation_name(timeline)
     expected = {
         "type": "scatter",
         "x": list(timeline["月份"]),
-        "y": [round(v, 1) for v in timeline["序时进度"]],
-        "name": "序时进度",
+        "y": [round(v, 1) for v in timeline["应达进度"]],
+        "name": name,
         "mode": "lines",
-        "line": {"color": "#607D8B", "dash": "dash"},
-        "hovertemplate": "%{x}<br>序时进度：%{y:.1f}%<extra></extra>",
+        "line": {"color": "#607D8B", "dash": "dash", "shape": "hv" if "计划" in name else "linear"},
+        "hovertemplate": f"%{{x}}<br>{name}：%{{y:.1f}}%<extra></extra>",
     }
+    traces: list[dict] = [expected]
+    if milestones is not None and not milestones.empty:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(milestones["月份"]),
+                "y": [float(v) for v in milestones["计划进度"]],
+                "name": "计划节点",
+                "mode": "markers",
+                "marker": {"size": 13, "symbol": "diamond", "color": "#6A1B9A"},
+                "customdata": [f"{d} {t}" for d, t in zip(milestones["完成时限"], milestones["节点目标"], strict=True)],
+                "hovertemplate": "%{customdata}<br>计划进度 %{y:.0f}%<extra></extra>",
+            }
+        )
     progress = {
         "type": "scatter",
         "x": list(reported["月份"]),
@@ -87,7 +110,8 @@ def progress_line(timeline: pd.DataFrame) -> dict:
         "yaxis": {"title": {"text": "进度（%）"}, "range": [0, 105]},
         "xaxis": {"title": {"text": ""}, "type": "category"},
     }
-    return {"data": [expected, progress], "layout": layout}
+    layout["xaxis"] = {**layout["xaxis"], "categoryorder": "array", "categoryarray": list(timeline["月份"])}
+    return {"data": [*traces, progress], "layout": layout}
 
 
 def _fit(label: str) -> Literal["small", "medium"]:
@@ -102,6 +126,13 @@ def status_column(label: str = "完成状态") -> st.column_config.Column:
     )
 
 
+def light_column(label: str = "红黄绿灯") -> st.column_config.Column:
+    """A light (绿灯 / 黄灯 / 红灯) as a pill in its colour."""
+    return st.column_config.MultiselectColumn(
+        label, options=list(Light.labels()), color=[light.color for light in Light], width=_fit(label)
+    )
+
+
 def lateness_column(label: str = "报送情况") -> st.column_config.Column:
     return st.column_config.MultiselectColumn(
         label, options=list(Lateness.labels()), color=[t.color for t in Lateness], width=_fit(label)
@@ -112,5 +143,5 @@ def progress_column(label: str = "进度") -> st.column_config.Column:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f%%", width=_fit(label))
 
 
-def expected_column(label: str = "序时进度") -> st.column_config.Column:
+def expected_column(label: str = "应达进度") -> st.column_config.Column:
     return st.column_config.NumberColumn(label, format="%.1f%%", width=_fit(label))

@@ -143,8 +143,8 @@ def history(unit_id: int, code: str) -> list[HistoryEntry]:
     return _history(database_url(), data.revision(), unit_id, code)
 
 
-def timeliness(unit_id: int, code: str, at: datetime | None = None) -> Timeliness:
+def timeliness(unit_id: int, code: str, at: datetime | None = None) -> Timeliness | None:
     """The unit's lateness for the period as of now (never cached: it moves with the clock);
-    ``at`` is when an upload now would count as received."""
+    ``at`` is when an upload now would count as received. None when it owes no report."""
     with read_session() as session:
         return report_timeliness(session, unit_id=unit_id, period=get_period(session, code), as_of=clock.now(), at=at)

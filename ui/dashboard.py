@@ -12,7 +12,7 @@ from pandas.io.formats.style import Styler
 from accounts.access import Actor
 from core import clock
 from core.period import Month
-from core.vocab import TaskStatus
+from core.vocab import ExpectedSource, TaskStatus
 from cycle.periods import judged
 from status.dashboards import UNREVIEWED
 from ui import charts, cycle, data
@@ -133,7 +133,9 @@ TASK_TABLE_CONFIG = {
     "本单位报送状态": charts.status_column("本单位报送状态"),
     "进度": charts.progress_column(),
     "本单位进度": charts.progress_column("本单位进度"),
-    "序时进度": charts.expected_column(),
+    "应达进度": charts.expected_column(),
+    "进度依据": st.column_config.TextColumn(width="small"),
+    "红黄绿灯": charts.light_column(),
     "欠进度": st.column_config.CheckboxColumn(width="small"),
     "本月工作进展": st.column_config.TextColumn(width="large"),
     "存在问题": st.column_config.TextColumn(width="medium"),
@@ -187,6 +189,25 @@ def task_table(
     rows = event.selection.rows
     if rows:
         st.switch_page(TASK_DETAIL, query_params={**period_params(period), "task": str(shown.iloc[rows[0]]["序号"])})
+
+
+def expectation_note(planned: int, total: int) -> str:
+    """Which expectation the page's tasks were judged by: their plans, the calendar, or both."""
+    plan, calendar = ExpectedSource.PLAN.label, ExpectedSource.CALENDAR.label
+    if planned == 0:
+        return f"应达进度{calendar}（第 M 月为 M/12），尚无任务有确认的节点计划。"
+    if planned == total:
+        return f"应达进度按{plan}：各任务已确认的节点计划中到期节点的计划进度。"
+    return (
+        f"应达进度：{planned} 项按{plan}（已确认节点计划中到期节点的计划进度），"
+        f"其余 {total - planned} 项{calendar}（第 M 月为 M/12）。"
+    )
+
+
+def say_expectation(tasks: pd.DataFrame) -> None:
+    """``expectation_note`` for a table of tasks with a 进度依据 column."""
+    if not tasks.empty:
+        st.caption(expectation_note(int((tasks["进度依据"] == ExpectedSource.PLAN.label).sum()), len(tasks)))
 
 
 def status_summary(tasks: pd.DataFrame) -> str:

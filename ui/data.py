@@ -250,10 +250,11 @@ def task_numbers(year: int) -> dict[int, str]:
     return _task_numbers(database_url(), revision(), year)
 
 
+TaskDetailData = tuple[detail_view.TaskDetail, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
 @cached()
-def _task_detail(
-    url: str, revision: int, no: int, year: int
-) -> tuple[detail_view.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
+def _task_detail(url: str, revision: int, no: int, year: int) -> TaskDetailData | None:
     with read_session() as session:
         detail = detail_view.task_detail(session, no, year)
         if detail is None:
@@ -262,9 +263,12 @@ def _task_detail(
             detail,
             detail_view.task_timeline(session, detail.id, year),
             detail_view.task_reports(session, detail.id, year),
+            detail_view.task_milestones(session, detail.id, year),
+            detail_view.task_plan_versions(session, detail.id, year),
         )
 
 
-def task_detail(no: int, year: int) -> tuple[detail_view.TaskDetail, pd.DataFrame, pd.DataFrame] | None:
-    """The task, its month-by-month timeline and every unit's reports on it; None if unknown."""
+def task_detail(no: int, year: int) -> TaskDetailData | None:
+    """The task, its month-by-month timeline, every unit's reports on it, the milestones of its
+    plan that counts and the versions of that plan; None if unknown."""
     return _task_detail(database_url(), revision(), no, year)

@@ -311,7 +311,9 @@ def show_timeliness(unit_id: int, period: str, received_at: datetime | None = No
     if outcome is not None and (outcome.unit_id, outcome.period) == (unit_id, period) and outcome.result.accepted:
         return
     t = cycle.timeliness(unit_id, period, received_at)
-    if t.status == Lateness.EXEMPT:
+    if t is None:
+        st.info(f"本单位的任务均已办结，{period} 不需要报送月报。")
+    elif t.status == Lateness.EXEMPT:
         st.info(f"{period} 已批准免报。")
     elif not t.reported and t.if_now == Lateness.LATE:
         when = "按所填收件时间" if received_at is not None else "现在上传"

@@ -247,6 +247,9 @@ def status_table(rows: list[StatusRow]) -> None:
 # --- heatmap --------------------------------------------------------------------
 
 
+NOT_OWED = "无需报送（任务已办结）"
+
+
 def heatmap(grid: Grid, order: str) -> go.Figure:
     rows = grid.worst_first() if order == WORST_FIRST else grid.rows
     terms = list(Lateness)
@@ -257,10 +260,10 @@ def heatmap(grid: Grid, order: str) -> go.Figure:
         scale += [(i / n, term.color), ((i + 1) / n, term.color)]
     figure = go.Figure(
         go.Heatmap(
-            z=[[Lateness(s).rank for s in row.statuses] for row in rows],
+            z=[[None if s is None else Lateness(s).rank for s in row.statuses] for row in rows],
             x=months,
             y=[row.unit for row in rows],
-            text=[[Lateness(s).label for s in row.statuses] for row in rows],
+            text=[[NOT_OWED if s is None else Lateness(s).label for s in row.statuses] for row in rows],
             hovertemplate="%{y} %{x}：%{text}<extra></extra>",
             colorscale=scale,
             zmin=-0.5,

@@ -31,6 +31,7 @@ LATER_TABLES = {"unit_obligation", "login_throttle", "auth_session"} | {
     "review_row",
     "task_plan",
     "plan_milestone",
+    "task_closure",
 }
 
 

@@ -108,7 +108,7 @@ def _hostile(valid: bytes) -> list[tuple[str, bytes, str]]:
         ("merged range beyond the limits", edit(valid, _huge_merge), "范围过大"),
         (
             "dimension beyond the limits",
-            _rezip(valid, _replace(sheet, b'<dimension ref="A1:I10"/>', b'<dimension ref="A1:XFD1048576"/>')),
+            _rezip(valid, _replace(sheet, b'<dimension ref="A1:J10"/>', b'<dimension ref="A1:XFD1048576"/>')),
             "范围过大",
         ),
         (

@@ -15,7 +15,7 @@ from db import queries
 from db.engine import read_session
 from db.queries import resolve_unit
 from intake.ingest import ingest_upload
-from intake.template import COLUMNS, TemplateError, build_template
+from intake.template import COLUMNS, MILESTONE_TITLE, TemplateError, build_template
 from tests.monthly_kit import SMALL_UNIT, filled, task_numbers, template_for
 
 
@@ -26,7 +26,7 @@ def test_template_layout_for_a_unit_and_period(loaded) -> None:
     assert [ws[c].value for c in ("A2", "C2", "F2", "G2")] == ["填报单位", SMALL_UNIT, "填报月份", "2023-03"]
     assert [ws[c].value for c in ("A3", "F3", "A4")] == ["填报人", "联系电话", "单位主要负责人"]
     assert ws["G4"].value == "2023-04-05 23:59"
-    assert tuple(c.value for c in ws[6]) == COLUMNS
+    assert tuple(c.value for c in ws[6]) == (*COLUMNS, MILESTONE_TITLE)
     assert [ws.cell(r, 1).value for r in range(7, 11)] == [53, 69, 75, 78]
     assert [ws.cell(r, 3).value for r in range(7, 11)] == ["配合", "配合", "配合", "牵头"]
     with read_session() as session:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
-from sqlmodel import select
 
-import intake.plans as plans_module
-from db.engine import read_session
-from db.models import Task
+from accounts.access import SYSTEM
+from db.engine import read_session, write_session
 from db.queries import resolve_unit
 from intake.plans import CheckedPlan, check_plan, parse_due, read_plan
+from office.closing import close_task
+from tests.factories import add_submission
 from tests.plan_kit import GOOD, PLAN_UNIT, plan_filled
 
 TASK_84 = "推进城市管理精细化"  # any text: the 主要任务 cell is compared with the registry
@@ -91,10 +91,10 @@ def test_another_years_file_is_one_message(loaded: str) -> None:
     ]
 
 
-def test_a_closed_task_is_refused(loaded: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    with read_session() as session:
-        task_85 = session.exec(select(Task.id).where(Task.year == 2023, Task.no == 85)).one()
-    monkeypatch.setattr(plans_module, "closed_task_ids", lambda session, *, year: {task_85})
+def test_a_closed_task_is_refused(loaded: str) -> None:
+    add_submission(PLAN_UNIT, "2023-02", datetime(2023, 3, 3, 9), {85: ("已完成", 100.0)})
+    with write_session() as session:
+        close_task(session, year=2023, no=85, on=date(2023, 2, 28), note="通过验收", actor=SYSTEM)
     closed_row = (85, "任务", DEC, "通过验收", 100)
     errors = _errors(plan_filled({84: GOOD[84]}, extra=[closed_row]))
     assert errors == [("节点计划!A9", "第 85 项任务已办结，不再接收节点计划：请删除此行")]

@@ -85,10 +85,20 @@ def test_overview_is_the_home_page_and_opens_on_the_month_being_judged(scenario,
     assert metrics["滞后"] == ("1", "占 0.8%")
     assert metrics["未启动"] == ("1", "占 0.8%")
     assert metrics["未报送"] == ("114", "占 91.2%")
+    assert metrics["已办结"] == ("0", "占 0.0%")
     assert metrics["按时报送率"] == ("3.1%", "+1.5 个百分点（较上月）")  # 2/65 against 1/65
+    # Lights: green the 2 done and the 6 序时推进 within the margin of 序时进度 (25, 55, 65, 66, 68,
+    # 124); yellow 35 (10) and 51 (未启动 0), behind by more than 10 points, and the 114 未报送;
+    # red 56, reported 滞后. No task has a plan: every page says 按序时.
+    assert (metrics["绿灯"], metrics["黄灯"], metrics["红灯"]) == (
+        ("8", "占 6.4%"),
+        ("116", "占 92.8%"),
+        ("1", "占 0.8%"),
+    )
+    assert any("尚无任务有确认的节点计划" in c.value for c in at.caption)
 
     by_category = _chart(at, 0)
-    assert list(by_category) == ["已完成", "序时推进", "滞后", "未启动", "未报送"]
+    assert list(by_category) == ["已完成", "已办结", "序时推进", "滞后", "未启动", "未报送"]
     assert by_category["已完成"]["marker"]["color"] == "#2E7D32"
     assert by_category["未报送"]["marker"]["color"] == "#F9A825"
     assert by_category["序时推进"]["y"][:6] == [
@@ -228,7 +238,8 @@ def test_task_detail(scenario, open_page) -> None:
     metrics = _metrics(at)
     assert metrics["2023-03 完成状态"][0] == "序时推进"
     assert metrics["报送进度"][0] == "40%"
-    assert metrics["序时进度"][0] == "25.0%"
+    assert metrics["应达进度（按序时）"][0] == "25.0%"
+    assert metrics["红黄绿灯"][0] == "绿灯"
     months = _table(at, 0)
     assert list(months["完成状态"][:4]) == ["未报送", "序时推进", "序时推进", "未报送"]
     reports = _table(at, 1)

@@ -245,7 +245,7 @@ def _append_rows(valid: bytes, rows: bytes) -> bytes:
 
 
 def far_corner_cell(valid: bytes) -> bytes:
-    """A cell at XFD1048576 while the declared dimension still says A1:I10."""
+    """A cell at XFD1048576 while the declared dimension still says A1:J10."""
     return _append_rows(valid, b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
 
 
@@ -256,7 +256,7 @@ def million_rows(valid: bytes) -> bytes:
 
 
 def million_rows_declared(valid: bytes) -> bytes:
-    return _replace(valid, SHEET, b'<dimension ref="A1:I10"/>', b'<dimension ref="A1:I1000000"/>')
+    return _replace(valid, SHEET, b'<dimension ref="A1:J10"/>', b'<dimension ref="A1:J1000000"/>')
 
 
 def formula_cells(valid: bytes) -> bytes:

@@ -51,7 +51,7 @@ def test_behind_schedule_rule(loaded, status, progress, month, behind) -> None:
         table = dashboards.task_table(session, code).set_index("序号").loc[1]
     assert (state.status, state.progress, state.behind) == (status, progress, behind)
     assert state.expected == pytest.approx(month / 12 * 100)
-    assert (table["完成状态"], table["欠进度"], table["序时进度"]) == (status, behind, pytest.approx(month / 12 * 100))
+    assert (table["完成状态"], table["欠进度"], table["应达进度"]) == (status, behind, pytest.approx(month / 12 * 100))
 
 
 def test_an_unreported_task_is_never_behind_schedule(loaded) -> None:
@@ -120,7 +120,7 @@ def test_reporting_rate_agrees_with_rates_module(scenario) -> None:
 def test_overview_counts_rates_and_behind(scenario) -> None:
     with read_session() as session:
         march = dashboards.overview(session, "2023-03", AS_OF)
-    assert march.counts == {"已完成": 2, "序时推进": 7, "滞后": 1, "未启动": 1, "未报送": 114}
+    assert march.counts == {"已完成": 2, "已办结": 0, "序时推进": 7, "滞后": 1, "未启动": 1, "未报送": 114}
     assert march.total == 125
     assert march.share("未报送") == pytest.approx(114 / 125)
     assert march.behind_schedule == 3  # 35 (10), 51 (0), 56 (5) are below 15

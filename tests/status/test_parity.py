@@ -7,7 +7,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -20,9 +20,11 @@ from db.models import Exemption
 from db.queries import resolve_unit
 from intake.ingest import ingest_upload
 from office.bulletin import bulletin_data
+from office.closing import close_task
 from office.exports import task_ledger
 from registry.units_admin import set_group_members
 from status import dashboards
+from tests.factories import add_plan, add_submission
 from tests.monthly_kit import SMALL_UNIT, filled
 
 PERIOD = "2023-03"  # due 2023-04-05 23:59:59
@@ -94,12 +96,23 @@ def exemption() -> None:
         )
 
 
+def plan_and_closure() -> None:
+    """Task 78 judged against its plan (50 due in March, reported 30: behind, yellow); task 65,
+    reported 已完成 for February and closed on 2023-02-28, is 已办结 in March."""
+    add_plan(SMALL_UNIT, {78: [(date(2023, 3, 31), 50.0), (date(2023, 4, 30), 60.0)]})
+    _upload(SMALL_UNIT, datetime(2023, 4, 3, 10, 0), ON_TRACK_78)
+    add_submission(BUSINESS, "2023-02", datetime(2023, 3, 3, 9, 0), {65: ("已完成", 100.0)})
+    with write_session() as session:
+        close_task(session, year=2023, no=65, on=date(2023, 2, 28), note="已完成", actor=SYSTEM)
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "back_dated": back_dated_office_entry,
     "corrected_late": correction_after_the_deadline,
     "group_lead": group_led_task,
     "empty_group": empty_group_fallback,
     "exemption": exemption,
+    "plan_and_closure": plan_and_closure,
 }
 
 # What the status command must say of the tasks each scenario is about, at both moments.
@@ -114,10 +127,13 @@ EXPECTED = {
     ("empty_group", AFTER_DEADLINE): {67: ("not_started", 0.0, BUSINESS, 1)},
     ("exemption", BEFORE_DEADLINE): {78: ("lagging", 20.0, SMALL_UNIT, 1), 67: ("not_reported", None, None, None)},
     ("exemption", AFTER_DEADLINE): {78: ("lagging", 20.0, SMALL_UNIT, 1), 67: ("not_reported", None, None, None)},
+    ("plan_and_closure", BEFORE_DEADLINE): {78: ("on_track", 30.0, SMALL_UNIT, 1), 65: ("closed", 100.0, None, None)},
+    ("plan_and_closure", AFTER_DEADLINE): {78: ("on_track", 30.0, SMALL_UNIT, 1), 65: ("closed", 100.0, None, None)},
 }
 
 LABELS = {
     "done": "已完成",
+    "closed": "已办结",
     "on_track": "序时推进",
     "lagging": "滞后",
     "not_started": "未启动",
@@ -134,15 +150,18 @@ def _cli_status(capsys: pytest.CaptureFixture[str], as_of: datetime | None) -> l
     return json.loads(capsys.readouterr().out)
 
 
-def _ledger(as_of: datetime) -> dict[int, tuple[str, float | None, str]]:
+LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
+
+
+def _ledger(as_of: datetime) -> dict[int, tuple[str, float | None, str, str]]:
     with read_session() as session:
         data = task_ledger(session, get_period(session, PERIOD), as_of)
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     header = [c.value for c in ws[2]]
-    at = {name: header.index(name) for name in ("序号", "完成状态", "完成进度(%)", "报送单位")}
+    at = {name: header.index(name) for name in ("序号", "完成状态", "完成进度(%)", "报送单位", "红黄绿灯")}
     return {
-        row[at["序号"]]: (row[at["完成状态"]], row[at["完成进度(%)"]], row[at["报送单位"]] or "")
+        row[at["序号"]]: (row[at["完成状态"]], row[at["完成进度(%)"]], row[at["报送单位"]] or "", row[at["红黄绿灯"]])
         for row in ws.iter_rows(min_row=3, values_only=True)
         if row[at["序号"]] is not None
     }
@@ -166,13 +185,15 @@ def test_every_reading_of_a_month_agrees(loaded, capsys, scenario: str, as_of: d
         bulletin = bulletin_data(session, PERIOD, as_of)
     assert {k: v for k, v in overview.counts.items() if v} == dict(counts)
     assert overview.behind_schedule == sum(s["behind"] for s in states)
+    assert {k: v for k, v in overview.lights.items() if v} == dict(Counter(s["light"] for s in states))
+    assert overview.planned == sum(s["expected_source"] == "plan" for s in states)
     assert {k: v for k, v in bulletin.counts.items() if v} == dict(counts)
     assert [t.no for t in bulletin.lagging] == [s["no"] for s in states if s["status"] == "lagging"]
 
     ledger = _ledger(as_of)
     for s in states:
         unit = s["source"]["unit"] if s["source"] else ""
-        assert ledger[s["no"]] == (LABELS[s["status"]], s["progress"], unit), s["no"]
+        assert ledger[s["no"]] == (LABELS[s["status"]], s["progress"], unit, LIGHTS[s["light"]]), s["no"]
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
@@ -186,6 +207,7 @@ def test_the_task_tables_agree_with_the_status_command_now(loaded, capsys, scena
         row = table.loc[s["no"]]
         assert row["完成状态"] == LABELS[s["status"]]
         assert row["欠进度"] == s["behind"]
+        assert (row["红黄绿灯"], row["应达进度"]) == (LIGHTS[s["light"]], pytest.approx(s["expected"], abs=0.01))
         progress = None if row["进度"] != row["进度"] else row["进度"]  # NaN when not reported
         assert progress == s["progress"]
     assert behind == {s["no"] for s in states if s["behind"] or s["status"] == "lagging"}
