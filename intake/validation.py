@@ -642,7 +642,7 @@ _FIXED_PROGRESS = {DONE: 100, NOT_STARTED: 0}
 _STATUS_WORDS: dict[str, TaskStatus] = {
     **{s.code: s for s in REPORTABLE},
     "完成": DONE,
-    "已办结": DONE,
+    TaskStatus.CLOSED.label: DONE,  # 办结 is the office's to confirm; the clerk means 已完成
     "办结": DONE,
     "已完工": DONE,
     "正常推进": TaskStatus.ON_TRACK,

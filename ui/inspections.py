@@ -11,7 +11,7 @@ import streamlit as st
 
 from accounts.access import Actor
 from core import clock
-from core.vocab import FindingState, InspectionKind
+from core.vocab import FindingState, InspectionKind, TaskStatus
 from db.engine import database_url, read_session, write_session
 from intake.attachments import EXTENSIONS
 from intake.findings_sheet import FindingsRefused
@@ -128,7 +128,7 @@ def instructions_frame(views: Sequence[InstructionView]) -> pd.DataFrame:
                 "序号": v.task_no,
                 "领导": v.leader,
                 "批示内容": v.text,
-                "状态": {FindingState.CLOSED: "已办结"}.get(v.state, v.state.label),
+                "状态": {FindingState.CLOSED: TaskStatus.CLOSED.label}.get(v.state, v.state.label),
                 "落实情况": "；".join(f"{r.unit}：{r.text}" for r in v.replies),
             }
             for v in views
