@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "registry_imported": "导入任务分解表",
     "deduction_changed": "扣分规则/申诉变更",
     "paper_copy": "登记纸质件",
+    "bulletin_issued": "签发督查通报",
 }
 
 
