@@ -14,7 +14,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -548,17 +548,25 @@ def issue(
 # --- reading a document back ------------------------------------------------------
 
 
+Align = Literal["left", "center", "right"]
+
+
 @dataclass(frozen=True)
 class Block:
     """A piece of the document as it reads: ``kind`` is masthead, title, heading, subheading,
-    text or table (``rows``: the header row first)."""
+    text or table (``rows``: the header row first); ``align`` is left, center or right."""
 
     kind: str
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
+    align: Align = "left"
 
 
 _KINDS = {TITLE_FONT: "title", HEADING_FONT: "heading", SUBHEADING_FONT: "subheading"}
+_ALIGN: dict[WD_ALIGN_PARAGRAPH | None, Align] = {
+    WD_ALIGN_PARAGRAPH.CENTER: "center",
+    WD_ALIGN_PARAGRAPH.RIGHT: "right",
+}
 
 
 def outline(content: bytes) -> list[Block]:
@@ -579,5 +587,5 @@ def outline(content: bytes) -> list[Block]:
             kind = _KINDS.get(font or "", "text")
             if kind == "title" and paragraph.runs[0].font.color.rgb == RED:
                 kind = "masthead"
-            blocks.append(Block(kind, text))
+            blocks.append(Block(kind, text, align=_ALIGN.get(paragraph.alignment, "left")))
     return blocks

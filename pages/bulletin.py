@@ -43,7 +43,7 @@ links(code, ("pages/reporting_status.py", "← 本月报送情况", {}))
 
 st.subheader("任务进展")
 for column, status in zip(st.columns(len(TaskStatus)), TaskStatus, strict=True):
-    column.metric(status.label, data.counts[status.value])
+    column.metric(status.label, data.counts[status])
 st.subheader("报送情况")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("应报单位", data.rate.expected)

@@ -92,15 +92,15 @@ def preview(blocks: list[Block]) -> None:
     """The document as it reads: masthead, title, headings, paragraphs and tables in order."""
     with st.container(border=True):
         for index, block in enumerate(blocks):
-            text = _plain(block.text)
-            if block.kind == "masthead":
-                st.markdown(f"### :red[{text}]")
-            elif block.kind in ("title", "heading"):
-                st.markdown(f"**{text}**")
-            elif block.kind == "subheading":
-                st.markdown(f"*{text}*")
-            elif block.kind == "table":
+            if block.kind == "table":
                 header, *rows = block.rows
                 table(pd.DataFrame(rows, columns=list(header)), name="通报表格", download=False, key=f"preview_{index}")
-            else:
-                st.markdown(text)
+                continue
+            text = _plain(block.text)
+            shown = {
+                "masthead": f"### :red[{text}]",
+                "title": f"**{text}**",
+                "heading": f"**{text}**",
+                "subheading": f"*{text}*",
+            }.get(block.kind, text)
+            st.markdown(shown, text_alignment=block.align)
