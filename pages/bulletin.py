@@ -73,6 +73,8 @@ if report.issued is None:
         mime=DOCX_MIME,
         type="primary",
         key="bulletin_issue",
+        on_click=bv.issue_now,
+        args=(code, data.as_of, additions, actor),
         help="按上方预览的内容签发：编入本年第几期并存档，之后再下载得到的都是这份文件。修改督查室意见后请先点“更新预览”。",
     )
     middle.download_button(

@@ -66,18 +66,27 @@ def bulletin(code: str, additions: Additions) -> Report:
     return _bulletin(database_url(), data.revision(), code, additions.remarks, additions.praise, additions.criticism)
 
 
-def issue_on_download(code: str, as_of: datetime, additions: Additions, actor: Actor) -> Callable[[], bytes]:
-    """What the 签发并下载 button downloads: the month's bulletin issued now, as previewed (the
-    same moment and additions). Should it have been issued meanwhile, the issued document."""
-
-    def issue() -> bytes:
+def issue_now(code: str, as_of: datetime, additions: Additions, actor: Actor) -> bytes:
+    """Issue the month's bulletin as previewed (the same moment and additions) and return the
+    issued document; if it has been issued meanwhile, that document. Safe to call twice."""
+    try:
         with write_session() as session:
+            return office_bulletin.issue(
+                session, period_code=code, as_of=as_of, additions=additions, actor=actor
+            ).content
+    except office_bulletin.BulletinError:
+        with read_session() as session:
             done = office_bulletin.issued(session, code)
             if done is None:
-                done = office_bulletin.issue(session, period_code=code, as_of=as_of, additions=additions, actor=actor)
+                raise
             return done.content
 
-    return issue
+
+def issue_on_download(code: str, as_of: datetime, additions: Additions, actor: Actor) -> Callable[[], bytes]:
+    """What the 签发并下载 button downloads, made when it is clicked: ``issue_now``. The button's
+    callback issues too (``issue_now`` again, before the page reruns), so the page shows the
+    issued bulletin whichever of the two comes first."""
+    return lambda: issue_now(code, as_of, additions, actor)
 
 
 _MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
