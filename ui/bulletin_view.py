@@ -3,7 +3,6 @@ document), its preview read back from the document itself, issuing, and the 台�
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from office import bulletin as office_bulletin
 from office.bulletin import Additions, Block, BulletinData, bulletin_data, outline, render
 from office.exports import task_ledger
 from ui import data
-from ui.tables import table
+from ui.tables import plain, table
 
 
 @dataclass(frozen=True)
@@ -89,14 +88,6 @@ def issue_on_download(code: str, as_of: datetime, additions: Additions, actor: A
     return lambda: issue_now(code, as_of, additions, actor)
 
 
-_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
-
-
-def _plain(text: str) -> str:
-    """Text shown as it is, never read as Markdown."""
-    return text.translate(_MARKDOWN_SPECIAL)
-
-
 def preview(blocks: list[Block]) -> None:
     """The document as it reads: masthead, title, headings, paragraphs and tables in order."""
     with st.container(border=True):
@@ -105,7 +96,7 @@ def preview(blocks: list[Block]) -> None:
                 header, *rows = block.rows
                 table(pd.DataFrame(rows, columns=list(header)), name="通报表格", download=False, key=f"preview_{index}")
                 continue
-            text = _plain(block.text)
+            text = plain(block.text)
             shown = {
                 "masthead": f"### :red[{text}]",
                 "title": f"**{text}**",
