@@ -1,6 +1,7 @@
 """Ingestion of a monthly report: one transaction per upload, versions, rejected attempts.
 
-The submission with all its rows lands together or not at all. Uploading again for the same
+The submission with all its rows lands together or not at all (``ingest_many`` puts several
+uploads in one transaction, each landing or rejected as it would alone). Uploading again for the same
 unit and period makes a new version (``status.engine`` says which version is current); the same
 bytes as the current version make none. A rejected upload writes only its record in ``RejectedAttempt``.
 """
