@@ -37,7 +37,10 @@ from intake.ingest import UsageError, ingest_upload
 from intake.limits import MAX_UPLOAD_BYTES
 from intake.template import build_template, last_month_values
 from office import deductions, exports, workbench
-from office.bulletin import bulletin_data
+from office.bulletin import DRAFT_MARK, Additions, bulletin_data
+from office.bulletin import issue as issue_bulletin
+from office.bulletin import issued as issued_bulletin
+from office.bulletin import next_number as next_bulletin_number
 from office.bulletin import render as render_bulletin
 from registry import importer, units_admin
 from registry.catalogue import SeedError
@@ -541,11 +544,34 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     if isinstance(inputs, int):
         return inputs
     as_of, period = inputs
+    additions = Additions(args.remarks or "", args.praise or "", args.criticism or "")
     with read_session() as session:
-        data = bulletin_data(session, period.code, as_of)
-    write_output(args.out, render_bulletin(data))
+        done = issued_bulletin(session, period.code)
+    if done is not None:
+        if args.issue or args.as_of or additions != Additions():
+            raise DataError(
+                f"{period.code} 的督查通报已于 {clock.fmt(done.issued_at)} 签发为第{done.number}期，"
+                "不能再签发或改动；不带 --issue、--as-of 和督查室意见运行即可取得签发的文件"
+            )
+        write_output(args.out, done.content)
+        print(f"{period.code} 的督查通报已于 {clock.fmt(done.issued_at)} 签发为第{done.number}期：已写出签发的文件")
+        return 0
+    if args.issue:
+        with write_session() as session:
+            record = issue_bulletin(session, period_code=period.code, as_of=as_of, additions=additions, actor=SYSTEM)
+            number, content = record.number, record.content
+        with read_session() as session:
+            data = bulletin_data(session, period.code, as_of)
+        verdict = f"已签发督查通报第{number}期"
+    else:
+        with read_session() as session:
+            data = bulletin_data(session, period.code, as_of)
+            number = next_bulletin_number(session, data.year)
+        content = render_bulletin(data, number=number, additions=additions, draft=True)
+        verdict = f"已生成督查通报{DRAFT_MARK}（签发后为第{number}期；签发：加 --issue）"
+    write_output(args.out, content)
     print(
-        f"已生成督查通报“{data.title}”：{args.out}\n"
+        f"{verdict}“{data.title}”：{args.out}\n"
         f"滞后任务 {len(data.lagging)} 项，迟报单位 {len(data.late)} 个，漏报单位 {len(data.missing)} 个"
     )
     return 0
@@ -620,6 +646,10 @@ def _add_workbench_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", required=True, help="填报月份 YYYY-MM")
     p.add_argument("--out", required=True, help="输出的 .docx 文件路径")
     p.add_argument("--as-of", help="统计时点 ISO 8601，默认为现在")
+    p.add_argument("--issue", action="store_true", help="签发：按本年已签发的期数编号，存档后写出（不加则为送审稿）")
+    p.add_argument("--remarks", help="督查室意见：总体评价与工作要求（写在“下步要求”之首）")
+    p.add_argument("--praise", help="通报表扬的内容")
+    p.add_argument("--criticism", help="通报批评的内容")
     p.set_defaults(func=cmd_bulletin)
 
     p = sub.add_parser("ledger", help="导出某月全部任务台账（Excel）")

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "plan_returned": "退回节点计划",
     "task_closed": "确认办结",
     "task_reopened": "撤销办结",
+    "bulletin_issued": "签发督查通报",
 }
 
 

@@ -1,9 +1,10 @@
-"""The whole benchmark in one go: the machine, then the dashboards and the ingestion.
+"""The whole benchmark in one go: the machine, then the dashboards, the ingestion and the demo.
 
     python bench/run.py                              # everything (dashboards at three scales)
     python bench/run.py --scales district --no-postgres --repeat 7
 
-Each part runs in a process of its own (``bench/dashboards.py``, ``bench/ingest.py``); their
+Each part runs in a process of its own (``bench/dashboards.py``, ``bench/ingest.py``,
+``bench/demo.py``); their
 tables are printed as they come, in Markdown, ready for ``bench/README.md``.
 """
 
@@ -59,6 +60,7 @@ def main() -> int:
     parts = [
         ("看板 / Dashboards", ["bench/dashboards.py", *repeat, *(["--scales", args.scales] if args.scales else [])]),
         ("月报入库 / Ingestion", ["bench/ingest.py", *repeat, *(["--no-postgres"] if args.no_postgres else [])]),
+        ("演示数据 / Demo data", ["bench/demo.py", *repeat]),
     ]
     print(machine(), flush=True)
     failed = []

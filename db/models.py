@@ -453,6 +453,26 @@ class Notice(SQLModel, table=True):
     closed_at: NaiveDatetime | None = None
 
 
+class IssuedBulletin(SQLModel, table=True):
+    """A 督查通报 as issued (签发): its number among the year's issued bulletins, the office's
+    own additions, and the very document, so downloading it again gives the same file."""
+
+    __tablename__ = "issued_bulletin"
+    __table_args__ = (UniqueConstraint("year", "number"), CheckConstraint("number >= 1", name="bulletin_number"))
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    number: int
+    period_id: int = Field(foreign_key="period.id", unique=True)  # one issued bulletin a month
+    as_of: NaiveDatetime  # the moment its figures are as of
+    issued_at: NaiveDatetime
+    issued_by: str
+    remarks: str = Field(default="", sa_column=Column(Text, nullable=False))  # 总体评价、工作要求
+    praise: str = Field(default="", sa_column=Column(Text, nullable=False))  # 表扬
+    criticism: str = Field(default="", sa_column=Column(Text, nullable=False))  # 批评
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str
+
+
 # --- accounts ---------------------------------------------------------------
 
 

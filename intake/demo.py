@@ -4,6 +4,9 @@ Everything is drawn from one fixed seed, so two runs on the same registry give t
 reports. Each task follows a course through the year (when it starts, when it should be done,
 whether it keeps lagging); each obliged unit fills its own template, mostly on time, sometimes
 late, now and then not at all, and occasionally uploads a corrected version a few days later.
+Each unit's template is made once and filled in memory for every month
+(``intake.template.Prefilled``); each month's files are read, checked and stored in one
+transaction (``intake.ingest.ingest_many``, the checks of every upload).
 Demo submissions carry ``is_demo`` and ``clear_demo`` removes exactly those.
 """
 
@@ -23,8 +26,16 @@ from cycle.periods import get_period
 from db.engine import read_session, write_session
 from db.ids import id_of
 from db.models import Period, Submission, SubmissionRow, Unit
-from intake.ingest import ingest_upload
-from intake.template import LABEL_FILLER, LABEL_HEAD, LABEL_PHONE, CellValue, build_template, fill_workbook
+from intake.ingest import BatchRejected, Incoming, ingest_many
+from intake.template import (
+    LABEL_FILLER,
+    LABEL_HEAD,
+    LABEL_PHONE,
+    CellValue,
+    Prefilled,
+    build_template,
+    period_cells,
+)
 from registry.obligations import Obligation, obligations
 
 SEED = 2023
@@ -223,10 +234,29 @@ def load_demo(months: range = MONTHS, progress: Callable[[str], None] | None = N
         ]
     clear_demo()
     uploads, missing = plan(units, duties, periods)
-    for index, upload in enumerate(uploads):
-        _upload(upload)
-        if progress and (index + 1 == len(uploads) or uploads[index + 1].period != upload.period):
-            progress(upload.period)
+    with read_session() as session:
+        # One template per unit, made for the first month and retargeted to each month in memory.
+        templates = {unit_id: Prefilled(build_template(session, unit_id, periods[0].code)) for unit_id, _ in units}
+    cells = {p.code: period_cells(p) for p in periods}
+    for period in periods:
+        batch = [u for u in uploads if u.period == period.code]
+        files = [
+            Incoming(
+                templates[u.unit_id].fill(u.rows, u.header, cells[u.period]),
+                file_name=f"{u.unit}-{u.period}.xlsx",
+                unit=u.unit,
+                received_at=u.received_at,
+                period=u.period,
+                is_demo=True,
+            )
+            for u in batch
+        ]
+        try:
+            ingest_many(files, actor=SYSTEM, all_or_nothing=True)
+        except BatchRejected as exc:
+            raise DemoError(f"演示报送未通过校验：{exc}") from exc
+        if progress:
+            progress(period.code)
     return DemoResult(
         submissions=len(uploads),
         versions=sum(u.version > 1 for u in uploads),
@@ -234,24 +264,6 @@ def load_demo(months: range = MONTHS, progress: Callable[[str], None] | None = N
         missing=missing,
         periods=tuple(p.code for p in periods),
     )
-
-
-def _upload(upload: Upload) -> None:
-    with read_session() as session:
-        template = build_template(session, upload.unit_id, upload.period)
-    data = fill_workbook(template, upload.rows, upload.header)
-    result = ingest_upload(
-        data,
-        file_name=f"{upload.unit}-{upload.period}.xlsx",
-        unit=upload.unit,
-        actor=SYSTEM,
-        received_at=upload.received_at,
-        period=upload.period,
-        is_demo=True,
-    )
-    if not result.accepted:
-        problems = "；".join(str(e) for e in result.errors[:3])
-        raise DemoError(f"演示报送未通过校验（{upload.unit} {upload.period}）：{problems}")
 
 
 def clear_demo() -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """Ingestion of a monthly report: one transaction per upload, versions, rejected attempts.
 
-The submission with all its rows lands together or not at all. Uploading again for the same
+The submission with all its rows lands together or not at all (``ingest_many`` puts several
+uploads in one transaction, each landing or rejected as it would alone). Uploading again for the same
 unit and period makes a new version (``status.engine`` says which version is current); the same
 bytes as the current version make none. A rejected upload writes only its record in ``RejectedAttempt``.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -78,9 +79,8 @@ def ingest_upload(
     Only the office may ingest on a unit's behalf or give the time a file was received; the
     caller's right to act for the unit is checked before the file is read.
     """
-    target, received = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
-    upload = _Upload(data, file_name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, is_demo)
-    return _ingest(upload, target, Month.parse(period).code if period is not None else None)
+    incoming = Incoming(data, file_name, unit, received_at, period, on_behalf, is_demo)
+    return ingest_many([incoming], actor=actor)[0]
 
 
 def ingest_form(
@@ -100,19 +100,45 @@ def ingest_form(
     which then goes the way of an upload: the same checks, versions and lateness; that workbook
     is the version's file, so every version can be downloaded as the upload's can.
     """
-    target, received = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
+    target, _ = target_unit(unit, actor, on_behalf=on_behalf, received_at=received_at)
     code = Month.parse(period).code
     with read_session() as session:
         data = form_workbook(session, id_of(target), code, rows, header)
-    name = form_file_name(target.name, code)
-    upload = _Upload(data, name, hashlib.sha256(data).hexdigest(), received, actor, on_behalf, False)
-    return _ingest(upload, target, code)
+    incoming = Incoming(data, form_file_name(target.name, code), target.name, received_at, code, on_behalf)
+    return ingest_many([incoming], actor=actor)[0]
 
 
-def _ingest(upload: _Upload, target: Unit, period: str | None) -> IngestResult:
-    """The one way a report is stored, uploaded or filled in the form: read, check, store."""
-    parsed = read_upload(upload.data)
-    return retried(lambda: _store(upload, parsed, id_of(target), period))
+@dataclass(frozen=True)
+class Incoming:
+    """One file to ingest, with what ``ingest_upload`` takes besides the actor."""
+
+    data: bytes
+    file_name: str
+    unit: str
+    received_at: datetime | None = None
+    period: str | None = None
+    on_behalf: bool = False
+    is_demo: bool = False
+
+
+class BatchRejected(ValueError):
+    """A file of an all-or-nothing batch did not pass; nothing of the batch was stored."""
+
+    def __init__(self, result: IngestResult, file_name: str) -> None:
+        problems = "；".join(str(e) for e in result.errors[:3])
+        super().__init__(f"{file_name} 未通过校验：{problems}")
+        self.result = result
+
+
+def ingest_many(files: Sequence[Incoming], *, actor: Actor, all_or_nothing: bool = False) -> list[IngestResult]:
+    """Validate and store ``files`` in one transaction, in order: each lands, or is rejected,
+    exactly as it would alone (a later file sees the versions of the earlier ones).
+
+    Every file is checked for access and read before any is stored. With ``all_or_nothing``,
+    the first rejected file raises ``BatchRejected`` and nothing is stored, not even the
+    record of the rejected attempt."""
+    uploads = _prepare(files, actor)
+    return retried(lambda: _store(uploads, all_or_nothing))
 
 
 def target_unit(
@@ -161,83 +187,119 @@ class _Upload:
     actor: Actor
     on_behalf: bool
     is_demo: bool
+    unit_id: int
+    period: str | None
+    parsed: ParsedUpload
 
 
-def _store(upload: _Upload, parsed: ParsedUpload, unit_id: int, period_code: str | None) -> IngestResult:
+def _prepare(files: Sequence[Incoming], actor: Actor) -> list[_Upload]:
+    checked: list[tuple[Incoming, int, str | None, datetime | None]] = []
+    for incoming in files:
+        target, received = target_unit(
+            incoming.unit, actor, on_behalf=incoming.on_behalf, received_at=incoming.received_at
+        )
+        period = Month.parse(incoming.period).code if incoming.period is not None else None
+        checked.append((incoming, id_of(target), period, received))
+    return [
+        _Upload(
+            incoming.data,
+            incoming.file_name,
+            hashlib.sha256(incoming.data).hexdigest(),
+            received,
+            actor,
+            incoming.on_behalf,
+            incoming.is_demo,
+            unit_id,
+            period,
+            read_upload(incoming.data),
+        )
+        for incoming, unit_id, period, received in checked
+    ]
+
+
+def _store(uploads: list[_Upload], all_or_nothing: bool) -> list[IngestResult]:
     with write_session() as session:
-        unit = locked_unit(session, unit_id)
-        received = upload.received or clock.now()
-        checked = check(session, parsed, unit, period_code)
-        if checked.errors:
-            return _reject(session, upload, received, unit, checked, parsed, period_code)
-        assert checked.period is not None and checked.period.id is not None
-        period = checked.period
-        current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
-        last_version = session.exec(
-            select(func.max(Submission.version)).where(Submission.unit_id == unit.id, Submission.period_id == period.id)
-        ).one()
-        detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
-        if upload.on_behalf:
-            detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
-        if current is not None and current.sha256 == upload.sha256:
-            audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
-            rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
-            return IngestResult(
-                True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code
-            )
-        submission = Submission(
-            unit_id=unit.id,
-            period_id=period.id,
-            version=(last_version or 0) + 1,
-            received_at=received,
-            uploaded_by=upload.actor.username,
-            on_behalf=upload.on_behalf,
-            is_demo=upload.is_demo,
-            file_name=upload.file_name,
-            size=len(upload.data),
-            sha256=upload.sha256,
-            content=upload.data,
-            filler=checked.filler,
-            phone=checked.phone,
-            head=checked.head,
-        )
-        session.add(submission)
-        session.flush()
-        # Into the table, not through the ORM: one executemany, no object per row.
-        session.execute(
-            insert(SubmissionRow.__table__),  # type: ignore[arg-type]
-            [
-                {
-                    "submission_id": submission.id,
-                    "task_id": row.task_id,
-                    "role": row.role,
-                    "status": row.status,
-                    "progress": row.progress,
-                    "progress_text": row.progress_text,
-                    "problems": row.problems,
-                    "next_steps": row.next_steps,
-                    "remarks": row.remarks,
-                }
-                for row in checked.rows
-            ],
-        )
-        audit(
-            session,
-            upload.actor.username,
-            "upload_accepted",
-            {**detail, "版本": submission.version, "行数": len(checked.rows), "提醒": len(checked.warnings)},
-        )
-        return IngestResult(
-            True,
-            False,
-            submission.id,
-            submission.version,
-            len(checked.rows),
-            [],
-            checked.warnings,
-            unit.name,
-            period.code,
-        )
+        results = []
+        for upload in uploads:
+            result = _store_one(session, upload)
+            if all_or_nothing and not result.accepted:
+                raise BatchRejected(result, upload.file_name)
+            results.append(result)
+        return results
+
+
+def _store_one(session: Session, upload: _Upload) -> IngestResult:
+    unit = locked_unit(session, upload.unit_id)
+    received = upload.received or clock.now()
+    checked = check(session, upload.parsed, unit, upload.period)
+    if checked.errors:
+        return _reject(session, upload, received, unit, checked)
+    assert checked.period is not None and checked.period.id is not None
+    period = checked.period
+    current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
+    last_version = session.exec(
+        select(func.max(Submission.version)).where(Submission.unit_id == unit.id, Submission.period_id == period.id)
+    ).one()
+    detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
+    if upload.on_behalf:
+        detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
+    if current is not None and current.sha256 == upload.sha256:
+        audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
+        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
+        return IngestResult(True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code)
+    submission = Submission(
+        unit_id=unit.id,
+        period_id=period.id,
+        version=(last_version or 0) + 1,
+        received_at=received,
+        uploaded_by=upload.actor.username,
+        on_behalf=upload.on_behalf,
+        is_demo=upload.is_demo,
+        file_name=upload.file_name,
+        size=len(upload.data),
+        sha256=upload.sha256,
+        content=upload.data,
+        filler=checked.filler,
+        phone=checked.phone,
+        head=checked.head,
+    )
+    session.add(submission)
+    session.flush()
+    # Into the table, not through the ORM: one executemany, no object per row.
+    session.execute(
+        insert(SubmissionRow.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "submission_id": submission.id,
+                "task_id": row.task_id,
+                "role": row.role,
+                "status": row.status,
+                "progress": row.progress,
+                "progress_text": row.progress_text,
+                "problems": row.problems,
+                "next_steps": row.next_steps,
+                "remarks": row.remarks,
+            }
+            for row in checked.rows
+        ],
+    )
+    audit(
+        session,
+        upload.actor.username,
+        "upload_accepted",
+        {**detail, "版本": submission.version, "行数": len(checked.rows), "提醒": len(checked.warnings)},
+    )
+    return IngestResult(
+        True,
+        False,
+        submission.id,
+        submission.version,
+        len(checked.rows),
+        [],
+        checked.warnings,
+        unit.name,
+        period.code,
+    )
 
 
 def _reject(
@@ -246,12 +308,10 @@ def _reject(
     received: datetime,
     unit: Unit,
     checked: Checked,
-    parsed: ParsedUpload,
-    period_code: str | None,
 ) -> IngestResult:
     period = checked.period
     if period is None:
-        code = period_code or parsed.meta.get("period")
+        code = upload.period or upload.parsed.meta.get("period")
         period = session.exec(select(Period).where(Period.code == code)).first() if code else None
     session.add(
         RejectedAttempt(

@@ -13,13 +13,17 @@ import math
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape as xml_escape
 
 import sqlalchemy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.protection import WorkbookProtection
@@ -74,6 +78,9 @@ HEADER_CELLS = {
     LABEL_PHONE: ("F3", "G3"),
     LABEL_HEAD: ("A4", "C4"),
 }
+DUE_CELL = "G4"
+META_PERIOD = "period"  # the key in the meta sheet's column A; its value is in META_PERIOD_CELL
+META_PERIOD_CELL = "B3"
 _MERGES = ("A1:I1", "A2:B2", "C2:E2", "G2:I2", "A3:B3", "C3:E3", "G3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:I5")
 
 # 宋体: on every Chinese Windows, in Excel and in WPS alike (openpyxl's default, Calibri, has no
@@ -237,13 +244,13 @@ def build_template(
             raise TemplateError(f"{unit.name} 的任务均已办结，{period.code} 起不再报送月报")
         raise TemplateError(f"{unit.name} 在 {period.year} 年没有需要报送的任务")
     soon = milestones_due(session, month_of(period), [t.task_id for t in tasks])
-    due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
     filled = rows if rows is not None else last_month_values(session, unit_id, period.code) if prefill else {}
+    by_period = period_cells(period)
 
     wb = _workbook()
     ws = wb.worksheets[0]
     ws.title = SHEET_REPORT
-    _header_block(ws, f"{month_of(period).label} 重点任务推进情况月报", due_text)
+    _header_block(ws)
     values = {LABEL_UNIT: unit.name, LABEL_PERIOD: period.code, **last_header(session, unit_id), **(header or {})}
     for label, (_, value_cell) in HEADER_CELLS.items():
         _type(ws[value_cell], values[label])
@@ -257,17 +264,24 @@ def build_template(
         cell.alignment = _CENTER
         cell.border = _BORDER
     ws.row_dimensions[TABLE_HEADER_ROW].height = 30
+    first_row: list[Cell] = []
     for offset, task in enumerate(tasks):
         row = FIRST_TASK_ROW + offset
         prefilled: tuple[int | str, ...] = (task.task_no, task.task_text, task.role)
         for column, value in enumerate(prefilled, start=1):
-            cell = ws.cell(row, column, value)
-            cell.fill = _LOCKED_FILL
-            cell.alignment = _WRAP_TOP if column == 2 else _CENTER
+            ws.cell(row, column, value)
         for column in range(1, len(COLUMNS) + 1):
             table_cell = ws.cell(row, column)
+            assert isinstance(table_cell, Cell)
+            if offset:  # the style of the first task row's cell: set once, then copied (much faster)
+                table_cell._style = copy(first_row[column - 1]._style)  # type: ignore[attr-defined]
+                continue
+            first_row.append(table_cell)
             table_cell.border = _BORDER
-            if column > 3:
+            if column <= 3:
+                table_cell.fill = _LOCKED_FILL
+                table_cell.alignment = _WRAP_TOP if column == 2 else _CENTER
+            else:
                 table_cell.protection = Protection(locked=False)
                 table_cell.alignment = _CENTER if column in (4, 5) else _WRAP_TOP
         near = ws.cell(row, MILESTONE_COLUMN, "\n".join(soon.get(task.task_id, [])))
@@ -283,16 +297,16 @@ def build_template(
 
     guide = wb.create_sheet(SHEET_GUIDE)
     guide.column_dimensions["A"].width = 110
-    for row, line in enumerate(guide_lines(due_text), start=1):
-        cell = guide.cell(row, 1, line)
+    for coord in by_period[SHEET_GUIDE]:
+        cell = guide[coord]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1:
+        if coord == "A1":
             cell.font = _font(bold=True, size=14)
     guide.protection = SheetProtection(sheet=True)
 
     meta = wb.create_sheet(SHEET_META)
     for row, (key, value) in enumerate(
-        (("unit", unit.name), ("unit_id", str(unit.id)), ("period", period.code), ("version", TEMPLATE_VERSION)),
+        (("unit", unit.name), ("unit_id", str(unit.id)), (META_PERIOD, period.code), ("version", TEMPLATE_VERSION)),
         start=1,
     ):
         meta.cell(row, 1, key)
@@ -300,6 +314,9 @@ def build_template(
     meta.sheet_state = "veryHidden"
     meta.protection = SheetProtection(sheet=True)
     wb.security = WorkbookProtection(lockStructure=True)
+    for sheet, cells in by_period.items():
+        for coord, text in cells.items():
+            wb[sheet][coord] = text
     return _to_bytes(wb)
 
 
@@ -368,10 +385,26 @@ def milestones_due(session: Session, month: Month, task_ids: list[int]) -> dict[
     }
 
 
-def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
+def period_cells(period: Period) -> dict[str, dict[str, str]]:
+    """Everything in a unit's template that depends on the period: sheet -> cell -> text.
+
+    ``build_template`` writes these; ``Prefilled.fill`` writes them into a unit's template made
+    for another month, which then reads as this month's own."""
+    due_text = clock.fmt(period.due_at) + (f"（{period.due_note}）" if period.due_note else "")
+    return {
+        SHEET_REPORT: {
+            "A1": f"{month_of(period).label} 重点任务推进情况月报",
+            HEADER_CELLS[LABEL_PERIOD][1]: period.code,
+            DUE_CELL: due_text,
+        },
+        SHEET_GUIDE: {f"A{row}": line for row, line in enumerate(guide_lines(due_text), start=1)},
+        SHEET_META: {META_PERIOD_CELL: period.code},
+    }
+
+
+def _header_block(ws: Worksheet) -> None:
     for rng in _MERGES:
         ws.merge_cells(rng)
-    ws["A1"] = title
     ws["A1"].font = _font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
@@ -385,7 +418,6 @@ def _header_block(ws: Worksheet, title: str, due_text: str) -> None:
     ws["F4"] = "报送截止"
     ws["F4"].font = _font(bold=True)
     ws["F4"].alignment = Alignment(horizontal="right", vertical="center")
-    ws["G4"] = due_text
     ws["A5"] = (
         "说明：灰色单元格由系统预填，请勿修改；请在白色单元格中填写。完成状态从下拉列表选择，完成进度填 0–100 的数字。"
         "详见“填报说明”工作表。"
@@ -478,3 +510,85 @@ def fill_workbook(
     for label, value in (header or {}).items():
         ws[HEADER_CELLS[label][1]] = value
     return _to_bytes(wb)
+
+
+_CELL_XML = re.compile(r'<c r="([A-Z]+\d+)"(?: s="(\d+)")?[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+_TASK_NO_XML = re.compile(r'<c r="A(\d+)"[^>]*><v>(\d+)</v></c>')
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+class Prefilled:
+    """A unit's template, filled again and again in memory: for a batch of reports (the demo,
+    the benchmark) where building and saving each workbook with openpyxl would cost far more
+    than checking and storing it.
+
+    ``fill`` writes values into cells of the template's sheet XML, as openpyxl writes them
+    (numbers as numbers, text inline, each cell keeping its style), and zips the parts again.
+    With ``period_cells`` of another month, the copy is that month's template, but for the
+    read-only column of milestones due soon, which stays as built (the checks never read it)."""
+
+    def __init__(self, template: bytes) -> None:
+        with zipfile.ZipFile(io.BytesIO(template)) as archive:
+            self._parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(self._parts[_WORKBOOK_RELS])}
+        self._sheet_parts = {
+            sheet.get("name", ""): "xl/" + targets[sheet.get(_REL_ID)].removeprefix("/xl/")
+            for sheet in ElementTree.fromstring(self._parts[_WORKBOOK]).iter(f"{_MAIN_NS}sheet")
+        }
+        report = self._parts[self._sheet_parts[SHEET_REPORT]].decode()
+        self.rows = {
+            int(no): int(row) for row, no in _TASK_NO_XML.findall(report) if int(row) >= FIRST_TASK_ROW
+        }  # task no -> row of the report table
+
+    def fill(
+        self,
+        rows: Mapping[int, Mapping[str, CellValue]],
+        header: Mapping[str, str] | None = None,
+        cells: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> bytes:
+        """The workbook with ``rows`` and ``header`` as in ``fill_workbook``, and ``cells``
+        (sheet -> cell -> text, e.g. ``period_cells``) written over the template's own."""
+        by_sheet: dict[str, dict[str, CellValue]] = {name: dict(c) for name, c in (cells or {}).items()}
+        report = by_sheet.setdefault(SHEET_REPORT, {})
+        for label, text in (header or {}).items():
+            report[HEADER_CELLS[label][1]] = text
+        for no, values in rows.items():
+            if no not in self.rows:
+                raise KeyError(f"模板中没有第 {no} 项任务")
+            for key, value in values.items():
+                report[f"{get_column_letter(4 + FILL_KEYS.index(key))}{self.rows[no]}"] = value
+        parts = dict(self._parts)
+        for sheet, values in by_sheet.items():
+            part = self._sheet_parts[sheet]
+            parts[part] = _write_cells(parts[part].decode(), values).encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+        return buffer.getvalue()
+
+
+def _write_cells(xml: str, values: Mapping[str, CellValue]) -> str:
+    left = dict(values)
+
+    def replace(match: re.Match[str]) -> str:
+        coord, style = match.group(1), match.group(2)
+        if coord not in left:
+            return match.group(0)
+        value = left.pop(coord)
+        opening = f'<c r="{coord}"' + (f' s="{style}"' if style else "")
+        if value is None or value == "":
+            return opening + "/>"
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TypeError(f"{coord}: {value!r}")
+        if isinstance(value, str):
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            return f'{opening} t="inlineStr"><is><t{space}>{xml_escape(value)}</t></is></c>'
+        return f'{opening} t="n"><v>{value!r}</v></c>'
+
+    written = _CELL_XML.sub(replace, xml)
+    if left:
+        raise KeyError(f"模板中没有这些单元格：{'、'.join(sorted(left))}")
+    return written

@@ -1,22 +1,39 @@
 """督查通报: the monthly bulletin as a Word document in the usual government form, written from
-the data as of a given moment."""
+the data as of a given moment, with the office's own additions (remarks, praise, criticism).
+
+**Numbers.** A bulletin's number (第N期) counts the bulletins issued for its year: issuing
+(``issue``) gives the month's bulletin the next number under the write lock and stores the very
+document, so downloading it again gives the same file. Until then a bulletin is a draft
+(送审稿) that shows the number it would get.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
+from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Pt
-from sqlmodel import Session
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from sqlmodel import Session, func, select
 
+from accounts.access import Actor
+from accounts.audit import audit
+from core import clock
+from core.text import clean
 from core.vocab import DeductionKind, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
 from cycle.periods import get_period
 from db import queries
-from db.models import Period
+from db.models import IssuedBulletin, Period
 from office.deductions import REDUCE, Rules, ledger, rules
 from office.inspections import FindingsSummary, findings_summary
 from office.official_doc import DOCX_MIME as DOCX_MIME  # the pages name it by the bulletin
@@ -38,6 +55,41 @@ from status.engine import status_counts, task_states
 from status.lateness import Lateness, lateness
 from status.rates import Rate, rate_of
 from status.review import state_counts
+
+SUBHEADING_FONT = "楷体"
+DRAFT_MARK = "送审稿"
+MAX_ADDITION_CHARS = 2000
+
+
+class BulletinError(ValueError):
+    """The bulletin cannot be issued or changed as asked; the message says why."""
+
+
+ADDITION_LABELS = {"remarks": "总体评价与工作要求", "praise": "表扬", "criticism": "批评"}
+
+
+@dataclass(frozen=True)
+class Additions:
+    """The office's own words: a paragraph of remarks (总体评价、工作要求) that opens the closing
+    section, and praise (表扬) and criticism (批评), which get a section of their own."""
+
+    remarks: str = ""
+    praise: str = ""
+    criticism: str = ""
+
+    def cleaned(self) -> Additions:
+        """Control characters removed, ends trimmed; BulletinError when one is too long."""
+        values = {}
+        for key, label in ADDITION_LABELS.items():
+            text = clean(getattr(self, key)).strip()
+            if len(text) > MAX_ADDITION_CHARS:
+                raise BulletinError(f"“{label}”过长（{len(text)} 字），请精简到 {MAX_ADDITION_CHARS} 字以内")
+            values[key] = text
+        return Additions(**values)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _percent(value: float | None) -> str:
@@ -211,15 +263,18 @@ def _findings_section(doc: DocxDocument, summary: FindingsSummary | None) -> Non
         )
 
 
-def render(data: BulletinData) -> bytes:
+def render(data: BulletinData, *, number: int, additions: Additions | None = None, draft: bool = False) -> bytes:
+    """The bulletin as a .docx: 第``number``期, the office's ``additions`` in their places, and
+    marked 送审稿 while a ``draft``."""
+    extra = (additions or Additions()).cleaned()
     doc = new_document()
 
     head = _paragraph(doc, indent=False)
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     head.paragraph_format.line_spacing = Pt(60)
     _text(head, "督 查 通 报", font=TITLE_FONT, size=42, color=RED)
-    number = _paragraph(doc, f"第{data.month}期", indent=False)
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number_line = _paragraph(doc, f"第{number}期" + (f"（{DRAFT_MARK}）" if draft else ""), indent=False)
+    number_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     issuer = _paragraph(doc, indent=False)
     _text(issuer, f"{ISSUER}\u3000\u3000\u3000\u3000\u3000\u3000{chinese_date(data.as_of.date())}")
     _red_rule(issuer)
@@ -300,8 +355,18 @@ def render(data: BulletinData) -> bytes:
 
     _findings_section(doc, data.findings)
 
-    _paragraph(doc, "六、下步要求", font=HEADING_FONT)
-    demands = []
+    closing_section = "六"
+    if extra.praise or extra.criticism:
+        _paragraph(doc, "六、表扬与批评", font=HEADING_FONT)
+        for seq, (heading, text) in enumerate(
+            ((h, t) for h, t in (("通报表扬", extra.praise), ("通报批评", extra.criticism)) if t), start=1
+        ):
+            _paragraph(doc, f"（{'一二'[seq - 1]}）{heading}", font=SUBHEADING_FONT)
+            for line in _lines(text):
+                _paragraph(doc, line)
+        closing_section = "七"
+    _paragraph(doc, f"{closing_section}、下步要求", font=HEADING_FONT)
+    demands = _lines(extra.remarks)
     if data.lagging:
         leads = "、".join(dict.fromkeys(t.lead_unit for t in data.lagging))
         demands.append(f"请{leads}针对滞后任务查找原因，制定整改措施，确保按序时完成。")
@@ -322,5 +387,118 @@ def render(data: BulletinData) -> bytes:
     return saved(doc)
 
 
-def bulletin(session: Session, period_code: str, as_of: datetime) -> bytes:
-    return render(bulletin_data(session, period_code, as_of))
+def bulletin(session: Session, period_code: str, as_of: datetime, additions: Additions | None = None) -> bytes:
+    """The month's bulletin: the issued document if the month's is issued, else a draft as of
+    ``as_of`` with the number it would get."""
+    done = issued(session, period_code)
+    if done is not None:
+        return done.content
+    data = bulletin_data(session, period_code, as_of)
+    return render(data, number=next_number(session, data.year), additions=additions, draft=True)
+
+
+# --- issuing ------------------------------------------------------------------
+
+
+def next_number(session: Session, year: int) -> int:
+    """The number the next bulletin issued for ``year`` gets: one more than those issued."""
+    last = session.exec(select(func.max(IssuedBulletin.number)).where(IssuedBulletin.year == year)).one()
+    return (last or 0) + 1
+
+
+def issued(session: Session, period_code: str) -> IssuedBulletin | None:
+    """The month's issued bulletin, if it has been issued."""
+    period = get_period(session, period_code)
+    return session.exec(select(IssuedBulletin).where(IssuedBulletin.period_id == period.id)).first()
+
+
+def issue(
+    session: Session, *, period_code: str, as_of: datetime, additions: Additions | None, actor: Actor
+) -> IssuedBulletin:
+    """Issue (签发) the month's bulletin as of ``as_of`` with the office's ``additions``: the next
+    number of its year, the document stored as issued, the act audited. Run it in a
+    ``write_session``: the year's periods are locked first, so two issues never count the same
+    number (SQLite's write lock does the same); (year, number) is unique besides.
+
+    BulletinError when the month's bulletin has already been issued."""
+    period = get_period(session, period_code)
+    session.exec(select(Period.id).where(Period.year == period.year).with_for_update()).all()
+    done = issued(session, period.code)
+    if done is not None:
+        raise BulletinError(
+            f"{period.code} 的督查通报已于 {clock.fmt(done.issued_at)} 签发为第{done.number}期（{done.issued_by}），"
+            "不能再次签发；可重新下载签发的文件"
+        )
+    extra = (additions or Additions()).cleaned()
+    number = next_number(session, period.year)
+    content = render(bulletin_data(session, period.code, as_of), number=number, additions=extra)
+    sha256 = hashlib.sha256(content).hexdigest()
+    assert period.id is not None
+    record = IssuedBulletin(
+        year=period.year,
+        number=number,
+        period_id=period.id,
+        as_of=as_of,
+        issued_at=clock.now(),
+        issued_by=actor.username,
+        remarks=extra.remarks,
+        praise=extra.praise,
+        criticism=extra.criticism,
+        content=content,
+        sha256=sha256,
+    )
+    session.add(record)
+    session.flush()
+    audit(
+        session,
+        actor.username,
+        "bulletin_issued",
+        {"月份": period.code, "期号": f"{period.year}年第{number}期", "统计时点": clock.fmt(as_of), "sha256": sha256},
+    )
+    return record
+
+
+# --- reading a document back ------------------------------------------------------
+
+
+Align = Literal["left", "center", "right"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of the document as it reads: ``kind`` is masthead, title, heading, subheading,
+    text or table (``rows``: the header row first); ``align`` is left, center or right."""
+
+    kind: str
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    align: Align = "left"
+
+
+_KINDS = {TITLE_FONT: "title", HEADING_FONT: "heading", SUBHEADING_FONT: "subheading"}
+_ALIGN: dict[WD_ALIGN_PARAGRAPH | None, Align] = {
+    WD_ALIGN_PARAGRAPH.CENTER: "center",
+    WD_ALIGN_PARAGRAPH.RIGHT: "right",
+}
+
+
+def outline(content: bytes) -> list[Block]:
+    """The body of a bulletin (.docx) in order, paragraph by paragraph and table by table: what
+    the page shows as the preview is what the document says."""
+    document = Document(io.BytesIO(content))
+    blocks = []
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:tbl"):
+            table = Table(element, document)
+            blocks.append(Block("table", rows=tuple(tuple(c.text for c in row.cells) for row in table.rows)))
+        elif element.tag == qn("w:p"):
+            paragraph = Paragraph(element, document)
+            text = paragraph.text.strip()
+            if not text:
+                continue
+            font = paragraph.runs[0].font.name if paragraph.runs else None
+            kind = _KINDS.get(font or "", "text")
+            if kind == "title" and paragraph.runs[0].font.color.rgb == RED:
+                kind = "masthead"
+            blocks.append(Block(kind, text, align=_ALIGN.get(paragraph.alignment, "left")))
+    return blocks

@@ -21,6 +21,7 @@ bulletin, the ledger, deductions and the command line read its rows through ``ta
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,7 +80,13 @@ def is_current(
     ``per_period=False``) received by then is later, or as late with a higher version.
 
     A condition rather than a derived table, so the database can reach a current submission
-    from its rows or from its period alike, through the (unit, period, version) index."""
+    from its rows or from its period alike, through the (unit, period, version) index. Made
+    once for each set of arguments (an expression is immutable and may go into any query)."""
+    return _is_current(submission, as_of, per_period)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_current(submission: type[Submission], as_of: datetime | None, per_period: bool) -> ColumnElement[bool]:
     later = aliased(Submission)
     same = [col(later.unit_id) == submission.unit_id]
     if per_period:

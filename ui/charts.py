@@ -11,6 +11,43 @@ from core.vocab import ExpectedSource, Lateness, Light, TaskStatus
 
 OWN_TASK_BACKGROUND = "#FFF6D5"  # a leader's own tasks in every task table; no status uses it
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
+# The title at the very top, then the legend across the whole width of the figure, then the
+# plot: the legend sits in the top margin kept for it, never over an axis title or tick labels,
+# whatever the width (on a phone or in a narrow column it wraps to a second row, which the
+# margin also holds).
+_TITLE_ROOM = 34  # the title's own height in the top margin
+_LEGEND_ROOM = 56  # two rows of legend entries
+
+
+def _top(title: str, height: int) -> dict:
+    """Title, legend and top margin of a figure ``height`` pixels high."""
+    layout: dict = {
+        "height": height,
+        "legend": {
+            "orientation": "h",
+            "xref": "container",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1 - (_TITLE_ROOM if title else 6) / height,
+            "yanchor": "top",
+            "title": {"text": ""},
+            "traceorder": "normal",
+        },
+        "margin": {"l": 10, "r": 10, "t": (_TITLE_ROOM if title else 6) + _LEGEND_ROOM, "b": 10},
+    }
+    if title:
+        layout["title"] = {
+            "text": title,
+            "xref": "container",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8, "l": 10},
+        }
+    return layout
 
 
 def status_bars(frame: pd.DataFrame, group: str, *, title: str, horizontal: bool = True) -> dict:
@@ -38,21 +75,16 @@ def status_bars(frame: pd.DataFrame, group: str, *, title: str, horizontal: bool
         traces.append(trace)
     counts_axis = {"title": {"text": "任务数（项）"}}
     groups_axis = {"title": {"text": ""}, "type": "category"}
+    height = 34 * len(groups) + 80 if horizontal else 320
     layout = {
-        "title": {"text": title},
         "barmode": "stack",
         "font": _FONT,
-        "legend": {"orientation": "h", "y": -0.15, "title": {"text": ""}, "traceorder": "normal"},
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        **_top(title, max(300, height + _TITLE_ROOM + _LEGEND_ROOM)),
     }
     if horizontal:
-        layout.update(
-            height=max(300, 34 * len(groups) + 110),
-            xaxis=counts_axis,
-            yaxis={**groups_axis, "autorange": "reversed"},
-        )
+        layout.update(xaxis=counts_axis, yaxis={**groups_axis, "autorange": "reversed"})
     else:
-        layout.update(height=360, xaxis=groups_axis, yaxis=counts_axis)
+        layout.update(xaxis=groups_axis, yaxis=counts_axis)
     return {"data": traces, "layout": layout}
 
 
@@ -104,9 +136,7 @@ def progress_line(timeline: pd.DataFrame, milestones: pd.DataFrame | None = None
     }
     layout = {
         "font": _FONT,
-        "height": 320,
-        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
-        "legend": {"orientation": "h", "y": -0.2},
+        **_top("", 320 + _LEGEND_ROOM),
         "yaxis": {"title": {"text": "进度（%）"}, "range": [0, 105]},
         "xaxis": {"title": {"text": ""}, "type": "category"},
     }

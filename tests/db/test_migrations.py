@@ -32,6 +32,7 @@ LATER_TABLES = {"unit_obligation", "login_throttle", "auth_session"} | {
     "task_plan",
     "plan_milestone",
     "task_closure",
+    "issued_bulletin",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -14,7 +15,7 @@ import cli
 from core.period import Month
 from cycle.periods import get_period
 from db.engine import read_session
-from db.models import AuditLog, Submission, SubmissionRow, Unit
+from db.models import AuditLog, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake import demo
 from registry.obligations import obligations
 from status import dashboards
@@ -97,3 +98,21 @@ def test_demo_refuses_a_database_with_real_reports(loaded, capsys) -> None:
         demo.load_demo(months=range(1, 2))
     assert cli.main(["demo"]) == 1
     assert "正式报送" in capsys.readouterr().err
+
+
+def test_a_month_of_the_demo_lands_whole_or_not_at_all(loaded, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_plan = demo.plan
+
+    def one_bad_report(*args: object) -> tuple[list[demo.Upload], int]:
+        uploads, missing = real_plan(*args)  # type: ignore[arg-type]
+        bad = uploads[5]
+        no = next(iter(bad.rows))
+        rows = {**bad.rows, no: {**bad.rows[no], "status": "完成了"}}
+        return [*uploads[:5], replace(bad, rows=rows), *uploads[6:]], missing
+
+    monkeypatch.setattr(demo, "plan", one_bad_report)
+    with pytest.raises(demo.DemoError, match="完成了"):
+        demo.load_demo(months=range(1, 2))
+    with read_session() as session:
+        assert session.exec(select(func.count()).select_from(Submission)).one() == 0
+        assert session.exec(select(func.count()).select_from(RejectedAttempt)).one() == 0

@@ -16,9 +16,17 @@ from cycle.periods import get_period
 from db.engine import read_session
 from db.models import AuditLog, RejectedAttempt, Submission, SubmissionRow, Task
 from db.queries import resolve_unit
-from intake.ingest import UsageError, ingest_upload, original_file, submission_history
+from intake.ingest import (
+    BatchRejected,
+    Incoming,
+    UsageError,
+    ingest_many,
+    ingest_upload,
+    original_file,
+    submission_history,
+)
 from status.engine import current_submission
-from tests.monthly_kit import SMALL_ALIAS, SMALL_UNIT, filled
+from tests.monthly_kit import SMALL_ALIAS, SMALL_UNIT, filled, task_numbers
 
 APRIL_3 = datetime(2023, 4, 3, 9, 30)
 
@@ -192,3 +200,37 @@ def test_uploads_of_one_unit_at_once_get_versions_in_the_order_they_are_received
     assert received == sorted(received)
     assert current is not None and current.version == 8
     assert [e.version for e in history] == [8]
+
+
+def test_a_batch_lands_in_one_transaction_each_file_as_it_would_alone(loaded) -> None:
+    files = [
+        Incoming(filled(progress=50), "v1.xlsx", SMALL_UNIT),
+        Incoming(filled(rows={53: {"progress": "约50"}}), "错.xlsx", SMALL_UNIT),
+        Incoming(filled(progress=70), "v2.xlsx", SMALL_ALIAS),
+        Incoming(filled("岩寺镇"), "岩寺.xlsx", "岩寺镇"),
+    ]
+    results = ingest_many(files, actor=SYSTEM)
+    assert [(r.accepted, r.version) for r in results] == [(True, 1), (False, None), (True, 2), (True, 1)]
+    assert results[1].errors and results[3].rows == 42
+    assert _counts() == (3, 4 + 4 + 42, 1)
+
+
+def test_an_all_or_nothing_batch_with_one_bad_file_stores_nothing(loaded) -> None:
+    no = task_numbers("岩寺镇")[0]
+    files = [
+        Incoming(filled(), "好.xlsx", SMALL_UNIT),
+        Incoming(filled("岩寺镇", rows={no: {"status": "完成了"}}), "岩寺.xlsx", "岩寺镇"),
+    ]
+    with pytest.raises(BatchRejected, match=r"岩寺\.xlsx 未通过校验") as refused:
+        ingest_many(files, actor=SYSTEM, all_or_nothing=True)
+    assert not refused.value.result.accepted and "完成了" in str(refused.value)
+    assert _counts() == (0, 0, 0)
+    with read_session() as session:
+        assert session.exec(select(func.count()).select_from(AuditLog)).one() == 0
+
+
+def test_a_batch_is_refused_before_anything_is_read_when_one_file_is_not_the_actors(loaded) -> None:
+    files = [Incoming(filled(), "a.xlsx", SMALL_UNIT), Incoming(filled("岩寺镇"), "b.xlsx", "岩寺镇")]
+    with pytest.raises(AccessDenied):
+        ingest_many(files, actor=_unit_actor(SMALL_UNIT))
+    assert _counts() == (0, 0, 0)

@@ -11,11 +11,20 @@ from openpyxl import load_workbook
 
 import cli
 from accounts.access import SYSTEM
+from cycle.periods import get_period
 from db import queries
 from db.engine import read_session
 from db.queries import resolve_unit
 from intake.ingest import ingest_upload
-from intake.template import COLUMNS, MILESTONE_TITLE, TemplateError, build_template
+from intake.template import (
+    COLUMNS,
+    MILESTONE_TITLE,
+    Prefilled,
+    TemplateError,
+    build_template,
+    fill_workbook,
+    period_cells,
+)
 from tests.monthly_kit import SMALL_UNIT, filled, task_numbers, template_for
 
 
@@ -145,3 +154,30 @@ def test_prefilled_template_carries_last_months_report_and_still_warns(loaded, t
     assert load_workbook(out)["月报"]["D10"].value == "滞后"  # March's current version: February's, carried
     assert cli.main(["template", "--unit", SMALL_UNIT, "--period", "2023-01", "--out", str(out), "--prefill"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "上月没有本单位的报送，未带入内容"
+
+
+def _values(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def test_a_template_filled_in_memory_reads_as_one_filled_in_excel_for_any_month(loaded) -> None:
+    rows = {
+        no: {"status": "滞后", "progress": 12.5, "progress_text": f" <第{no}项> & “进展” "}
+        | {"problems": "资金", "next_steps": "争取"}
+        for no in task_numbers(SMALL_UNIT)
+    }
+    header = {"填报人": "张三", "联系电话": "0559-3512345", "单位主要负责人": "李四"}
+    january = Prefilled(template_for(SMALL_UNIT, "2023-01"))
+    with read_session() as session:
+        march = period_cells(get_period(session, "2023-03"))
+    assert _values(january.fill({}, cells=march)) == _values(template_for(SMALL_UNIT, "2023-03"))
+    data = january.fill(rows, header, march)
+    assert _values(data) == _values(fill_workbook(template_for(SMALL_UNIT, "2023-03"), rows, header))
+    result = ingest_upload(data, file_name="3月.xlsx", unit=SMALL_UNIT, actor=SYSTEM, period="2023-03")
+    assert result.accepted and result.rows == 4
+
+    with pytest.raises(KeyError, match="没有第 1 项任务"):
+        january.fill({1: {"status": "已完成"}})
+    with pytest.raises(KeyError, match="Z99"):
+        january.fill({}, cells={"月报": {"Z99": "x"}})

@@ -158,8 +158,12 @@ def test_bulletin_page_numbers_and_downloads(known, login_as) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["滞后"] == "1" and metrics["未报送"] == "109" and metrics["迟报单位"] == "2"
     assert metrics["漏报单位"] == "59"
-    assert list(_frame(at, "序号", "存在问题")["序号"]) == [1]
-    assert [b.proto.label for b in at.get("download_button")] == ["下载督查通报（Word）", "下载重点任务台账（Excel）"]
+    assert list(_frame(at, "序号", "存在问题")["序号"]) == ["1"]  # the preview's table, as on the document
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "签发并下载（第1期）",
+        "下载送审稿（Word）",
+        "下载重点任务台账（Excel）",
+    ]
     assert [(link.proto.label, link.proto.query_string) for link in at.main.get("page_link")] == [
         ("← 本月报送情况", "year=2023&period=2023-03")
     ]

@@ -4,11 +4,13 @@ would evaluate."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
 
 from ui.tables import workbook
 
@@ -56,3 +58,28 @@ def test_numbers_stay_numbers_and_plain_text_stays_as_typed() -> None:
     assert [r[1] for r in body] == [-0.5, -1, 0]
     assert body[1][0] == "正常文字 =1" and body[2][0] == "完成 100%"
     assert body[0][0] == "'-3"  # text that starts with a sign stays text
+
+
+def _table_page() -> None:
+    import pandas as pd
+
+    from ui.tables import table
+
+    long = "围绕重点项目建设召开专题推进会，*协调*解决用地、资金等问题，" * 4
+    frame = pd.DataFrame({"序号": [1, 2], "主要任务": ["短任务", long], "牵头单位": ["区财政局", "岩寺镇"]})
+    table(frame, name="任务", key="tasks", download=False)
+
+
+def test_long_text_is_wide_and_wrapped_and_a_selected_row_shows_it_in_full() -> None:
+    at = AppTest.from_function(_table_page).run()
+    assert not at.exception
+    shown = at.dataframe[0].proto
+    config = json.loads(shown.columns)
+    assert config["主要任务"]["width"] == "large" and "牵头单位" not in config  # short text keeps its width
+    assert shown.row_height > 64  # Streamlit wraps text in rows taller than 4rem
+    assert not [m for m in at.markdown if "主要任务" in m.value]
+    at.session_state["tasks"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at = at.run()
+    full = [m.value for m in at.markdown if m.value.startswith("**主要任务**")]
+    long = "围绕重点项目建设召开专题推进会，*协调*解决用地、资金等问题，" * 4
+    assert full == ["**主要任务**：" + long.replace("*", "\\*")]  # in full, as typed (no Markdown)
