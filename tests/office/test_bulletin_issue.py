@@ -123,6 +123,7 @@ def test_the_outline_reads_the_document_as_it_is_written(known) -> None:
         "二、滞后任务",
         "三、迟报、漏报情况",
         "四、扣分情况",
+        "五、督查发现问题及整改情况",
         "六、表扬与批评",
         "七、下步要求",
     ]

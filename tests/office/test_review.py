@@ -247,5 +247,5 @@ def test_dashboards_and_bulletin_count_from_the_same_rule(now: Clock) -> None:
         data = bulletin_data(session, "2023-03", clock.now())
         assert overview(session, "2023-03", clock.now()).unreviewed == 0
     assert data.review_text == "本月应报65份，已复核2份（通过1份、退回1份），待复核0份。"
-    text = "".join(p.text for p in Document(io.BytesIO(render(data))).paragraphs)
+    text = "".join(p.text for p in Document(io.BytesIO(render(data, number=1))).paragraphs)
     assert "督查室复核月报：本月应报65份，已复核2份" in text
