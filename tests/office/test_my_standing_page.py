@@ -119,3 +119,20 @@ def test_a_unit_without_tasks_is_told_so(loaded, login_as) -> None:
     _ok(at.run())
     assert [i.value for i in at.info] == ["区新设中心在 2023 年没有需要报送的任务，也没有扣分。"]
     assert not at.dataframe
+
+
+def test_my_standing_gathers_returns_plan_and_inspection_items(known, login_as) -> None:
+    from core.vocab import ReviewState
+    from office.review import review
+
+    with write_session() as session:
+        review(session, actor=SYSTEM, unit=UNIT, period="2023-03", decision=ReviewState.RETURNED, reason="请补充数据")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    login_as(at, "unit", unit=UNIT)
+    at.switch_page("pages/my_standing.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error if "被督查室退回" in e.value and "请补充数据" in e.value]
+    assert any(m.value.startswith("**2023 年节点计划**") and "未报送" in m.value for m in at.markdown)
+    assert [s.value for s in at.subheader][-1] == "督查督导与领导批示"
+    assert any("督查发现问题（0 个，逾期 0 个）" in m.value for m in at.markdown)
