@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.period import Month
 from core.vocab import UserRole
+from status.dashboards import UNREVIEWED
 from ui import charts, data
 from ui.auth import require
 from ui.dashboard import (
@@ -13,6 +14,7 @@ from ui.dashboard import (
     say_expectation,
     say_if_collecting,
     say_no_data,
+    say_unreviewed,
     status_summary,
     task_table,
     url_choice,
@@ -42,6 +44,7 @@ if not has_data:
 tasks = data.task_table(period, category=category)
 st.caption(f"{status_summary(tasks)}。完成状态以牵头单位本月最新一次报送为准。点击一行查看任务详情。")
 say_expectation(tasks)
+say_unreviewed(period, office=actor.role == UserRole.ADMIN)
 task_table(
     tasks,
     [
@@ -56,6 +59,7 @@ task_table(
         "牵头单位",
         "配合单位报送",
         "本月工作进展",
+        UNREVIEWED,
     ],
     period=period,
     name=f"{category}{period}任务",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.period import Month
 from core.vocab import TaskStatus, UserRole
-from status.dashboards import LEADING
+from status.dashboards import LEADING, UNREVIEWED
 from ui import charts, data
 from ui.auth import own_leader_name, require
 from ui.dashboard import (
@@ -16,6 +16,7 @@ from ui.dashboard import (
     say_if_collecting,
     say_no_data,
     say_nothing_behind,
+    say_unreviewed,
     status_summary,
     task_table,
     url_choice,
@@ -79,7 +80,9 @@ columns = [
     "欠进度",
     "牵头单位",
     "本月工作进展",
+    UNREVIEWED,
 ]
+say_unreviewed(period, office=actor.role == UserRole.ADMIN)
 st.subheader(f"{LEADING}的任务（{status_summary(tasks.leading)}）")
 task_table(
     tasks.leading, columns, period=period, name=f"{leader}{period}牵头的任务", key="by_leader_leading", own=others
