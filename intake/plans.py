@@ -45,7 +45,7 @@ from db.ids import id_of
 from db.models import PlanMilestone, Task, TaskPlan, Unit
 from intake.ingest import UsageError, locked_unit, retried, target_unit
 from intake.limits import MAX_TEXT_CHARS
-from intake.template import LABEL_UNIT, SHEET_META
+from intake.template import LABEL_UNIT, SHEET_META, percent_validation
 from intake.validation import (
     Collector,
     ParsedUpload,
@@ -206,16 +206,7 @@ def build_plan_template(session: Session, *, unit_id: int, year: int) -> bytes:
         error=f"请填写 {year} 年内的日期，例如 {year}-06-30",
     )
     due.add(f"C{FIRST_ROW}:C{last_row}")
-    target = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="计划进度",
-        error="请填写 0 到 100 之间的数字，例如 50",
-    )
+    target = percent_validation("计划进度", 50)
     target.add(f"E{FIRST_ROW}:E{last_row}")
     ws.add_data_validation(due)
     ws.add_data_validation(target)

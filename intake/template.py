@@ -429,6 +429,20 @@ def _header_block(ws: Worksheet) -> None:
     ws.row_dimensions[5].height = 30
 
 
+def percent_validation(title: str, example: int) -> DataValidation:
+    """Excel's own check for a percentage cell (0–100), as every workbook of ours asks for it."""
+    return DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=f"请填写 0 到 100 之间的数字，例如 {example}",
+    )
+
+
 def _validations(ws: Worksheet, last_row: int) -> None:
     status = DataValidation(
         type="list",
@@ -442,16 +456,7 @@ def _validations(ws: Worksheet, last_row: int) -> None:
         showInputMessage=True,
     )
     status.add(f"D{FIRST_TASK_ROW}:D{last_row}")
-    progress = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="完成进度",
-        error="请填写 0 到 100 之间的数字，例如 80",
-    )
+    progress = percent_validation("完成进度", 80)
     progress.add(f"E{FIRST_TASK_ROW}:E{last_row}")
     header_text = DataValidation(
         type="textLength", operator="lessThanOrEqual", formula1=str(MAX_HEADER_CHARS), allow_blank=True

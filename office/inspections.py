@@ -365,6 +365,16 @@ def reads_all(actor: Actor) -> bool:
     return actor.is_office or actor.role == UserRole.LEADER
 
 
+def visible_unit(actor: Actor, unit_id: int | None, what: str) -> int | None:
+    """Whose ``what`` (督查问题, 督办单 …) a list for ``actor`` holds: ``unit_id`` as asked (None:
+    every unit's) for the office and leaders; a unit account its own only, refused another's."""
+    if reads_all(actor):
+        return unit_id
+    if unit_id is not None and unit_id != actor.unit_id:
+        raise AccessDenied(f"当前账号只能查看本单位的{what}")
+    return actor.unit_id if actor.unit_id is not None else -1
+
+
 def findings(
     session: Session,
     actor: Actor,
@@ -375,10 +385,7 @@ def findings(
     today: date | None = None,
 ) -> list[FindingView]:
     """Findings the actor may see (a unit: its own only), newest inspection first."""
-    if not reads_all(actor):
-        if unit_id is not None and unit_id != actor.unit_id:
-            raise AccessDenied("当前账号只能查看本单位的督查问题")
-        unit_id = actor.unit_id if actor.unit_id is not None else -1
+    unit_id = visible_unit(actor, unit_id, "督查问题")
     today = today or clock.now().date()
     query = (
         select(Finding, Inspection, Task, Unit)

@@ -14,7 +14,7 @@ from core import clock
 from core.vocab import FindingState
 from db.ids import id_of
 from db.models import Instruction, InstructionReply, Leader, Task, Unit, UnitObligation
-from office.inspections import reads_all
+from office.inspections import visible_unit
 from office.tracking import TrackingError, clean_text
 
 
@@ -151,10 +151,7 @@ def instructions(
     unit_id: int | None = None,
 ) -> list[InstructionView]:
     """Instructions the actor may see (a unit: those on its own tasks), newest first."""
-    if not reads_all(actor):
-        if unit_id is not None and unit_id != actor.unit_id:
-            raise AccessDenied("当前账号只能查看本单位的领导批示")
-        unit_id = actor.unit_id if actor.unit_id is not None else -1
+    unit_id = visible_unit(actor, unit_id, "领导批示")
     query = (
         select(Instruction, Task, Leader)
         .join(Task, col(Task.id) == Instruction.task_id)

@@ -21,7 +21,7 @@ from cycle.periods import all_periods, judged
 from cycle.settings import get_setting
 from db.ids import id_of
 from db.models import Notice, Period, Task, Unit, UnitObligation
-from office.inspections import reads_all
+from office.inspections import visible_unit
 from office.official_doc import (
     HEADING_FONT,
     ISSUER,
@@ -316,10 +316,7 @@ def notices(
     today: date | None = None,
 ) -> list[NoticeView]:
     """督办单 the actor may see (a unit: its own), newest first; ``year`` is the task's year."""
-    if not reads_all(actor):
-        if unit_id is not None and unit_id != actor.unit_id:
-            raise AccessDenied("当前账号只能查看本单位的督办单")
-        unit_id = actor.unit_id if actor.unit_id is not None else -1
+    unit_id = visible_unit(actor, unit_id, "督办单")
     today = today or clock.now().date()
     query = (
         select(Notice, Task, Unit).join(Task, col(Task.id) == Notice.task_id).join(Unit, col(Unit.id) == Notice.unit_id)
