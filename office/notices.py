@@ -1,4 +1,4 @@
-"""督办单 (督办通知单): for a task that is 滞后 or 欠进度 in the month now judged, the office issues
+"""督办单 (督办通知单): for a task that is 滞后, red or 欠进度 in the month now judged, the office issues
 a numbered Word document (督办〔年〕N号, counted in the year of issue) addressed to the lead unit,
 in the bulletin's official layout. The document as issued is kept; its reply is tracked like a
 finding's (office/tracking.py)."""
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from accounts.access import AccessDenied, Actor, ensure_office, may_read_unit
 from accounts.audit import audit
 from core import clock
-from core.vocab import FindingState, Responsibility, TaskStatus
+from core.vocab import FindingState, Light, Responsibility, TaskStatus
 from cycle.periods import all_periods, judged
 from cycle.settings import get_setting
 from db.ids import id_of
@@ -92,13 +92,14 @@ class Basis:
 
     @property
     def eligible(self) -> bool:
-        return self.state.status == TaskStatus.LAGGING or self.state.behind
+        return needs_notice(self.state)
 
     def problem(self) -> str:
         status = self.state.status.label + ("、欠进度" if self.state.behind else "")
         progress = "未报送进度" if self.state.progress is None else f"报送进度{self.state.progress:g}%"
         month = f"{self.period.year}年{self.period.month}月"
-        text = f"截至{month}，该任务{status}（{progress}，序时进度{self.state.expected:.0f}%）。"
+        expected = f"应达进度{self.state.expected:.0f}%（{self.state.expected_source.label}）"
+        text = f"截至{month}，该任务{status}、{self.state.light.label}（{progress}，{expected}）。"
         if self.state.problems:
             text += f"牵头单位报告的存在问题：{self.state.problems}"
         return text
@@ -115,12 +116,18 @@ def basis(session: Session, *, year: int, task_no: int, as_of: datetime) -> Basi
     return Basis(task, period, state)
 
 
+def needs_notice(state: TaskState) -> bool:
+    """A task the office may send a 督办单 for: 滞后, on a red light (a milestone missed), or
+    欠进度, in the month now judged."""
+    return state.status == TaskStatus.LAGGING or state.light == Light.RED or state.behind
+
+
 def eligible_tasks(session: Session, *, year: int, as_of: datetime) -> list[TaskState]:
-    """The tasks the page offers a 督办单 for: 滞后 or 欠进度 in the month now judged."""
+    """The tasks the page offers a 督办单 for (``needs_notice``) in the month now judged."""
     period = judged(all_periods(session, year), as_of)
     if period is None:
         return []
-    return [s for s in task_states(session, period, as_of=as_of).values() if s.status == TaskStatus.LAGGING or s.behind]
+    return [s for s in task_states(session, period, as_of=as_of).values() if needs_notice(s)]
 
 
 def _lead_unit(session: Session, task_id: int) -> Unit:
@@ -188,14 +195,15 @@ def issue_notice(
     requirement: str | None = None,
     due_on: date | None = None,
 ) -> NoticeView:
-    """Issue the next 督办单 of this year for a task that is 滞后 or 欠进度 (refused otherwise)."""
+    """Issue the next 督办单 of this year for a task that ``needs_notice`` (refused otherwise)."""
     ensure_office(actor)
     now = clock.now()
     found = basis(session, year=year, task_no=task_no, as_of=now)
     if not found.eligible:
         raise NoticeError(
-            f"第 {task_no} 项任务在{found.period.year}年{found.period.month}月的完成状态为{found.state.status.label}，"
-            "不滞后也不欠进度：督办单只对滞后或欠进度的任务印发"
+            f"第 {task_no} 项任务在{found.period.year}年{found.period.month}月的完成状态为"
+            f"{found.state.status.label}（{found.state.light.label}），"
+            "不滞后、未亮红灯也不欠进度：督办单只对滞后、红灯或欠进度的任务印发"
         )
     unit = _lead_unit(session, id_of(found.task))
     problem_text = clean_text(problem or found.problem(), "存在问题")

@@ -429,7 +429,7 @@ def notices_office(actor: Actor, year: int) -> None:
     """督办单: the office issues, verifies and closes them; a leader reads them."""
     eligible = _eligible(database_url(), data.revision(), year)
     numbers = data.task_numbers(year)
-    st.markdown(f"##### 可印发督办单的任务（滞后或欠进度，{len(eligible)} 项）")
+    st.markdown(f"##### 可印发督办单的任务（滞后、红灯或欠进度，{len(eligible)} 项）")
     if eligible and actor.is_office:
         labels = dict(eligible)
         with st.form("notice_issue"):
@@ -452,9 +452,9 @@ def notices_office(actor: Actor, year: int) -> None:
                 due_on=due,
             )
     elif eligible:
-        st.caption("第 " + "、".join(str(no) for no, _ in eligible) + " 项任务滞后或欠进度。")
+        st.caption("第 " + "、".join(str(no) for no, _ in eligible) + " 项任务滞后、红灯或欠进度。")
     else:
-        st.caption("本月没有滞后或欠进度的任务。")
+        st.caption("本月没有滞后、红灯或欠进度的任务。")
     views = notice_list(actor, year)
     overdue = [v for v in views if v.overdue]
     st.markdown(f"##### 逾期未回复的督办单（{len(overdue)} 份）")

@@ -292,7 +292,7 @@ def test_a_notice_is_numbered_addressed_and_tracked(lagging) -> None:
 
 
 def test_a_notice_is_only_for_a_lagging_task(lagging) -> None:
-    with pytest.raises(notices.NoticeError, match="不滞后也不欠进度"), write_session() as session:
+    with pytest.raises(notices.NoticeError, match="不滞后、未亮红灯也不欠进度"), write_session() as session:
         notices.issue_notice(session, SYSTEM, year=2023, task_no=1)
     with pytest.raises(AccessDenied), write_session() as session:
         notices.issue_notice(session, unit_actor(LEAD), year=2023, task_no=78)
@@ -317,3 +317,18 @@ def test_the_bulletin_has_the_findings_section_with_the_overdue(loaded) -> None:
     assert [[c.text for c in row.cells] for row in overdue.rows[1:]] == [
         ["2023-05-08", "78", LEAD, "施工进度慢于计划", "2023-05-09"]
     ]
+
+
+def test_a_notice_is_also_for_a_task_on_a_red_light(loaded) -> None:
+    """序时推进 and within the margin, but its milestone of March was missed: red, so eligible."""
+    from core.vocab import Light, TaskStatus
+    from tests.factories import add_plan
+
+    add_plan(LEAD, {78: [(date(2023, 3, 31), 45.0), (date(2023, 12, 31), 100.0)]})
+    add_submission(LEAD, "2023-04", datetime(2023, 5, 3, 9), {78: ("序时推进", 40.0)})
+    with read_session() as session:
+        state = next(s for s in notices.eligible_tasks(session, year=2023, as_of=NOW) if s.no == 78)
+    assert (state.status, state.light, state.behind) == (TaskStatus.ON_TRACK, Light.RED, False)
+    with write_session() as session:
+        notice = notices.issue_notice(session, SYSTEM, year=2023, task_no=78)
+    assert "红灯" in notice.problem and "应达进度45%（计划）" in notice.problem

@@ -143,7 +143,7 @@ def test_notice_writes_a_numbered_document_for_a_lagging_task(loaded, tmp_path, 
     paragraphs = [p.text for p in Document(str(out)).paragraphs]
     assert paragraphs[0] == "督 办 通 知 单" and "督办〔2023〕1号" in paragraphs and "区交通运输局：" in paragraphs
     code, _, err = run(capsys, "notice", "--task", "1", "--year", "2023", "--out", str(tmp_path / "b.docx"))
-    assert code == 1 and "不滞后也不欠进度" in err and not (tmp_path / "b.docx").exists()
+    assert code == 1 and "不滞后、未亮红灯也不欠进度" in err and not (tmp_path / "b.docx").exists()
     assert run(capsys, "notice", "--task", "78", "--year", "2023", "--out", str(tmp_path / "c.pdf"))[0] == 2
     code, _, err = run(
         capsys, "notice", "--task", "78", "--year", "2023", "--out", str(tmp_path / "无此目录" / "x.docx")
