@@ -34,12 +34,13 @@ from db.models import (
 from status.engine import (
     RANK,
     AnySelect,
+    Ids,
+    from_obligations,
     is_current,
     listed_lead_units,
     period_status_query,
     status_of_rank,
     status_query,
-    submission_of_row,
 )
 from status.lateness import UnitRow, lateness
 from status.rates import Rate, rate_of
@@ -229,7 +230,7 @@ def overview(session: Session, code: str, as_of: datetime, *, reporting: Collect
         planned=planned,
         by_category=_mix((short, mix) for (_, short), mix in sorted(categories.items())),
         by_leader=_mix((name, leaders[name]) for name in sorted(leaders, key=first_task.__getitem__)),
-        behind=_task_frame(session, period, attention, reporting.pending),
+        behind=_task_frame(session, period, attention, reporting.pending, chosen=[row.task_id for row in attention]),
         collection=reporting,
         previous_rate=previous_rate,
         demo=demo > 0,
@@ -263,14 +264,16 @@ TASK_COLUMNS = (
 
 
 def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnySelect:
-    """Per task: how many co-responsible units reported each status in their current reports."""
+    """Per task: how many co-responsible units reported each status in their current reports.
+    Read from the period's reports (period index): a task has several co-units, each with a
+    report every month, so starting from the obligations would read far more submissions."""
     query = (
         select(SubmissionRow.task_id, RANK, func.count())
-        .join(Submission, col(Submission.id) == submission_of_row(tasks))
+        .join(Submission, col(Submission.id) == SubmissionRow.submission_id)
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == SubmissionRow.task_id,
+                col(UnitObligation.task_id) == from_obligations(SubmissionRow.task_id, tasks),
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.role) == Responsibility.CO,
             ),
@@ -279,7 +282,7 @@ def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnyS
         .group_by(col(SubmissionRow.task_id), RANK)
     )
     if tasks is not None:
-        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+        query = query.where(col(UnitObligation.task_id).in_(tasks))
     return query
 
 
@@ -325,12 +328,14 @@ def _task_frame(
     rows: Sequence[Row[Any]],
     pending: Set[int],
     *,
+    chosen: Ids | None,
     co: dict[int, dict[TaskStatus, int]] | None = None,
     duty: bool = False,
 ) -> pd.DataFrame:
-    """TASK_COLUMNS for ``_task_rows``' rows; 待复核 where the giving report's unit is in
-    ``pending``; with ``co``, the 配合单位报送 column; with ``duty``, the rows' 领导职责."""
-    lead_units = dict(session.execute(listed_lead_units(period.year)).all()) if rows else {}
+    """TASK_COLUMNS for ``_task_rows``' rows (of the ``chosen`` tasks, all if None); 待复核 where
+    the giving report's unit is in ``pending``; with ``co``, the 配合单位报送 column; with
+    ``duty``, the rows' 领导职责."""
+    lead_units = dict(session.execute(listed_lead_units(period.year, chosen)).all()) if rows else {}
     records = []
     for row in rows:
         record = {
@@ -399,7 +404,7 @@ def task_table(
             co[task_id][status_of_rank(rank)] = n
     if pending is None:
         pending = pending_units(session, period)
-    return _task_frame(session, period, rows, pending, co=co, duty=leader is not None)
+    return _task_frame(session, period, rows, pending, chosen=chosen, co=co, duty=leader is not None)
 
 
 # --- month by month ---------------------------------------------------------------
