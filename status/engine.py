@@ -178,7 +178,7 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
-def from_obligations(column: Mapped[int], tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
+def from_obligations(column: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
     """``column`` (a row's task, a submission's period) as a query of ``tasks`` should join it.
     With a task restriction, ``column + 0``, which no index serves: the database then starts
     from the chosen tasks' obligations (their primary key), reaches each obliged unit's
