@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from core.vocab import LEAD_LEADER_MARK, ExpectedSource, LeaderRole, Light, Responsibility, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
-from cycle.periods import all_periods, get_period
+from cycle.periods import all_periods, collecting, get_period
 from cycle.settings import get_setting
 from db.models import (
     Category,
@@ -124,19 +124,22 @@ class Collection:
         return len(self.pending)
 
 
-def collection(session: Session, code: str, as_of: datetime) -> Collection:
-    """The month's reporting as of ``as_of``: lateness of the obliged units and the review queue."""
+def collection(session: Session, code: str, as_of: datetime, *, pending: Set[int] | None = None) -> Collection:
+    """The month's reporting as of ``as_of``: lateness of the obliged units and the review queue
+    (``pending``: its 待复核 units as of ``as_of``, when the caller has them)."""
     period = get_period(session, code)
+    if pending is None:
+        pending = pending_units(session, period, as_of=as_of)
     judged = lateness(session, period, as_of)
     counted = [row for row in judged if row.status != Judgement.EXEMPT]
     return Collection(
         period=code,
         due_at=period.due_at,
-        collecting=as_of <= period.due_at,
+        collecting=collecting(period.due_at, as_of),
         reported=sum(row.submitted_at is not None for row in counted),
         obliged=len(counted),
         rate=rate_of(judged),
-        pending=frozenset(pending_units(session, period, as_of=as_of)),
+        pending=frozenset(pending),
     )
 
 

@@ -13,7 +13,7 @@ from accounts.access import Actor
 from core import clock
 from core.period import Month
 from core.vocab import ExpectedSource, TaskStatus
-from cycle.periods import judged
+from cycle.periods import collecting, judged
 from status.dashboards import UNREVIEWED
 from ui import charts, cycle, data
 from ui.auth import own_leader_name
@@ -89,6 +89,9 @@ def say_no_data(period: str) -> None:
 def say_if_collecting(period: str) -> bool:
     """While the month's deadline has not passed, say so with how many units have reported:
     its figures are not yet a judgement. True while collecting."""
+    info = next(p for p in cycle.periods(Month.parse(period).year) if p.code == period)
+    if not collecting(info.due_at, clock.now()):
+        return False
     summary = data.collection(period)
     if summary.collecting:
         st.info(
