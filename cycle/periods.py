@@ -135,11 +135,16 @@ def being_reported(periods: Sequence[P], as_of: datetime) -> P | None:
     return ended[-1] if ended else (periods[0] if periods else None)
 
 
+def collecting(due_at: datetime, as_of: datetime) -> bool:
+    """A month's reports are still coming in: its deadline has not passed by ``as_of``."""
+    return as_of <= due_at
+
+
 def judged(periods: Sequence[P], as_of: datetime) -> P | None:
     """The month now being judged: the latest whose deadline has passed by ``as_of`` (None
     before the year's first deadline). The dashboards open on it: a month still being reported
     would show most tasks 未报送."""
-    due = [p for p in periods if p.due_at < as_of]
+    due = [p for p in periods if not collecting(p.due_at, as_of)]
     return due[-1] if due else None
 
 

@@ -85,7 +85,7 @@ st.caption(
 say_unreviewed(period, office=actor.role == UserRole.ADMIN)
 
 # What is behind comes right after the key figures: on a phone the charts would push it far down.
-behind = data.task_table(period, behind_only=True)
+behind = summary.behind
 st.subheader(f"滞后与欠进度任务（{len(behind)} 项）")
 if behind.empty:
     say_nothing_behind(summary.counts[TaskStatus.NOT_REPORTED.value], collecting=collecting)

@@ -147,10 +147,14 @@ def _owed(month: Month | None) -> tuple[ColumnElement[bool], ...]:
     return (~closed_for(col(UnitObligation.task_id), month.year, month.month),)
 
 
-def obliged_units(year: int, month: Month | None = None) -> SelectOfScalar[int]:
+def obliged_units(year: int, month: Month | None = None) -> SelectOfScalar[int | None]:
     """The ids of the units that report in ``year`` (in ``month`` if given: those owing a task
-    not closed by then), as a query."""
-    return select(UnitObligation.unit_id).where(UnitObligation.year == year, *_owed(month)).distinct()
+    not closed by then), as a query. Asked per unit (does it owe any task?), so the database
+    stops at each unit's first owed task instead of checking every obligation for closure."""
+    owes = select(UnitObligation.task_id).where(
+        UnitObligation.year == year, col(UnitObligation.unit_id) == Unit.id, *_owed(month)
+    )
+    return select(col(Unit.id)).where(owes.exists())
 
 
 def obligations(session: Session, year: int, month: Month | None = None) -> dict[int, list[Obligation]]:

@@ -6,19 +6,20 @@ same rows the bulletin, the ledger and the command line read.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy
-from sqlalchemy import ColumnElement, Subquery, and_, case, or_
+from sqlalchemy import Row, and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.vocab import LEAD_LEADER_MARK, ExpectedSource, LeaderRole, Light, Responsibility, ReviewState, TaskStatus
 from core.vocab import Lateness as Judgement
-from cycle.periods import all_periods, get_period
+from cycle.periods import all_periods, collecting, get_period
 from cycle.settings import get_setting
 from db.models import (
     Category,
@@ -33,12 +34,13 @@ from db.models import (
 from status.engine import (
     RANK,
     AnySelect,
+    Ids,
+    from_obligations,
     is_current,
     listed_lead_units,
     period_status_query,
     status_of_rank,
     status_query,
-    submission_of_row,
 )
 from status.lateness import UnitRow, lateness
 from status.rates import Rate, rate_of
@@ -54,11 +56,6 @@ def _category_tasks(year: int, category: str) -> AnySelect:
         .join(Category, col(Category.id) == Task.category_id)
         .where(Category.year == year, Category.name == category)
     )
-
-
-def _needs_attention(query: Subquery) -> ColumnElement[bool]:
-    """滞后, or 欠进度."""
-    return or_(query.c.rank == TaskStatus.LAGGING.severity, query.c.behind == True)  # noqa: E712
 
 
 # --- who reports ----------------------------------------------------------------
@@ -111,6 +108,42 @@ MIX_COLUMNS = ("分组", "完成状态", "任务数")
 
 
 @dataclass(frozen=True)
+class Collection:
+    """Where the month's reporting stands: what every dashboard page says above its figures."""
+
+    period: str
+    due_at: datetime
+    collecting: bool  # the deadline has not passed: reports are still coming in
+    reported: int  # obliged units (not exempt) that have reported so far
+    obliged: int  # obliged units, not exempt
+    rate: Rate
+    pending: frozenset[int]  # units whose current report is still 待复核 (status.review)
+
+    @property
+    def unreviewed(self) -> int:
+        return len(self.pending)
+
+
+def collection(session: Session, code: str, as_of: datetime, *, pending: Set[int] | None = None) -> Collection:
+    """The month's reporting as of ``as_of``: lateness of the obliged units and the review queue
+    (``pending``: its 待复核 units as of ``as_of``, when the caller has them)."""
+    period = get_period(session, code)
+    if pending is None:
+        pending = pending_units(session, period, as_of=as_of)
+    judged = lateness(session, period, as_of)
+    counted = [row for row in judged if row.status != Judgement.EXEMPT]
+    return Collection(
+        period=code,
+        due_at=period.due_at,
+        collecting=collecting(period.due_at, as_of),
+        reported=sum(row.submitted_at is not None for row in counted),
+        obliged=len(counted),
+        rate=rate_of(judged),
+        pending=frozenset(pending),
+    )
+
+
+@dataclass(frozen=True)
 class Overview:
     period: str
     expected: float  # 序时进度 of the period: the expectation of the tasks without a confirmed plan
@@ -122,14 +155,19 @@ class Overview:
     planned: int  # tasks judged against their confirmed plan (the others: 序时进度)
     by_category: pd.DataFrame  # MIX_COLUMNS, categories in order, only non-zero counts
     by_leader: pd.DataFrame  # MIX_COLUMNS by lead leader, in the order of their first task
-    rate: Rate
+    behind: pd.DataFrame  # TASK_COLUMNS: the tasks 滞后 or 欠进度, in task order
+    collection: Collection
     previous_rate: Rate | None
     demo: bool  # some of the period's reports are demo data
-    due_at: datetime
-    collecting: bool  # the deadline has not passed: reports are still coming in
-    reported: int  # obliged units (not exempt) that have reported so far
-    obliged: int  # obliged units, not exempt
-    unreviewed: int  # current reports still 待复核 (status.review)
+
+    @property
+    def rate(self) -> Rate:
+        return self.collection.rate
+
+    @property
+    def unreviewed(self) -> int:
+        """Current reports still 待复核."""
+        return self.collection.unreviewed
 
     @property
     def total(self) -> int:
@@ -151,55 +189,32 @@ class Overview:
         return None if now is None or before is None else (now - before) * 100
 
 
-def overview(session: Session, code: str, as_of: datetime) -> Overview:
-    """The period at a glance. Counts come from one query over the status engine's rows, grouped
-    by category, lead leader and status; the totals and the two mixes add up its few hundred rows."""
+def overview(session: Session, code: str, as_of: datetime, *, reporting: Collection | None = None) -> Overview:
+    """The period at a glance, from one run of the status engine: its rows (one per task) give
+    the counts, the lights, the two mixes and the list of tasks behind alike. ``reporting`` is
+    the month's ``collection`` as of ``as_of`` when the caller has it already."""
     period = get_period(session, code)
     margin = get_setting(session, "lag_margin")
-    states = period_status_query(session, period, as_of=as_of)
-    rows = session.execute(
-        sqlalchemy.select(
-            col(Category.seq),
-            col(Category.short),
-            col(Leader.name),
-            states.c.rank,
-            states.c.light,
-            states.c.expected_source,
-            func.count(),
-            func.sum(case((states.c.behind == True, 1), else_=0)),  # noqa: E712
-            func.min(states.c.no),
-        )
-        .select_from(states)
-        .join(Task, col(Task.id) == states.c.task_id)
-        .join(Category, col(Category.id) == Task.category_id)
-        .outerjoin(TaskLeader, and_(col(TaskLeader.task_id) == Task.id, col(TaskLeader.role) == LEAD_LEADER))
-        .outerjoin(Leader, col(Leader.id) == TaskLeader.leader_id)
-        .group_by(
-            col(Category.seq),
-            col(Category.short),
-            col(Leader.name),
-            states.c.rank,
-            states.c.light,
-            states.c.expected_source,
-        )
-    ).all()
+    reporting = reporting or collection(session, code, as_of)
+    rows = session.execute(_task_rows(session, period, as_of=as_of).add_columns(col(Category.seq))).all()
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     first_task: dict[str, int] = {}
     behind = planned = 0
     lights: dict[str, int] = dict.fromkeys(Light, 0)
-    for seq, short, leader, rank, light, source, n, behind_n, first in rows:
-        status = status_of_rank(rank)
-        counts[status] += n
-        lights[Light.of(light)] += n
-        planned += n if source == ExpectedSource.PLAN else 0
-        behind += behind_n or 0
-        categories[seq, short][status] += n
-        leaders[leader][status] += n
-        first_task[leader] = min(first, first_task.get(leader, first))
-    judged = lateness(session, period, as_of)
-    counted = [row for row in judged if row.status != Judgement.EXEMPT]
+    attention = []
+    for row in rows:
+        status = status_of_rank(row.rank)
+        counts[status] += 1
+        lights[Light.of(row.light)] += 1
+        planned += row.expected_source == ExpectedSource.PLAN
+        behind += bool(row.behind)
+        categories[row.seq, row.short][status] += 1
+        leaders[row.leader][status] += 1
+        first_task.setdefault(row.leader, row.no)  # rows come in task order
+        if status == TaskStatus.LAGGING or row.behind:
+            attention.append(row)
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
@@ -218,14 +233,10 @@ def overview(session: Session, code: str, as_of: datetime) -> Overview:
         planned=planned,
         by_category=_mix((short, mix) for (_, short), mix in sorted(categories.items())),
         by_leader=_mix((name, leaders[name]) for name in sorted(leaders, key=first_task.__getitem__)),
-        rate=rate_of(judged),
+        behind=_task_frame(session, period, attention, reporting.pending, chosen=[row.task_id for row in attention]),
+        collection=reporting,
         previous_rate=previous_rate,
         demo=demo > 0,
-        due_at=period.due_at,
-        collecting=as_of <= period.due_at,
-        reported=sum(row.submitted_at is not None for row in counted),
-        obliged=len(counted),
-        unreviewed=len(pending_units(session, period, as_of=as_of)),
     )
 
 
@@ -256,14 +267,16 @@ TASK_COLUMNS = (
 
 
 def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnySelect:
-    """Per task: how many co-responsible units reported each status in their current reports."""
+    """Per task: how many co-responsible units reported each status in their current reports.
+    Read from the period's reports (period index): a task has several co-units, each with a
+    report every month, so starting from the obligations would read far more submissions."""
     query = (
         select(SubmissionRow.task_id, RANK, func.count())
-        .join(Submission, col(Submission.id) == submission_of_row(tasks))
+        .join(Submission, col(Submission.id) == SubmissionRow.submission_id)
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == SubmissionRow.task_id,
+                col(UnitObligation.task_id) == from_obligations(SubmissionRow.task_id, tasks),
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.role) == Responsibility.CO,
             ),
@@ -272,7 +285,7 @@ def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnyS
         .group_by(col(SubmissionRow.task_id), RANK)
     )
     if tasks is not None:
-        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+        query = query.where(col(UnitObligation.task_id).in_(tasks))
     return query
 
 
@@ -280,37 +293,19 @@ def _by_rank(item: tuple[TaskStatus, int]) -> int:
     return item[0].rank
 
 
-def task_table(
-    session: Session,
-    code: str,
-    *,
-    category: str | None = None,
-    leader: str | None = None,
-    behind_only: bool = False,
-    co_units: bool = False,
-) -> pd.DataFrame:
-    """One row per task of the period's year, filtered in SQL; with a leader, a 领导职责 column
-    (牵头 or 协助) is added; with ``co_units``, a 配合单位报送 column (what the co-responsible
-    units reported, counted per status)."""
-    period = get_period(session, code)
-    chosen: AnySelect | None = None
-    if category is not None:
-        chosen = _category_tasks(period.year, category)
-    elif leader is not None:
-        chosen = (
-            select(TaskLeader.task_id)
-            .join(Leader, col(Leader.id) == TaskLeader.leader_id)
-            .join(Task, col(Task.id) == TaskLeader.task_id)
-            .where(Leader.name == leader, Task.year == period.year)
-        )
-    states = period_status_query(session, period, as_of=None, tasks=chosen)
+def _task_rows(
+    session: Session, period: Period, *, as_of: datetime | None, chosen: AnySelect | None = None
+) -> AnySelect:
+    """The status engine's row of each task (of ``chosen`` if given) with what a task table
+    shows, in task order."""
+    states = period_status_query(session, period, as_of=as_of, tasks=chosen)
     lead_leader = aliased(Leader)
-    query = (
+    return (
         sqlalchemy.select(
             states.c.no,
-            col(Category.short),
-            col(Task.text),
-            col(lead_leader.name),
+            col(Category.short).label("short"),
+            col(Task.text).label("text"),
+            col(lead_leader.name).label("leader"),
             states.c.rank,
             states.c.progress,
             states.c.expected,
@@ -328,51 +323,91 @@ def task_table(
         .outerjoin(lead_leader, col(lead_leader.id) == TaskLeader.leader_id)
         .order_by(states.c.no)
     )
+
+
+def _task_frame(
+    session: Session,
+    period: Period,
+    rows: Sequence[Row[Any]],
+    pending: Set[int],
+    *,
+    chosen: Ids | None,
+    co: dict[int, dict[TaskStatus, int]] | None = None,
+    duty: bool = False,
+) -> pd.DataFrame:
+    """TASK_COLUMNS for ``_task_rows``' rows (of the ``chosen`` tasks, all if None); 待复核 where
+    the giving report's unit is in ``pending``; with ``co``, the 配合单位报送 column; with
+    ``duty``, the rows' 领导职责."""
+    lead_units = dict(session.execute(listed_lead_units(period.year, chosen)).all()) if rows else {}
+    records = []
+    for row in rows:
+        record = {
+            "序号": row.no,
+            "分类": row.short,
+            "主要任务": row.text,
+            "牵头领导": row.leader or "",
+            "牵头单位": lead_units.get(row.task_id, ""),
+            "完成状态": status_of_rank(row.rank).label,
+            "红黄绿灯": Light.of(row.light).label,
+            "进度": row.progress,
+            "应达进度": float(row.expected),
+            "进度依据": ExpectedSource.of(row.expected_source).label,
+            "欠进度": bool(row.behind),
+            "本月工作进展": row.progress_text or "",
+            UNREVIEWED: row.unit_id in pending,
+        }
+        if co is not None:
+            record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[row.task_id].items(), key=_by_rank))
+        if duty:
+            record["领导职责"] = row.role
+        records.append(record)
+    extra = [*([CO_UNITS] if co is not None else []), *(["领导职责"] if duty else [])]
+    return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])
+
+
+def task_table(
+    session: Session,
+    code: str,
+    *,
+    category: str | None = None,
+    leader: str | None = None,
+    co_units: bool = False,
+    pending: Set[int] | None = None,
+) -> pd.DataFrame:
+    """One row per task of the period's year, filtered in SQL; with a leader, a 领导职责 column
+    (牵头 or 协助) is added; with ``co_units``, a 配合单位报送 column (what the co-responsible
+    units reported, counted per status). ``pending``: the units whose current report is
+    待复核 now, when the caller has them (``collection``)."""
+    period = get_period(session, code)
+    chosen: AnySelect | None = None
+    if category is not None:
+        chosen = _category_tasks(period.year, category)
+    elif leader is not None:
+        chosen = (
+            select(TaskLeader.task_id)
+            .join(Leader, col(Leader.id) == TaskLeader.leader_id)
+            .join(Task, col(Task.id) == TaskLeader.task_id)
+            .where(Leader.name == leader, Task.year == period.year)
+        )
+    query = _task_rows(session, period, as_of=None, chosen=chosen)
     if leader is not None:
         duty = aliased(TaskLeader)
-        query = query.add_columns(col(duty.role)).join(
+        query = query.add_columns(col(duty.role).label("role")).join(
             duty,
             and_(
                 col(duty.task_id) == Task.id,
                 col(duty.leader_id) == select(Leader.id).where(Leader.name == leader).scalar_subquery(),
             ),
         )
-    if behind_only:
-        query = query.where(_needs_attention(states))
     rows = session.execute(query).all()
-    lead_units = dict(session.execute(listed_lead_units(period.year)).all())
-    unreviewed = pending_units(session, period)
-    co: dict[int, dict[TaskStatus, int]] = defaultdict(dict)
+    co: dict[int, dict[TaskStatus, int]] | None = None
     if co_units:
+        co = defaultdict(dict)
         for task_id, rank, n in session.execute(_co_unit_counts(period, chosen)):
             co[task_id][status_of_rank(rank)] = n
-    records = []
-    for row in rows:
-        no, short, text, leader_name, rank, progress, expected, behind, lead_text, task_id, unit_id, light, source = (
-            row[:13]
-        )
-        record = {
-            "序号": no,
-            "分类": short,
-            "主要任务": text,
-            "牵头领导": leader_name or "",
-            "牵头单位": lead_units.get(task_id, ""),
-            "完成状态": status_of_rank(rank).label,
-            "红黄绿灯": Light.of(light).label,
-            "进度": progress,
-            "应达进度": float(expected),
-            "进度依据": ExpectedSource.of(source).label,
-            "欠进度": bool(behind),
-            "本月工作进展": lead_text or "",
-            UNREVIEWED: unit_id in unreviewed,
-        }
-        if co_units:
-            record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[task_id].items(), key=_by_rank))
-        if leader is not None:
-            record["领导职责"] = row[13]
-        records.append(record)
-    extra = [*([CO_UNITS] if co_units else []), *(["领导职责"] if leader is not None else [])]
-    return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])
+    if pending is None:
+        pending = pending_units(session, period)
+    return _task_frame(session, period, rows, pending, chosen=chosen, co=co, duty=leader is not None)
 
 
 # --- month by month ---------------------------------------------------------------
@@ -413,8 +448,8 @@ class LeaderTasks:
     behind: pd.DataFrame  # 滞后 or 欠进度, led ones first
 
 
-def leader_tasks(session: Session, code: str, leader: str) -> LeaderTasks:
-    tasks = task_table(session, code, leader=leader)
+def leader_tasks(session: Session, code: str, leader: str, *, pending: Set[int] | None = None) -> LeaderTasks:
+    tasks = task_table(session, code, leader=leader, pending=pending)
     leads = tasks["领导职责"] == LEAD_LEADER
     leading = tasks[leads].assign(职责=LEADING)
     assisting = tasks[~leads].assign(职责=ASSISTING)

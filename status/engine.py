@@ -178,11 +178,13 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
-def submission_of_row(tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
-    """How a row joins its submission. With a task restriction, through ``submission_id + 0``:
-    the database then starts from the chosen tasks' rows (task index) instead of probing the
-    (submission, task) index once for every pair of a period's submissions and chosen tasks."""
-    return col(SubmissionRow.submission_id) + 0 if tasks is not None else col(SubmissionRow.submission_id)
+def from_obligations(column: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
+    """``column`` (a row's task, a submission's period) as a query of ``tasks`` should join it.
+    With a task restriction, ``column + 0``, which no index serves: the database then starts
+    from the chosen tasks' obligations (their primary key), reaches each obliged unit's
+    submissions (unit index) and their rows by the (submission, task) key, instead of reading
+    every row of the chosen tasks in all months (task index) or every row of the period."""
+    return col(column) + 0 if tasks is not None else col(column)
 
 
 def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> AnySelect:
@@ -209,19 +211,19 @@ def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = Non
             )
             .label("pick"),
         )
-        .join(Submission, col(Submission.id) == submission_of_row(tasks))
+        .join(Submission, col(Submission.id) == SubmissionRow.submission_id)
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == SubmissionRow.task_id,
+                col(UnitObligation.task_id) == from_obligations(SubmissionRow.task_id, tasks),
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.speaks) == true(),
             ),
         )
     )
-    query = query.where(col(Submission.period_id).in_(periods), is_current(as_of=as_of))
+    query = query.where(from_obligations(Submission.period_id, tasks).in_(periods), is_current(as_of=as_of))
     if tasks is not None:
-        query = query.where(col(SubmissionRow.task_id).in_(tasks))
+        query = query.where(col(UnitObligation.task_id).in_(tasks))
     return query
 
 
@@ -397,12 +399,12 @@ class TaskState:
         }
 
 
-def listed_lead_units(year: int) -> AnySelect:
-    """(task id, name of its first listed lead unit) for ``year``."""
+def listed_lead_units(year: int, tasks: Ids | None = None) -> AnySelect:
+    """(task id, name of its first listed lead unit) for ``year`` (only ``tasks`` if given)."""
     first = (
         select(TaskUnit.task_id, func.min(TaskUnit.position).label("position"))
         .join(Task, col(Task.id) == TaskUnit.task_id)
-        .where(Task.year == year, TaskUnit.role == Responsibility.LEAD)
+        .where(Task.year == year, TaskUnit.role == Responsibility.LEAD, *_among(col(TaskUnit.task_id), tasks))
         .group_by(col(TaskUnit.task_id))
         .subquery()
     )
@@ -414,13 +416,17 @@ def listed_lead_units(year: int) -> AnySelect:
     )
 
 
+def _among(task_id: Mapped[int], tasks: Ids | None) -> tuple[ColumnElement[bool], ...]:
+    return () if tasks is None else (task_id.in_(tasks),)
+
+
 def task_states(
     session: Session, period: Period, *, as_of: datetime | None, tasks: Ids | None = None
 ) -> dict[int, TaskState]:
     """task id → its state in ``period`` as of ``as_of``, in task order."""
     query = period_status_query(session, period, as_of=as_of, tasks=tasks)
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    leads = dict(session.execute(listed_lead_units(period.year)).all())
+    leads = dict(session.execute(listed_lead_units(period.year, tasks)).all())
     states = {}
     for row in session.execute(sqlalchemy.select(query).order_by(query.c.no)).mappings():
         source = None

@@ -89,10 +89,12 @@ def active_exemptions(session: Session, period_id: int) -> dict[int, Exemption]:
 UnitRow = tuple[int, str, str]  # id, name, kind
 
 
-def obliged_unit_rows(session: Session, period: Period) -> list[UnitRow]:
+def obliged_unit_rows(session: Session, period: Period, unit_id: int | None = None) -> list[UnitRow]:
     """The units that owe a report for ``period`` (a task of its year not closed by then,
-    ``registry.obligations``), in the order they were registered."""
+    ``registry.obligations``), in the order they were registered (only ``unit_id`` if given)."""
     owing = obliged_units(period.year, month_of(period))
+    if unit_id is not None:
+        owing = owing.where(col(Unit.id) == unit_id)
     rows = session.exec(select(Unit.id, Unit.name, Unit.kind).where(col(Unit.id).in_(owing)).order_by(col(Unit.id)))
     return [(unit_id, name, kind) for unit_id, name, kind in rows if unit_id is not None]
 

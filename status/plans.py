@@ -285,18 +285,26 @@ class TaskPlanView:
         }
 
 
-def task_plans(session: Session, *, year: int, unit_id: int | None = None) -> list[TaskPlanView]:
-    """Every task of ``year`` (only those ``unit_id`` reports on, if given) with the latest
-    version of its plan, by the first-listed unit that plans it, in task order."""
-    states = plan_states(session, year=year)
+def planners(session: Session, *, year: int, task_id: int | None = None) -> dict[int, int]:
+    """task id → the unit that plans it: the first listed of the units that speak for it
+    (``registry.obligations``), for every task of ``year`` (only ``task_id`` if given)."""
+    query = select(UnitObligation.task_id, UnitObligation.unit_id, UnitObligation.position).where(
+        UnitObligation.year == year, col(UnitObligation.speaks)
+    )
+    if task_id is not None:
+        query = query.where(UnitObligation.task_id == task_id)
     first: dict[int, tuple[int, int]] = {}
-    for obliged, planner, position in session.exec(
-        select(UnitObligation.task_id, UnitObligation.unit_id, UnitObligation.position).where(
-            UnitObligation.year == year, col(UnitObligation.speaks)
-        )
-    ):
+    for obliged, planner, position in session.exec(query):
         if obliged not in first or position < first[obliged][1]:
             first[obliged] = (planner, position)
+    return {obliged: planner for obliged, (planner, _) in first.items()}
+
+
+def task_plans(session: Session, *, year: int, unit_id: int | None = None) -> list[TaskPlanView]:
+    """Every task of ``year`` (only those ``unit_id`` reports on, if given) with the latest
+    version of its plan, by the unit that plans it (``planners``), in task order."""
+    states = plan_states(session, year=year)
+    first = planners(session, year=year)
     mine: set[int] | None = None
     if unit_id is not None:
         mine = set(
@@ -319,7 +327,7 @@ def task_plans(session: Session, *, year: int, unit_id: int | None = None) -> li
     ):
         if task_id is None or task_id not in first or (mine is not None and task_id not in mine):
             continue
-        planner = first[task_id][0]
+        planner = first[task_id]
         state = states[planner]
         views.append(
             TaskPlanView(

@@ -101,7 +101,7 @@ def review_states(
     now), for every obliged unit of the period's year that has reported (only ``unit_id`` if
     given), in the order units were registered."""
     moment = clock.now() if as_of is None else as_of
-    units = [u for u in obliged_unit_rows(session, period) if unit_id is None or u[0] == unit_id]
+    units = obliged_unit_rows(session, period, unit_id)
     conditions = [col(Submission.period_id) == period.id]
     if unit_id is not None:
         conditions.append(col(Submission.unit_id) == unit_id)

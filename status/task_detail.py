@@ -26,7 +26,7 @@ from db.models import (
     UnitObligation,
 )
 from status.engine import AnySelect, current_submissions, status_of_rank, status_query
-from status.plans import confirmed_milestones, plan_changes, plan_versions, task_plans
+from status.plans import confirmed_milestones, plan_changes, plan_versions, planners
 
 LEAD_LEADER = LeaderRole.LEAD.value
 
@@ -138,7 +138,7 @@ PLAN_VERSION_COLUMNS = ("版本", "状态", "报送时间", "处理人", "处理
 def task_plan_versions(session: Session, task_id: int, year: int) -> pd.DataFrame:
     """Every version of the plan of the unit that plans the task (its first-listed lead unit),
     newest first, with what each changed in this task's milestones."""
-    planner = next((p.lead_unit_id for p in task_plans(session, year=year) if p.task_id == task_id), None)
+    planner = planners(session, year=year, task_id=task_id).get(task_id)
     records = []
     if planner is not None:
         for v in plan_versions(session, unit_id=planner, year=year):

@@ -13,7 +13,7 @@ from accounts.access import Actor
 from core import clock
 from core.period import Month
 from core.vocab import ExpectedSource, TaskStatus
-from cycle.periods import judged
+from cycle.periods import collecting, judged
 from status.dashboards import UNREVIEWED
 from ui import charts, cycle, data
 from ui.auth import own_leader_name
@@ -89,7 +89,10 @@ def say_no_data(period: str) -> None:
 def say_if_collecting(period: str) -> bool:
     """While the month's deadline has not passed, say so with how many units have reported:
     its figures are not yet a judgement. True while collecting."""
-    summary = data.overview(period)
+    info = next(p for p in cycle.periods(Month.parse(period).year) if p.code == period)
+    if not collecting(info.due_at, clock.now()):
+        return False
+    summary = data.collection(period)
     if summary.collecting:
         st.info(
             f"{period} 报送进行中（截止 {clock.fmt(summary.due_at)}）：已报 {summary.reported} / "
@@ -100,7 +103,7 @@ def say_if_collecting(period: str) -> bool:
 
 def say_unreviewed(period: str, *, office: bool) -> None:
     """本月 n 份待复核: the month's figures include reports the office has not reviewed yet."""
-    n = data.overview(period).unreviewed
+    n = data.collection(period).unreviewed
     if not n:
         return
     text = f"本月 {n} 份{UNREVIEWED}：标“{UNREVIEWED}”的任务，其状态来自督查室尚未复核的月报，复核退回的以更正后为准。"

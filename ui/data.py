@@ -26,12 +26,14 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from core import clock
+from cycle.periods import get_period
 from db import queries
 from db.engine import database_url, read_revision, read_session
 from office.workbench import current_period
 from registry.obligations import EmptyGroup, empty_groups
 from status import by_unit, dashboards
 from status import task_detail as detail_view
+from status.review import pending_units
 
 F = TypeVar("F", bound=Callable[..., Any])
 REVISION_KEY = "data_revision"
@@ -136,9 +138,28 @@ def period_codes(year: int) -> tuple[list[str], list[str]]:
 
 
 @cached(ttl=300)
-def _overview(url: str, revision: int, code: str) -> dashboards.Overview:
+def _pending(url: str, revision: int, code: str) -> frozenset[int]:
     with read_session() as session:
-        return dashboards.overview(session, code, clock.now())
+        return frozenset(pending_units(session, get_period(session, code)))
+
+
+@cached(ttl=300)
+def _collection(url: str, revision: int, code: str) -> dashboards.Collection:
+    units = _pending(url, revision, code)
+    with read_session() as session:
+        return dashboards.collection(session, code, clock.now(), pending=units)
+
+
+def collection(code: str) -> dashboards.Collection:
+    """Where the month's reporting stands now: every dashboard page's banner."""
+    return _collection(database_url(), revision(), code)
+
+
+@cached(ttl=300)
+def _overview(url: str, revision: int, code: str) -> dashboards.Overview:
+    reporting = _collection(url, revision, code)
+    with read_session() as session:
+        return dashboards.overview(session, code, clock.now(), reporting=reporting)
 
 
 def overview(code: str) -> dashboards.Overview:
@@ -146,21 +167,21 @@ def overview(code: str) -> dashboards.Overview:
 
 
 @cached()
-def _task_table(url: str, revision: int, code: str, category: str | None, behind_only: bool) -> pd.DataFrame:
+def _task_table(url: str, revision: int, code: str, category: str | None) -> pd.DataFrame:
+    pending = _pending(url, revision, code)
     with read_session() as session:
-        return dashboards.task_table(
-            session, code, category=category, behind_only=behind_only, co_units=category is not None
-        )
+        return dashboards.task_table(session, code, category=category, co_units=category is not None, pending=pending)
 
 
-def task_table(code: str, *, category: str | None = None, behind_only: bool = False) -> pd.DataFrame:
-    return _task_table(database_url(), revision(), code, category, behind_only)
+def task_table(code: str, *, category: str | None = None) -> pd.DataFrame:
+    return _task_table(database_url(), revision(), code, category)
 
 
 @cached()
 def _leader_tasks(url: str, revision: int, code: str, leader: str) -> dashboards.LeaderTasks:
+    pending = _pending(url, revision, code)
     with read_session() as session:
-        return dashboards.leader_tasks(session, code, leader)
+        return dashboards.leader_tasks(session, code, leader, pending=pending)
 
 
 def leader_tasks(code: str, leader: str) -> dashboards.LeaderTasks:

@@ -175,7 +175,7 @@ def test_status_mix_by_category_and_lead_leader(scenario) -> None:
 
 def test_behind_list_uses_the_current_version(scenario) -> None:
     with read_session() as session:
-        behind = dashboards.task_table(session, "2023-03", behind_only=True)
+        behind = dashboards.overview(session, "2023-03", AS_OF).behind
     assert list(behind["序号"]) == [35, 51, 56]  # 25 said 滞后 only in the superseded version
     assert list(behind["完成状态"]) == ["序时推进", "未启动", "滞后"]
     assert list(behind["进度"]) == [10, 0, 5]
@@ -189,7 +189,7 @@ def test_lag_margin_setting_moves_the_line(scenario) -> None:
         put_setting(session, "lag_margin", "20")  # 欠进度 below 5 %
     with read_session() as session:
         assert dashboards.overview(session, "2023-03", AS_OF).behind_schedule == 1  # only 51 (0)
-        behind = dashboards.task_table(session, "2023-03", behind_only=True)
+        behind = dashboards.overview(session, "2023-03", AS_OF).behind
     assert list(behind["序号"]) == [51, 56]  # 56 is 滞后 whatever its progress
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 import cli
 from accounts.access import SYSTEM
+from core import clock
 from cycle.periods import get_period
 from db.engine import read_session, write_session
 from db.models import Exemption
@@ -187,6 +188,7 @@ def test_every_reading_of_a_month_agrees(loaded, capsys, scenario: str, as_of: d
     assert overview.behind_schedule == sum(s["behind"] for s in states)
     assert {k: v for k, v in overview.lights.items() if v} == dict(Counter(s["light"] for s in states))
     assert overview.planned == sum(s["expected_source"] == "plan" for s in states)
+    assert list(overview.behind["序号"]) == [s["no"] for s in states if s["behind"] or s["status"] == "lagging"]
     assert {k: v for k, v in bulletin.counts.items() if v} == dict(counts)
     assert [t.no for t in bulletin.lagging] == [s["no"] for s in states if s["status"] == "lagging"]
 
@@ -202,7 +204,7 @@ def test_the_task_tables_agree_with_the_status_command_now(loaded, capsys, scena
     states = _cli_status(capsys, None)
     with read_session() as session:
         table = dashboards.task_table(session, PERIOD).set_index("序号")
-        behind = set(dashboards.task_table(session, PERIOD, behind_only=True)["序号"])
+        behind = set(dashboards.overview(session, PERIOD, clock.now()).behind["序号"])
     for s in states:
         row = table.loc[s["no"]]
         assert row["完成状态"] == LABELS[s["status"]]
