@@ -103,7 +103,7 @@ def say_if_collecting(period: str) -> bool:
 
 def say_unreviewed(period: str, *, office: bool) -> None:
     """本月 n 份待复核: the month's figures include reports the office has not reviewed yet."""
-    n = data.collection(period).unreviewed
+    n = data.unreviewed(period)
     if not n:
         return
     text = f"本月 {n} 份{UNREVIEWED}：标“{UNREVIEWED}”的任务，其状态来自督查室尚未复核的月报，复核退回的以更正后为准。"

@@ -150,6 +150,11 @@ def _collection(url: str, revision: int, code: str) -> dashboards.Collection:
         return dashboards.collection(session, code, clock.now(), pending=units)
 
 
+def unreviewed(code: str) -> int:
+    """How many of the month's current reports are still 待复核 (without the month's lateness)."""
+    return len(_pending(database_url(), revision(), code))
+
+
 def collection(code: str) -> dashboards.Collection:
     """Where the month's reporting stands now: every dashboard page's banner."""
     return _collection(database_url(), revision(), code)
