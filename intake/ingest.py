@@ -13,11 +13,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import sqlalchemy
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
@@ -51,7 +52,7 @@ class IngestResult:
     unit: str | None
     period: str | None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
             "duplicate": self.duplicate,
@@ -234,11 +235,12 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     checked = check(session, upload.parsed, unit, upload.period)
     if checked.errors:
         return _reject(session, upload, received, unit, checked)
-    assert checked.period is not None and checked.period.id is not None
+    assert checked.period is not None
     period = checked.period
-    current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
+    unit_id, period_id = id_of(unit), id_of(period)
+    current = current_submission(session, unit_id=unit_id, period_id=period_id, as_of=None)
     last_version = session.exec(
-        select(func.max(Submission.version)).where(Submission.unit_id == unit.id, Submission.period_id == period.id)
+        select(func.max(Submission.version)).where(Submission.unit_id == unit_id, Submission.period_id == period_id)
     ).one()
     detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
     if upload.on_behalf:
@@ -248,8 +250,8 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
         rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
         return IngestResult(True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code)
     submission = Submission(
-        unit_id=unit.id,
-        period_id=period.id,
+        unit_id=unit_id,
+        period_id=period_id,
         version=(last_version or 0) + 1,
         received_at=received,
         uploaded_by=upload.actor.username,
@@ -267,7 +269,7 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     session.flush()
     # Into the table, not through the ORM: one executemany, no object per row.
     session.execute(
-        insert(SubmissionRow.__table__),  # type: ignore[arg-type]
+        insert(SubmissionRow.__table__),  # type: ignore[attr-defined]
         [
             {
                 "submission_id": submission.id,
@@ -369,24 +371,24 @@ class HistoryEntry:
 
 def submission_history(session: Session, unit_id: int, period_id: int) -> list[HistoryEntry]:
     """Accepted versions and rejected attempts of a unit for a period, newest first."""
-    submissions = session.exec(
-        select(
-            Submission.id,
-            Submission.version,
-            Submission.received_at,
-            Submission.uploaded_by,
-            Submission.on_behalf,
-            Submission.file_name,
-            Submission.size,
-            Submission.sha256,
-        ).where(Submission.unit_id == unit_id, Submission.period_id == period_id)
+    submissions = session.execute(
+        sqlalchemy.select(
+            col(Submission.id),
+            col(Submission.version),
+            col(Submission.received_at),
+            col(Submission.uploaded_by),
+            col(Submission.on_behalf),
+            col(Submission.file_name),
+            col(Submission.size),
+            col(Submission.sha256),
+        ).where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
     ).all()
     counts = dict(
         session.exec(
-            select(SubmissionRow.submission_id, func.count())
-            .join(Submission, Submission.id == SubmissionRow.submission_id)
-            .where(Submission.unit_id == unit_id, Submission.period_id == period_id)
-            .group_by(SubmissionRow.submission_id)
+            select(col(SubmissionRow.submission_id), func.count())
+            .join(Submission, col(Submission.id) == col(SubmissionRow.submission_id))
+            .where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
+            .group_by(col(SubmissionRow.submission_id))
         ).all()
     )
     current = current_submission(session, unit_id=unit_id, period_id=period_id, as_of=None)

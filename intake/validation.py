@@ -638,6 +638,7 @@ def _check_values(cells: Sequence[RawCell], found: Collector) -> tuple[str, floa
 
 
 _FIXED_PROGRESS = {DONE: 100, NOT_STARTED: 0}
+_REPORTABLE_BY_VALUE: dict[str, TaskStatus] = {s.value: s for s in REPORTABLE}
 # What clerks write for a status in their own words; a misspelling is matched by similarity.
 _STATUS_WORDS: dict[str, TaskStatus] = {
     **{s.code: s for s in REPORTABLE},
@@ -678,12 +679,13 @@ def _check_status(cell: RawCell, found: Collector) -> tuple[TaskStatus | None, T
     if not status:
         found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
         return None, None
-    if status not in REPORTABLE:
+    reportable = _REPORTABLE_BY_VALUE.get(status)
+    if reportable is None:
         meant = suggest_status(status)
         hint = f"您是否要填“{meant}”？" if meant else ""
         found.add(cell, f"完成状态“{status}”不在可选范围内：{hint}请从下拉列表选择 {STATUS_CHOICES}")
         return None, meant
-    return TaskStatus(status), None
+    return reportable, None
 
 
 def _check_progress(cell: RawCell, found: Collector, status: TaskStatus | None, when: str) -> float | None:
@@ -771,7 +773,9 @@ def previous_rows(
     earlier = select(Period.id).where(
         (Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month))
     )
-    current_of = current_ids(session, Submission.unit_id == unit_id, col(Submission.period_id).in_(earlier), as_of=None)
+    current_of = current_ids(
+        session, col(Submission.unit_id) == unit_id, col(Submission.period_id).in_(earlier), as_of=None
+    )
     months = {
         p.id: (p.code, (p.year, p.month)) for p in session.exec(select(Period).where(col(Period.id).in_(current_of)))
     }
