@@ -31,7 +31,7 @@ from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.template import RowValues, form_file_name, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
-from status.engine import current_submission
+from status.engine import current_submission, is_current
 
 _T = TypeVar("_T")
 
@@ -238,21 +238,26 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     assert checked.period is not None
     period = checked.period
     unit_id, period_id = id_of(unit), id_of(period)
-    current = current_submission(session, unit_id=unit_id, period_id=period_id, as_of=None)
-    last_version = session.exec(
-        select(func.max(Submission.version)).where(Submission.unit_id == unit_id, Submission.period_id == period_id)
-    ).one()
+    # Every version of the unit's month (no file contents), each marked whether it is current.
+    versions = session.execute(
+        sqlalchemy.select(
+            col(Submission.id), col(Submission.version), col(Submission.sha256), is_current(as_of=None)
+        ).where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
+    ).all()
+    last_version = max((version for _, version, _, _ in versions), default=0)
+    current = next(((id_, version, sha256) for id_, version, sha256, now in versions if now), None)
     detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
     if upload.on_behalf:
         detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
-    if current is not None and current.sha256 == upload.sha256:
-        audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
-        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
-        return IngestResult(True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code)
+    if current is not None and current[2] == upload.sha256:
+        current_id, current_version, _ = current
+        audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current_version, "重复": True})
+        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current_id)).one()
+        return IngestResult(True, True, current_id, current_version, rows, [], checked.warnings, unit.name, period.code)
     submission = Submission(
         unit_id=unit_id,
         period_id=period_id,
-        version=(last_version or 0) + 1,
+        version=last_version + 1,
         received_at=received,
         uploaded_by=upload.actor.username,
         on_behalf=upload.on_behalf,
