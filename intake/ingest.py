@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -26,6 +25,7 @@ from core import clock
 from core.period import Month
 from core.vocab import UnitKind
 from db import queries
+from db.bulk import insert_rows
 from db.engine import read_session, write_session
 from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
@@ -272,9 +272,10 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     )
     session.add(submission)
     session.flush()
-    # Into the table, not through the ORM: one executemany, no object per row.
-    session.execute(
-        insert(SubmissionRow.__table__),  # type: ignore[attr-defined]
+    # Into the table, not through the ORM: one statement, no object per row.
+    insert_rows(
+        session,
+        SubmissionRow.__table__,  # type: ignore[attr-defined]
         [
             {
                 "submission_id": submission.id,
