@@ -35,6 +35,8 @@ def clean(text: str) -> str:
     Excel's escapes of control characters (``_x000D_``, ``_x000B_``, ``_x0000_``) are
     decoded first, so they go the same way as the characters themselves; other text that merely
     looks like an escape is kept."""
+    if text.isprintable() and "_x" not in text:  # the common case: every character above is unprintable
+        return text
     text = _EXCEL_ESCAPE.sub(_unescape, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
     return _CONTROL.sub("", text)

@@ -13,11 +13,11 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import insert
+import sqlalchemy
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
@@ -25,12 +25,13 @@ from core import clock
 from core.period import Month
 from core.vocab import UnitKind
 from db import queries
+from db.bulk import insert_rows
 from db.engine import read_session, write_session
 from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.template import RowValues, form_file_name, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
-from status.engine import current_submission
+from status.engine import current_submission, is_current
 
 _T = TypeVar("_T")
 
@@ -51,7 +52,7 @@ class IngestResult:
     unit: str | None
     period: str | None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
             "duplicate": self.duplicate,
@@ -234,23 +235,29 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     checked = check(session, upload.parsed, unit, upload.period)
     if checked.errors:
         return _reject(session, upload, received, unit, checked)
-    assert checked.period is not None and checked.period.id is not None
+    assert checked.period is not None
     period = checked.period
-    current = current_submission(session, unit_id=unit.id, period_id=period.id, as_of=None)
-    last_version = session.exec(
-        select(func.max(Submission.version)).where(Submission.unit_id == unit.id, Submission.period_id == period.id)
-    ).one()
+    unit_id, period_id = id_of(unit), id_of(period)
+    # Every version of the unit's month (no file contents), each marked whether it is current.
+    versions = session.execute(
+        sqlalchemy.select(
+            col(Submission.id), col(Submission.version), col(Submission.sha256), is_current(as_of=None)
+        ).where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
+    ).all()
+    last_version = max((version for _, version, _, _ in versions), default=0)
+    current = next(((id_, version, sha256) for id_, version, sha256, now in versions if now), None)
     detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
     if upload.on_behalf:
         detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
-    if current is not None and current.sha256 == upload.sha256:
-        audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current.version, "重复": True})
-        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current.id)).one()
-        return IngestResult(True, True, current.id, current.version, rows, [], checked.warnings, unit.name, period.code)
+    if current is not None and current[2] == upload.sha256:
+        current_id, current_version, _ = current
+        audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current_version, "重复": True})
+        rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current_id)).one()
+        return IngestResult(True, True, current_id, current_version, rows, [], checked.warnings, unit.name, period.code)
     submission = Submission(
-        unit_id=unit.id,
-        period_id=period.id,
-        version=(last_version or 0) + 1,
+        unit_id=unit_id,
+        period_id=period_id,
+        version=last_version + 1,
         received_at=received,
         uploaded_by=upload.actor.username,
         on_behalf=upload.on_behalf,
@@ -265,9 +272,10 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     )
     session.add(submission)
     session.flush()
-    # Into the table, not through the ORM: one executemany, no object per row.
-    session.execute(
-        insert(SubmissionRow.__table__),  # type: ignore[arg-type]
+    # Into the table, not through the ORM: one statement, no object per row.
+    insert_rows(
+        session,
+        SubmissionRow.__table__,  # type: ignore[attr-defined]
         [
             {
                 "submission_id": submission.id,
@@ -369,24 +377,24 @@ class HistoryEntry:
 
 def submission_history(session: Session, unit_id: int, period_id: int) -> list[HistoryEntry]:
     """Accepted versions and rejected attempts of a unit for a period, newest first."""
-    submissions = session.exec(
-        select(
-            Submission.id,
-            Submission.version,
-            Submission.received_at,
-            Submission.uploaded_by,
-            Submission.on_behalf,
-            Submission.file_name,
-            Submission.size,
-            Submission.sha256,
-        ).where(Submission.unit_id == unit_id, Submission.period_id == period_id)
+    submissions = session.execute(
+        sqlalchemy.select(
+            col(Submission.id),
+            col(Submission.version),
+            col(Submission.received_at),
+            col(Submission.uploaded_by),
+            col(Submission.on_behalf),
+            col(Submission.file_name),
+            col(Submission.size),
+            col(Submission.sha256),
+        ).where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
     ).all()
     counts = dict(
         session.exec(
-            select(SubmissionRow.submission_id, func.count())
-            .join(Submission, Submission.id == SubmissionRow.submission_id)
-            .where(Submission.unit_id == unit_id, Submission.period_id == period_id)
-            .group_by(SubmissionRow.submission_id)
+            select(col(SubmissionRow.submission_id), func.count())
+            .join(Submission, col(Submission.id) == col(SubmissionRow.submission_id))
+            .where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
+            .group_by(col(SubmissionRow.submission_id))
         ).all()
     )
     current = current_submission(session, unit_id=unit_id, period_id=period_id, as_of=None)

@@ -9,6 +9,7 @@ page and ``python cli.py ingest`` both go through ``intake.ingest``, which uses 
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -47,8 +48,8 @@ from intake.template import (
     SHEET_REPORT,
     TEMPLATE_VERSION,
 )
-from registry.obligations import Obligation, unit_obligations
-from status.engine import current_ids
+from registry.obligations import Obligation, unit_obligations, unit_obligations_in
+from status.engine import current_submissions
 
 REPORTABLE = TaskStatus.reportable()
 STATUS_CHOICES = f"{'、'.join(s.label for s in REPORTABLE[:-1])} 或 {REPORTABLE[-1].label}"
@@ -259,10 +260,13 @@ class Sheet:
         """The row's first ``count`` cells (``cell`` for each, in one go)."""
         values = self.grid[row - 1][:count]
         values += [None] * (count - len(values))
-        coords = [f"{get_column_letter(column)}{row}" for column in range(1, count + 1)]
+        number = str(row)
+        percent = self.percent
         return tuple(
-            RawCell(coord, _number(value), self.percent.get(coord, "General"))
-            for coord, value in zip(coords, values, strict=True)
+            [
+                RawCell(coord, _number(value), percent.get(coord, "General"))
+                for coord, value in zip([letter + number for letter in _letters(count)], values, strict=True)
+            ]
         )
 
     def merged_end(self, row: int, column: int) -> int:
@@ -272,6 +276,12 @@ class Sheet:
             if top < row <= bottom + 1 and left < column <= right + 1:
                 end = right + 1
         return end
+
+
+@functools.cache
+def _letters(count: int) -> tuple[str, ...]:
+    """The letters of columns 1 to ``count``."""
+    return tuple(get_column_letter(column) for column in range(1, count + 1))
 
 
 def _number(value: object) -> object:
@@ -440,9 +450,11 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
         found.add(None, "模板版本已过期，请重新下载模板并把内容复制过去", sheet=SHEET_META)
     year = result.period.year if result.period else _meta_year(parsed) or queries.current_year(session)
     month = month_of(result.period) if result.period else None
-    tasks = unit_obligations(session, id_of(unit), year, month) if year else []
-    whole_year = unit_obligations(session, id_of(unit), year) if year and month else tasks
-    closed = frozenset(t.task_no for t in whole_year) - {t.task_no for t in tasks}
+    closed: frozenset[int] = frozenset()
+    if month is not None:
+        tasks, closed = unit_obligations_in(session, id_of(unit), month)
+    else:
+        tasks = unit_obligations(session, id_of(unit), year) if year else []
     if not tasks and closed and month:
         found.add(None, f"{unit.name} 的任务均已办结，{month.code} 起不再报送月报")
     elif not tasks:
@@ -638,6 +650,7 @@ def _check_values(cells: Sequence[RawCell], found: Collector) -> tuple[str, floa
 
 
 _FIXED_PROGRESS = {DONE: 100, NOT_STARTED: 0}
+_REPORTABLE_BY_VALUE: dict[str, TaskStatus] = {s.value: s for s in REPORTABLE}
 # What clerks write for a status in their own words; a misspelling is matched by similarity.
 _STATUS_WORDS: dict[str, TaskStatus] = {
     **{s.code: s for s in REPORTABLE},
@@ -678,12 +691,13 @@ def _check_status(cell: RawCell, found: Collector) -> tuple[TaskStatus | None, T
     if not status:
         found.add(cell, f"请填写完成状态：从下拉列表选择 {STATUS_CHOICES}")
         return None, None
-    if status not in REPORTABLE:
+    reportable = _REPORTABLE_BY_VALUE.get(status)
+    if reportable is None:
         meant = suggest_status(status)
         hint = f"您是否要填“{meant}”？" if meant else ""
         found.add(cell, f"完成状态“{status}”不在可选范围内：{hint}请从下拉列表选择 {STATUS_CHOICES}")
         return None, meant
-    return TaskStatus(status), None
+    return reportable, None
 
 
 def _check_progress(cell: RawCell, found: Collector, status: TaskStatus | None, when: str) -> float | None:
@@ -771,13 +785,16 @@ def previous_rows(
     earlier = select(Period.id).where(
         (Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month))
     )
-    current_of = current_ids(session, Submission.unit_id == unit_id, col(Submission.period_id).in_(earlier), as_of=None)
-    months = {
-        p.id: (p.code, (p.year, p.month)) for p in session.exec(select(Period).where(col(Period.id).in_(current_of)))
-    }
-    current = {months[period_id][0]: (sub_id, months[period_id][1]) for period_id, sub_id in current_of.items()}
+    current = current_submissions(
+        col(Submission.unit_id) == unit_id, col(Submission.period_id).in_(earlier), as_of=None
+    )
+    reports = session.exec(
+        select(current.c.id, col(Period.code))
+        .join(Period, col(Period.id) == current.c.period_id)
+        .order_by(col(Period.year).desc(), col(Period.month).desc())
+    ).all()
     found: dict[int, tuple[str, EarlierRow]] = {}
-    for code, (sub_id, _) in sorted(current.items(), key=lambda item: item[1][1], reverse=True):
+    for sub_id, code in reports:
         if task_ids is not None and task_ids <= found.keys():
             break
         rows = session.exec(

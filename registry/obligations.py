@@ -188,6 +188,25 @@ def unit_obligations(session: Session, unit_id: int, year: int, month: Month | N
     return [Obligation(task_id, no, text, role) for role, task_id, no, text in rows]
 
 
+def unit_obligations_in(session: Session, unit_id: int, month: Month) -> tuple[list[Obligation], frozenset[int]]:
+    """What ``unit_obligations`` gives for ``month``, and the numbers of the unit's tasks of the
+    year closed (办结) by then: the whole year's tasks in one query, each marked by ``closed_for``."""
+    rows = session.execute(
+        sqlalchemy.select(
+            col(UnitObligation.role),
+            col(UnitObligation.task_id),
+            col(Task.no),
+            col(Task.text),
+            closed_for(col(UnitObligation.task_id), month.year, month.month),
+        )
+        .join(Task, col(Task.id) == UnitObligation.task_id)
+        .where(col(UnitObligation.year) == month.year, col(UnitObligation.unit_id) == unit_id)
+        .order_by(col(Task.no))
+    ).all()
+    owed = [Obligation(task_id, no, text, role) for role, task_id, no, text, closed in rows if not closed]
+    return owed, frozenset(no for _, _, no, _, closed in rows if closed)
+
+
 def is_obliged(session: Session, *, unit_id: int, year: int, month: Month | None = None) -> bool:
     found = session.exec(
         select(UnitObligation.task_id)

@@ -127,12 +127,6 @@ def current_submission(session: Session, *, unit_id: int, period_id: int, as_of:
     ).first()
 
 
-def current_ids(session: Session, *conditions: ColumnElement[bool], as_of: datetime | None) -> dict[int, int]:
-    """period id → current submission id, for submissions of one unit matching ``conditions``."""
-    current = current_submissions(*conditions, as_of=as_of)
-    return dict(session.exec(select(current.c.period_id, current.c.id)).all())
-
-
 @dataclass(frozen=True)
 class CurrentReport:
     submission_id: int
