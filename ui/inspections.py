@@ -209,9 +209,13 @@ def record_form(actor: Actor, year: int) -> None:
         kind = c2.selectbox("督查类型", InspectionKind.labels(), key="insp_kind")
         inspectors = c3.text_input("督查人员", key="insp_people")
         tasks = st.multiselect(
-            "涉及任务", list(numbers), format_func=lambda no: f"{no}. {numbers[no][:30]}", key="insp_tasks"
+            "涉及任务",
+            list(numbers),
+            format_func=lambda no: f"{no}. {numbers[no][:30]}",
+            key="insp_tasks",
+            placeholder="选择任务",
         )
-        covered = st.multiselect("涉及单位", [name for _, name in units], key="insp_units")
+        covered = st.multiselect("涉及单位", [name for _, name in units], key="insp_units", placeholder="选择单位")
         summary = st.text_area("督查情况", key="insp_summary")
         uploaded = st.file_uploader(
             "附件（照片、PDF）", type=list(EXTENSIONS), accept_multiple_files=True, key="insp_files"
