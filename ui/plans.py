@@ -16,6 +16,7 @@ from core.vocab import PlanState
 from cycle.admin import change_setting
 from cycle.settings import SPECS
 from db.engine import database_url, read_session, write_session
+from intake.limits import MAX_UPLOAD_MB
 from intake.plans import (
     PLAN_COLUMNS,
     PlanResult,
@@ -189,7 +190,9 @@ def unit_plan(actor: Actor, unit_id: int, unit_name: str, year: int) -> None:
             )
             st.caption("模板已预填本单位牵头的任务（已报送过的，预填最新版本的节点）。")
         uploaded = st.file_uploader(
-            "选择填好的节点计划（.xlsx）", type=["xlsx", "xlsm", "xls", "et", "csv"], key="plan_file"
+            f"选择填好的节点计划（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",
+            type=["xlsx", "xlsm", "xls", "et", "csv"],
+            key="plan_file",
         )
         if st.button("上传并检查", type="primary", disabled=uploaded is None, key="plan_upload") and uploaded:
             _submit(actor, unit_id, unit_name, year, "upload", uploaded.name, uploaded.getvalue())

@@ -164,6 +164,11 @@ def test_a_clerk_walks_the_unit_screens(demo_server: Server, browser: Browser) -
     try:
         _open(page, demo_server, "upload", "上传月报")
         expect(page.get_by_role("tab", name="上传 Excel 文件")).to_be_visible()
+        # The picker in Chinese, without Streamlit's "20MB per file" beside the label's 5 MB.
+        picker = page.get_by_test_id("stFileUploaderDropzone")
+        expect(picker.get_by_test_id("stFileUploaderDropzoneInstructions")).to_be_hidden()
+        assert picker.locator("button p").evaluate("el => getComputedStyle(el, '::after').content") == '"选择文件"'
+        expect(page.get_by_text("不超过 5 MB")).to_be_visible()
         page.get_by_role("tab", name="在线填报").click()
         expect(page.get_by_test_id("stDataFrame").or_(page.get_by_test_id("stDataEditor")).first).to_be_visible()
         _shot(page, "clerk-upload-form")
