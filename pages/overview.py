@@ -37,9 +37,10 @@ if not has_data:
     st.stop()
 
 summary = data.overview(period)
-cells = st.columns([1] * (len(TaskStatus) + 1) + [1.6])
+# Two rows, so that no label or share is cut: the total and each status; then the lights and the rate.
+cells = st.columns(len(TaskStatus) + 1)
 cells[0].metric("任务总数", summary.total, border=True)
-for cell, status in zip(cells[1:-1], TaskStatus, strict=True):
+for cell, status in zip(cells[1:], TaskStatus, strict=True):
     cell.metric(
         status.label,
         summary.counts[status.value],
@@ -48,9 +49,19 @@ for cell, status in zip(cells[1:-1], TaskStatus, strict=True):
         delta_arrow="off",
         border=True,
     )
+light_cells = st.columns([1] * len(Light) + [2.2, 2.4])
+for cell, light in zip(light_cells[: len(Light)], Light, strict=True):
+    cell.metric(
+        light.label,
+        summary.lights[light.value],
+        f"占 {summary.lights[light.value] / summary.total:.1%}" if summary.total else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
 rate = summary.rate.on_time_rate
 change = summary.on_time_change
-cells[-1].metric(
+light_cells[-2].metric(
     "按时报送率",
     "—" if rate is None else f"{rate:.1%}",
     None if change is None else f"{change:+.1f} 个百分点（较上月）",  # the sign first: a fall shows red, down
@@ -60,16 +71,6 @@ cells[-1].metric(
     ),
     border=True,
 )
-light_cells = st.columns([1] * len(Light) + [3])
-for cell, light in zip(light_cells[:-1], Light, strict=True):
-    cell.metric(
-        light.label,
-        summary.lights[light.value],
-        f"占 {summary.lights[light.value] / summary.total:.1%}" if summary.total else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
 light_cells[-1].caption(
     f"红黄绿灯：{Light.GREEN.label}按计划推进或已完成、已办结；{Light.YELLOW.label}落后于应达进度超过"
     f" {summary.lag_margin:g} 个百分点、下月到期的节点差距较大（预警）或未报送；"

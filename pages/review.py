@@ -5,7 +5,7 @@ reports without warnings. The month is kept in ``?period=``, the unit in ``?unit
 import streamlit as st
 
 from core.vocab import ReviewState, UserRole
-from ui import cycle
+from ui import charts, cycle
 from ui import review as rv
 from ui.auth import require
 from ui.dashboard import url_choice
@@ -27,7 +27,12 @@ st.caption(
     "复核不改变看板的口径：退回的月报在更正前仍按其内容统计，是否按时仍以第一次通过的时间为准。"
 )
 rv.bulk_pass(actor, period.code, entries)
-table(rv.queue_frame(entries), name=f"{period.code}月报复核", key="review_queue")
+table(
+    rv.queue_frame(entries),
+    name=f"{period.code}月报复核",
+    key="review_queue",
+    column_config={"复核状态": charts.review_column()},
+)
 
 st.subheader("逐份复核")
 by_unit = {entry.status.unit: entry for entry in entries}

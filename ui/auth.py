@@ -22,7 +22,7 @@ from core.vocab import UserRole
 from cycle.settings import get_setting
 from db.engine import create_schema, database_url, read_session, write_session
 from db.models import Leader, Unit
-from ui import data, endpoints
+from ui import chrome, data, endpoints
 from ui.pages_registry import page_links
 
 NOTICE_KEY = "auth_notice"
@@ -115,6 +115,7 @@ def require(*roles: str) -> Actor:
         _forced_change_screen(signed)
         st.stop()
     page_links(signed.actor.role)
+    chrome.widget_text()
     _account_sidebar(signed)
     if roles and signed.actor.role not in roles:
         st.error("无权访问：当前账号不能查看此页面。")

@@ -7,7 +7,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from core.vocab import ExpectedSource, Lateness, Light, TaskStatus
+from core.vocab import ExpectedSource, Lateness, Light, PlanState, ReviewState, TaskStatus
 
 OWN_TASK_BACKGROUND = "#FFF6D5"  # a leader's own tasks in every task table; no status uses it
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
@@ -166,6 +166,20 @@ def light_column(label: str = "红黄绿灯") -> st.column_config.Column:
 def lateness_column(label: str = "报送情况") -> st.column_config.Column:
     return st.column_config.MultiselectColumn(
         label, options=list(Lateness.labels()), color=[t.color for t in Lateness], width=_fit(label)
+    )
+
+
+def review_column(label: str = "复核状态") -> st.column_config.Column:
+    """A review state (待复核 / 通过 / 退回 / 退回未改) as a pill in its colour."""
+    return st.column_config.MultiselectColumn(
+        label, options=list(ReviewState.labels()), color=[s.color for s in ReviewState], width=_fit(label)
+    )
+
+
+def plan_state_column(label: str = "计划状态") -> st.column_config.Column:
+    """A plan state (未报送 / 待确认 / 已确认 / 已退回) as a pill in its colour."""
+    return st.column_config.MultiselectColumn(
+        label, options=list(PlanState.labels()), color=[s.color for s in PlanState], width=_fit(label)
     )
 
 

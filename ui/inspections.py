@@ -16,6 +16,7 @@ from db.engine import database_url, read_session, write_session
 from intake.attachments import EXTENSIONS
 from intake.findings_sheet import FindingsRefused
 from intake.findings_sheet import blank_workbook as blank_findings
+from intake.limits import MAX_ATTACHMENT_MB, MAX_UPLOAD_MB
 from office import inspections, instructions, notices
 from office.bulletin import DOCX_MIME
 from office.exports import XLSX_MIME
@@ -209,12 +210,19 @@ def record_form(actor: Actor, year: int) -> None:
         kind = c2.selectbox("督查类型", InspectionKind.labels(), key="insp_kind")
         inspectors = c3.text_input("督查人员", key="insp_people")
         tasks = st.multiselect(
-            "涉及任务", list(numbers), format_func=lambda no: f"{no}. {numbers[no][:30]}", key="insp_tasks"
+            "涉及任务",
+            list(numbers),
+            format_func=lambda no: f"{no}. {numbers[no][:30]}",
+            key="insp_tasks",
+            placeholder="选择任务",
         )
-        covered = st.multiselect("涉及单位", [name for _, name in units], key="insp_units")
+        covered = st.multiselect("涉及单位", [name for _, name in units], key="insp_units", placeholder="选择单位")
         summary = st.text_area("督查情况", key="insp_summary")
         uploaded = st.file_uploader(
-            "附件（照片、PDF）", type=list(EXTENSIONS), accept_multiple_files=True, key="insp_files"
+            f"附件（照片、PDF，每个不超过 {MAX_ATTACHMENT_MB} MB）",
+            type=list(EXTENSIONS),
+            accept_multiple_files=True,
+            key="insp_files",
         )
         submitted = st.form_submit_button("登记督查", type="primary")
     if submitted:
@@ -274,7 +282,9 @@ def import_form(actor: Actor) -> None:
         on_click="ignore",
         key="findings_blank",
     )
-    uploaded = st.file_uploader("上传填好的督查问题清单（.xlsx）", type=["xlsx"], key="findings_file")
+    uploaded = st.file_uploader(
+        f"上传填好的督查问题清单（.xlsx，不超过 {MAX_UPLOAD_MB} MB）", type=["xlsx"], key="findings_file"
+    )
     if uploaded is None or not st.button("导入", type="primary", key="findings_import"):
         return
     try:
@@ -495,7 +505,10 @@ def unit_items(actor: Actor, year: int) -> None:
             )
             text = st.text_area("整改情况", key="reply_text")
             uploaded = st.file_uploader(
-                "附件（照片、PDF）", type=list(EXTENSIONS), accept_multiple_files=True, key="reply_files"
+                f"附件（照片、PDF，每个不超过 {MAX_ATTACHMENT_MB} MB）",
+                type=list(EXTENSIONS),
+                accept_multiple_files=True,
+                key="reply_files",
             )
             submitted = st.form_submit_button("提交整改情况", type="primary")
         if submitted and chosen is not None:

@@ -68,12 +68,20 @@ def navigation(actor: Actor | None, *, login_page: Callable[[], None]) -> Stream
 
     Before sign-in the sign-in page is the only one shown. The others are registered hidden so
     that a shared link still opens its page after sign-in; until then every page shows nothing
-    but the sign-in form (``ui.auth.require``). After sign-in the role's pages are registered,
-    still hidden: the list users see is ``page_links``."""
+    but the sign-in form (``ui.auth.require``). After sign-in every page is registered, still
+    hidden (the list users see is ``page_links``), the role's home first: the address of a page
+    outside the role, or the home page's own address (``/overview``), then leads to the home page
+    instead of Streamlit's English "Page not found"."""
     if actor is None:
         login = st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)
         return st.navigation([login, *(_page(spec) for spec in PAGES)], position="hidden")
-    return st.navigation([_page(spec) for spec in pages_for(actor.role)], position="hidden")
+    allowed = pages_for(actor.role)
+    home = _page(allowed[0])
+    others = [_page(spec) for spec in PAGES if spec is not allowed[0]]
+    chosen = st.navigation([home, *others], position="hidden")
+    if chosen.title not in {spec.title for spec in allowed}:
+        st.switch_page(home)
+    return chosen
 
 
 def page_links(role: str) -> None:

@@ -16,6 +16,7 @@ from core.vocab import PlanState
 from cycle.admin import change_setting
 from cycle.settings import SPECS
 from db.engine import database_url, read_session, write_session
+from intake.limits import MAX_UPLOAD_MB
 from intake.plans import (
     PLAN_COLUMNS,
     PlanResult,
@@ -30,21 +31,13 @@ from intake.plans import (
 from intake.validation import Problem, annotate
 from office.plans import CHASED_STATES, PlanChaseRow, confirm_plan, plan_chase, plan_chase_text, return_plan
 from status import plans as plan_reads
-from ui import data
+from ui import charts, data
 from ui.cycle import XLSX_MIME
 from ui.tables import table
 from ui.upload_view import problem_frame
 
 RESULT_KEY = "plan_result"
 FLASH_KEY = "plan_flash"
-STATE_ICONS = {
-    PlanState.MISSING: "⚪",
-    PlanState.SUBMITTED: "🟡",
-    PlanState.CONFIRMED: "🟢",
-    PlanState.RETURNED: "🔴",
-}
-
-
 # --- cached reads -----------------------------------------------------------------------
 
 
@@ -116,8 +109,8 @@ def _form_rows(url: str, revision: int, unit_id: int, year: int) -> list[dict[st
 
 def state_text(state: plan_reads.UnitPlanState) -> str:
     if state.version is None:
-        return f"{STATE_ICONS[state.state]} {state.state.label}"
-    return f"{STATE_ICONS[state.state]} 第 {state.version} 版 {state.state.label}"
+        return state.state.label
+    return f"第 {state.version} 版 {state.state.label}"
 
 
 def milestones_text(milestones: Sequence[plan_reads.Milestone]) -> str:
@@ -135,14 +128,19 @@ def plans_table(views: Sequence[plan_reads.TaskPlanView], *, name: str, key: str
                 "序号": v.no,
                 "主要任务": v.text,
                 "牵头单位": v.lead_unit,
-                "计划状态": f"{STATE_ICONS[v.state]} {v.state.label}",
+                "计划状态": v.state.label,
                 "版本": f"第 {v.version} 版" if v.version else "",
                 "节点": milestones_text(v.milestones),
             }
             for v in views
         ]
     )
-    table(frame, name=name, key=key, column_config={"主要任务": st.column_config.TextColumn(width="medium")})
+    table(
+        frame,
+        name=name,
+        key=key,
+        column_config={"主要任务": st.column_config.TextColumn(width="medium"), "计划状态": charts.plan_state_column()},
+    )
 
 
 def show_flash() -> None:
@@ -192,7 +190,9 @@ def unit_plan(actor: Actor, unit_id: int, unit_name: str, year: int) -> None:
             )
             st.caption("模板已预填本单位牵头的任务（已报送过的，预填最新版本的节点）。")
         uploaded = st.file_uploader(
-            "选择填好的节点计划（.xlsx）", type=["xlsx", "xlsm", "xls", "et", "csv"], key="plan_file"
+            f"选择填好的节点计划（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",
+            type=["xlsx", "xlsm", "xls", "et", "csv"],
+            key="plan_file",
         )
         if st.button("上传并检查", type="primary", disabled=uploaded is None, key="plan_upload") and uploaded:
             _submit(actor, unit_id, unit_name, year, "upload", uploaded.name, uploaded.getvalue())
@@ -321,7 +321,7 @@ def version_history(actor: Actor, unit_id: int, year: int) -> None:
         pd.DataFrame(
             {
                 "版本": f"第 {v.version} 版",
-                "状态": f"{STATE_ICONS[v.state]} {v.state.label}",
+                "状态": v.state.label,
                 "报送时间": clock.fmt(v.received_at),
                 "报送人": v.submitted_by + ("（代为录入）" if v.on_behalf else ""),
                 "方式": "上传文件" if v.source == "upload" else "页面填写",
@@ -334,6 +334,7 @@ def version_history(actor: Actor, unit_id: int, year: int) -> None:
         name=f"{year}年度节点计划版本",
         key=f"plan_versions_{unit_id}",
         download=False,
+        column_config={"状态": charts.plan_state_column("状态")},
     )
     chosen = st.selectbox(
         "查看某一版本与上一版本相比的变化",
@@ -386,13 +387,14 @@ def office_overview(actor: Actor, year: int) -> None:
     counts = {s: sum(1 for one in found if one.state is s) for s in PlanState}
     columns = st.columns(len(PlanState))
     for column, state in zip(columns, PlanState, strict=True):
-        column.metric(f"{STATE_ICONS[state]} {state.label}", f"{counts[state]} 个单位")
+        column.metric(state.label, f"{counts[state]} 个单位", border=True)
     due, rows = chase(year)
     table(
         pd.DataFrame(
             {
                 "牵头单位": s.unit_name,
-                "计划状态": state_text(s),
+                "计划状态": s.state.label,
+                "最新版本": f"第 {s.version} 版" if s.version else "",
                 "报送时间": clock.fmt(s.received_at) if s.received_at else "",
                 "已确认版本": f"第 {s.confirmed_version} 版" if s.confirmed_version else "",
                 "退回原因": s.return_reason,
@@ -401,6 +403,7 @@ def office_overview(actor: Actor, year: int) -> None:
         ),
         name=f"{year}年度节点计划报送情况",
         key="plan_states",
+        column_config={"计划状态": charts.plan_state_column()},
     )
     st.subheader("待办与催报")
     st.caption(f"报送截止：{due:%Y年%-m月%-d日}。未报送、已退回的单位需要催报；待确认的等督查室处理。")
@@ -412,7 +415,7 @@ def office_overview(actor: Actor, year: int) -> None:
         pd.DataFrame(
             {
                 "牵头单位": r.unit,
-                "计划状态": f"{STATE_ICONS[r.state]} {r.state.label}",
+                "计划状态": r.state.label,
                 "逾期": "已逾期" if r.overdue else "",
                 "联系人": r.contact,
                 "退回原因": r.return_reason,
@@ -421,6 +424,7 @@ def office_overview(actor: Actor, year: int) -> None:
         ),
         name=f"{year}年度节点计划待办",
         key="plan_chase",
+        column_config={"计划状态": charts.plan_state_column()},
     )
     if any(r.state in CHASED_STATES for r in rows):
         st.code(plan_chase_text(year, due, rows), language=None, wrap_lines=True)

@@ -15,7 +15,7 @@ from core.vocab import ReviewState
 from db.engine import database_url, read_session, write_session
 from office.review import QueueEntry, pass_without_warnings, returns_for, review, review_queue
 from status.review import ReviewStatus
-from ui import data
+from ui import charts, data
 from ui.tables import table
 from ui.upload_view import problem_frame
 from ui.workbench import done
@@ -140,7 +140,13 @@ def one_report(actor: Actor, code: str, entry: QueueEntry) -> None:
     if entry.warnings:
         st.warning(f"上传时的提醒 {len(entry.warnings)} 处（含“无实质内容”等）：")
         table(problem_frame(entry.warnings), name=f"{status.unit}{code}提醒", download=False, key="review_warnings")
-    table(changes_frame(entry), name=f"{status.unit}{code}较上月变化", download=False, key="review_changes")
+    table(
+        changes_frame(entry),
+        name=f"{status.unit}{code}较上月变化",
+        download=False,
+        key="review_changes",
+        column_config={"完成状态": charts.status_column(), "进度": charts.progress_column()},
+    )
     if st.button(
         "通过",
         type="primary",
@@ -151,9 +157,14 @@ def one_report(actor: Actor, code: str, entry: QueueEntry) -> None:
     numbers = [c.no for c in entry.changes]
     with st.form("review_return_form"):
         reason = st.text_area("退回理由（必填）", key="review_reason", max_chars=500)
-        rows = st.multiselect("退回的任务（不选即退回整份月报）", numbers, key="review_rows")
+        rows = st.multiselect(
+            "退回的任务（不选即退回整份月报）", numbers, key="review_rows", placeholder="选择任务序号"
+        )
         wrong = st.multiselect(
-            "认定为报送内容失实的任务（每处按扣分标准扣分，可申诉）", numbers, key="review_misreported"
+            "认定为报送内容失实的任务（每处按扣分标准扣分，可申诉）",
+            numbers,
+            key="review_misreported",
+            placeholder="选择任务序号",
         )
         if st.form_submit_button("退回"):
             _act(actor, status.unit, code, ReviewState.RETURNED, reason=reason, rows=rows, misreported=wrong)

@@ -73,7 +73,7 @@ def test_unit_edits_on_the_page(loaded, login_as) -> None:  # type: ignore[no-un
 def test_office_confirms_and_returns(loaded, login_as) -> None:  # type: ignore[no-untyped-def]
     ingest_plan(plan_filled(), file_name="v1.xlsx", unit=PLAN_UNIT, actor=SYSTEM, on_behalf=True)
     at = _page(login_as, "admin")
-    assert "🟡 待确认" in [m.label for m in at.metric]
+    assert "待确认" in [m.label for m in at.metric]
     chase = [c.value for c in at.code]
     assert chase and chase[0].startswith(
         "2023年度节点计划报送截止时间为2023年2月28日，以下 37 个单位尚未报送或计划被退回"
@@ -115,7 +115,7 @@ def test_unit_sees_return_reason_and_co_tasks(loaded, login_as) -> None:  # type
     assert [e.value for e in at.error] == ["第 1 版已被督查室退回：请细化到季度。请修改后重新报送。"]
     co = at.dataframe[-1].value
     assert {70, 77, 79} <= set(co["序号"]) and not {84, 85} & set(co["序号"])
-    assert set(co["计划状态"]) == {"⚪ 未报送"}
+    assert set(co["计划状态"]) == {"未报送"}
 
 
 def test_leader_reads_only(loaded, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -124,5 +124,5 @@ def test_leader_reads_only(loaded, login_as) -> None:  # type: ignore[no-untyped
     at.toggle(key="plan_own").set_value(False).run()
     plans = at.dataframe[0].value
     assert len(plans) == 125
-    assert list(plans[plans["序号"] == 84]["计划状态"]) == ["🟡 待确认"]
+    assert list(plans[plans["序号"] == 84]["计划状态"]) == ["待确认"]
     assert not at.file_uploader and not [b for b in at.button if b.key and b.key.startswith("plan_")]
