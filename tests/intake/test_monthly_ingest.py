@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, event
 from sqlmodel import func, select
 
 import intake.ingest as ingest_module
@@ -113,17 +112,18 @@ def test_rejected_attempts_are_logged_and_shown_in_history(loaded) -> None:
 
 
 def test_a_failure_in_the_middle_of_ingestion_leaves_nothing(loaded, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing_rows(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        # The submission itself is written by now; its task rows fail.
-        if statement.lstrip().upper().startswith("INSERT INTO SUBMISSIONROW"):
-            raise RuntimeError("磁盘已满")
+    real_insert = ingest_module.insert_rows
 
-    event.listen(Engine, "before_cursor_execute", failing_rows)
-    try:
+    def failing_rows(session, table, rows) -> None:  # type: ignore[no-untyped-def]
+        # The submission itself is written by now; half its task rows land, then the disk is full
+        # (whichever way the rows go in: executemany on SQLite, COPY on PostgreSQL).
+        real_insert(session, table, rows[: len(rows) // 2])
+        raise RuntimeError("磁盘已满")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ingest_module, "insert_rows", failing_rows)
         with pytest.raises(RuntimeError):
             ingest_upload(filled(), file_name="a.xlsx", unit=SMALL_UNIT, actor=SYSTEM)
-    finally:
-        event.remove(Engine, "before_cursor_execute", failing_rows)
     assert _counts() == (0, 0, 0)
     with read_session() as session:
         assert session.exec(select(func.count()).select_from(AuditLog)).one() == 0
