@@ -169,8 +169,8 @@ class AppealDecision(Term):
 class PlanState(Term):
     """节点计划状态"""
 
-    MISSING = ("missing", "missing", "未报送", "#9E9E9E")  # grey: never stored, no plan yet
-    SUBMITTED = ("submitted", "submitted", "待确认", "#F9A825")  # amber
+    MISSING = ("missing", "missing", "未报送", "#F9A825")  # amber, as a task's 未报送: one word, one colour
+    SUBMITTED = ("submitted", "submitted", "待确认", "#1565C0")  # blue, as 已反馈: with the office to check
     CONFIRMED = ("confirmed", "confirmed", "已确认", "#2E7D32")  # green
     RETURNED = ("returned", "returned", "已退回", "#C62828")  # red
 

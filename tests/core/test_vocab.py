@@ -86,8 +86,8 @@ CASES = [
     (ReviewState.PASSED, "passed", "passed", "通过", "#2E7D32", 1),
     (ReviewState.RETURNED, "returned", "returned", "退回", "#EF6C00", 2),
     (ReviewState.RETURNED_OVERDUE, "returned_overdue", "returned_overdue", "退回未改", "#C62828", 3),
-    (PlanState.MISSING, "missing", "missing", "未报送", "#9E9E9E", 0),
-    (PlanState.SUBMITTED, "submitted", "submitted", "待确认", "#F9A825", 1),
+    (PlanState.MISSING, "missing", "missing", "未报送", "#F9A825", 0),
+    (PlanState.SUBMITTED, "submitted", "submitted", "待确认", "#1565C0", 1),
     (PlanState.CONFIRMED, "confirmed", "confirmed", "已确认", "#2E7D32", 2),
     (PlanState.RETURNED, "returned", "returned", "已退回", "#C62828", 3),
     (Light.GREEN, "green", "green", "绿灯", "#2E7D32", 0),
@@ -118,6 +118,16 @@ def test_each_term_has_its_value_code_label_colour_and_place(
     kind = type(term)
     assert kind(value) is term
     assert kind.of(value) is term and kind.of(code) is term and kind.of(label) is term
+
+
+def test_one_word_has_one_colour_across_the_vocabulary() -> None:
+    """未报送 is amber for a task and for a plan alike: a reader learns a colour once."""
+    colours: dict[str, set[str]] = {}
+    for kind in TERMS:
+        for term in kind:
+            if term.color:
+                colours.setdefault(term.label, set()).add(term.color)
+    assert {label: c for label, c in colours.items() if len(c) > 1} == {}
 
 
 def test_the_case_table_covers_every_term() -> None:
