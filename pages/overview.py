@@ -49,7 +49,7 @@ for cell, status in zip(cells[1:], TaskStatus, strict=True):
         delta_arrow="off",
         border=True,
     )
-light_cells = st.columns([1] * len(Light) + [2.2, 2.4])
+light_cells = st.columns([1] * len(Light) + [1.8])
 for cell, light in zip(light_cells[: len(Light)], Light, strict=True):
     cell.metric(
         light.label,
@@ -61,7 +61,7 @@ for cell, light in zip(light_cells[: len(Light)], Light, strict=True):
     )
 rate = summary.rate.on_time_rate
 change = summary.on_time_change
-light_cells[-2].metric(
+light_cells[-1].metric(
     "按时报送率",
     "—" if rate is None else f"{rate:.1%}",
     None if change is None else f"{change:+.1f} 个百分点（较上月）",  # the sign first: a fall shows red, down
@@ -71,7 +71,7 @@ light_cells[-2].metric(
     ),
     border=True,
 )
-light_cells[-1].caption(
+st.caption(
     f"红黄绿灯：{Light.GREEN.label}按计划推进或已完成、已办结；{Light.YELLOW.label}落后于应达进度超过"
     f" {summary.lag_margin:g} 个百分点、下月到期的节点差距较大（预警）或未报送；"
     f"{Light.RED.label}已到期的节点未完成或牵头单位报滞后。"

@@ -73,8 +73,9 @@ def status_bars(frame: pd.DataFrame, group: str, *, title: str, horizontal: bool
         else:
             trace.update(x=groups, y=values, hovertemplate=f"%{{x}}<br>{label}：%{{y}} 项<extra></extra>")
         traces.append(trace)
-    counts_axis = {"title": {"text": "任务数（项）"}}
-    groups_axis = {"title": {"text": ""}, "type": "category"}
+    counts_axis = {"title": {"text": "任务数（项）"}, "automargin": True}
+    # The margin grows to the longest group name (（一）抓转型、促升级), so no name is cut.
+    groups_axis = {"title": {"text": ""}, "type": "category", "automargin": True}
     height = 34 * len(groups) + 80 if horizontal else 320
     layout = {
         "barmode": "stack",

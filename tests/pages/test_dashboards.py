@@ -99,6 +99,8 @@ def test_overview_is_the_home_page_and_opens_on_the_month_being_judged(scenario,
 
     by_category = _chart(at, 0)
     assert list(by_category) == ["已完成", "已办结", "序时推进", "滞后", "未启动", "未报送"]
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["yaxis"]["automargin"] is True  # long category names are never cut
     assert by_category["已完成"]["marker"]["color"] == "#2E7D32"
     assert by_category["未报送"]["marker"]["color"] == "#F9A825"
     assert by_category["序时推进"]["y"][:6] == [
