@@ -249,6 +249,18 @@ def status_query(
     light = light_of(
         rank=lead.c.rank, progress=lead.c.progress, behind=behind, plan=plan, margin=margin, closed_rank=CLOSED_RANK
     )
+
+    def _light_for(rank: int | None, progress: float | None) -> ColumnElement[str]:
+        """The light of a row with no report (rank None) or closed: the same rules, not a copy."""
+        return light_of(
+            rank=literal(rank, Integer()),
+            progress=literal(progress, Float()),
+            behind=false(),
+            plan=plan,
+            margin=margin,
+            closed_rank=CLOSED_RANK,
+        )
+
     task_columns: tuple[Label[int], ...] = (
         col(Task.id).label("task_id"),
         col(Task.no).label("no"),
@@ -285,7 +297,7 @@ def status_query(
             expected,
             source.label("expected_source"),
             false().label("behind"),
-            literal(Light.YELLOW.value, Text()).label("light"),
+            _light_for(None, None).label("light"),
             literal(None, Integer()).label("unit_id"),
             literal(None, Integer()).label("version"),
             literal(None, DateTime()).label("received_at"),
@@ -310,7 +322,7 @@ def status_query(
             expected,
             source.label("expected_source"),
             false().label("behind"),
-            literal(Light.GREEN.value, Text()).label("light"),
+            _light_for(CLOSED_RANK, 100.0).label("light"),
             literal(None, Integer()).label("unit_id"),
             literal(None, Integer()).label("version"),
             literal(None, DateTime()).label("received_at"),
