@@ -18,7 +18,7 @@ from core import clock
 from core.vocab import PlanState
 from db.models import TaskPlan, Unit
 from status.engine import current_reports
-from status.plans import plan_due, plan_states
+from status.plans import CHASED_STATES, plan_due, plan_overdue, plan_states
 
 
 class PlanDecisionError(ValueError):
@@ -82,7 +82,6 @@ def return_plan(session: Session, *, unit_id: int, year: int, reason: str, actor
 # --- the units to chase -----------------------------------------------------------------
 
 OPEN_STATES = (PlanState.MISSING, PlanState.RETURNED, PlanState.SUBMITTED)
-CHASED_STATES = (PlanState.MISSING, PlanState.RETURNED)  # the unit has to act; a waiting plan is the office's
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def plan_chase(session: Session, *, year: int, today: date) -> list[PlanChaseRow
                 state.version,
                 state.received_at,
                 state.return_reason,
-                today > due and state.state in CHASED_STATES,
+                plan_overdue(state.state, due=due, today=today),
                 last.filler if last else "",
                 last.phone if last else "",
             )

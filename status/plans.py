@@ -219,6 +219,14 @@ class PlanVersion:
     milestones: int
 
 
+CHASED_STATES = (PlanState.MISSING, PlanState.RETURNED)  # the unit has to act; a waiting plan is the office's
+
+
+def plan_overdue(state: PlanState, *, due: date, today: date) -> bool:
+    """A plan is 已逾期 when the deadline has passed and the unit still has to act on it."""
+    return today > due and state in CHASED_STATES
+
+
 def plan_versions(session: Session, *, unit_id: int, year: int) -> list[PlanVersion]:
     """Every version of the unit's plan for ``year``, newest first."""
     counts = dict(

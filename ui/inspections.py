@@ -16,6 +16,7 @@ from db.engine import database_url, read_session, write_session
 from intake.attachments import EXTENSIONS
 from intake.findings_sheet import FindingsRefused
 from intake.findings_sheet import blank_workbook as blank_findings
+from intake.guard import UPLOAD_EXTENSIONS
 from intake.limits import MAX_ATTACHMENT_MB, MAX_UPLOAD_MB
 from office import inspections, instructions, notices
 from office.bulletin import DOCX_MIME
@@ -283,7 +284,7 @@ def import_form(actor: Actor) -> None:
         key="findings_blank",
     )
     uploaded = st.file_uploader(
-        f"上传填好的督查问题清单（.xlsx，不超过 {MAX_UPLOAD_MB} MB）", type=["xlsx"], key="findings_file"
+        f"上传填好的督查问题清单（.xlsx，不超过 {MAX_UPLOAD_MB} MB）", type=list(UPLOAD_EXTENSIONS), key="findings_file"
     )
     if uploaded is None or not st.button("导入", type="primary", key="findings_import"):
         return

@@ -16,6 +16,7 @@ from core.vocab import PlanState
 from cycle.admin import change_setting
 from cycle.settings import SPECS
 from db.engine import database_url, read_session, write_session
+from intake.guard import UPLOAD_EXTENSIONS
 from intake.limits import MAX_UPLOAD_MB
 from intake.plans import (
     PLAN_COLUMNS,
@@ -29,7 +30,7 @@ from intake.plans import (
     save_plan_form,
 )
 from intake.validation import Problem, annotate
-from office.plans import CHASED_STATES, PlanChaseRow, confirm_plan, plan_chase, plan_chase_text, return_plan
+from office.plans import PlanChaseRow, confirm_plan, plan_chase, plan_chase_text, return_plan
 from status import plans as plan_reads
 from ui import charts, data
 from ui.cycle import XLSX_MIME
@@ -191,7 +192,7 @@ def unit_plan(actor: Actor, unit_id: int, unit_name: str, year: int) -> None:
             st.caption("模板已预填本单位牵头的任务（已报送过的，预填最新版本的节点）。")
         uploaded = st.file_uploader(
             f"选择填好的节点计划（.xlsx，不超过 {MAX_UPLOAD_MB} MB）",
-            type=["xlsx", "xlsm", "xls", "et", "csv"],
+            type=list(UPLOAD_EXTENSIONS),
             key="plan_file",
         )
         if st.button("上传并检查", type="primary", disabled=uploaded is None, key="plan_upload") and uploaded:
@@ -204,12 +205,14 @@ def unit_plan(actor: Actor, unit_id: int, unit_name: str, year: int) -> None:
 
 def _state_message(state: plan_reads.UnitPlanState, due: date) -> None:
     deadline = f"报送截止：{due:%Y年%-m月%-d日}"
+    if plan_reads.plan_overdue(state.state, due=due, today=clock.now().date()):
+        deadline += "，已逾期，请尽快报送"
     if state.state is PlanState.MISSING:
         st.warning(f"尚未报送本年度节点计划。{deadline}。")
     elif state.state is PlanState.SUBMITTED:
         st.info(f"第 {state.version} 版已于 {clock.fmt(state.received_at)} 报送，待督查室确认。")
     elif state.state is PlanState.RETURNED:
-        st.error(f"第 {state.version} 版已被督查室退回：{state.return_reason}。请修改后重新报送。")
+        st.error(f"第 {state.version} 版已被督查室退回：{state.return_reason}。请修改后重新报送（{deadline}）。")
     else:
         st.success(f"第 {state.version} 版已确认。如需调整计划，修改后重新报送，经督查室再次确认后生效。")
     if state.state is not PlanState.CONFIRMED and state.confirmed_version:
@@ -426,7 +429,7 @@ def office_overview(actor: Actor, year: int) -> None:
         key="plan_chase",
         column_config={"计划状态": charts.plan_state_column()},
     )
-    if any(r.state in CHASED_STATES for r in rows):
+    if any(r.state in plan_reads.CHASED_STATES for r in rows):
         st.code(plan_chase_text(year, due, rows), language=None, wrap_lines=True)
 
 

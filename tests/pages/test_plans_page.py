@@ -3,13 +3,14 @@ co-units and leaders read."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from accounts.access import SYSTEM
+from core import clock
 from db.engine import read_session, write_session
 from db.models import TaskPlan
 from db.queries import resolve_unit
@@ -43,9 +44,15 @@ def _plans() -> list[tuple[int, str, str]]:
         return [(p.version, p.state, p.source) for p in session.exec(select(TaskPlan).order_by(TaskPlan.version))]
 
 
-def test_unit_uploads_sees_problems_then_its_version(loaded, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_before_the_deadline_a_missing_plan_is_not_overdue(loaded, login_as, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(clock, "now", lambda: datetime(2023, 2, 28, 18))
     at = _page(login_as)
     assert [w.value for w in at.warning] == ["尚未报送本年度节点计划。报送截止：2023年2月28日。"]
+
+
+def test_unit_uploads_sees_problems_then_its_version(loaded, login_as) -> None:  # type: ignore[no-untyped-def]
+    at = _page(login_as)
+    assert [w.value for w in at.warning] == ["尚未报送本年度节点计划。报送截止：2023年2月28日，已逾期，请尽快报送。"]
     assert "下载 区城管局 2023 年度节点计划模板" in [b.label for b in at.download_button]
     _upload(at, plan_filled({**GOOD, 85: [(date(2023, 12, 31), "通过验收", 80)]}))
     assert at.error[0].value.startswith("未通过校验：共 1 处问题")
@@ -112,7 +119,9 @@ def test_unit_sees_return_reason_and_co_tasks(loaded, login_as) -> None:  # type
         assert unit is not None and unit.id is not None
         return_plan(session, unit_id=unit.id, year=2023, reason="请细化到季度", actor=SYSTEM)
     at = _page(login_as)
-    assert [e.value for e in at.error] == ["第 1 版已被督查室退回：请细化到季度。请修改后重新报送。"]
+    assert [e.value for e in at.error] == [
+        "第 1 版已被督查室退回：请细化到季度。请修改后重新报送（报送截止：2023年2月28日，已逾期，请尽快报送）。"
+    ]
     co = at.dataframe[-1].value
     assert {70, 77, 79} <= set(co["序号"]) and not {84, 85} & set(co["序号"])
     assert set(co["计划状态"]) == {"未报送"}
