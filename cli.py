@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from accounts import users
 from accounts.access import SYSTEM
 from commands import COMMAND_MODULES
-from commands.common import DataError, print_json, refused, usage, write_output
+from commands.common import DataError, UsageProblem, known_unit, known_year, print_json, refused, usage, write_output
 from core import clock
 from core.files import os_reason
 from core.vocab import DeductionKind, Lateness, UnitKind, UserRole
@@ -72,8 +72,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        if args.year is not None and args.year not in queries.registry_years(session):
-            return usage(f"没有 {args.year} 年的任务")
+        known_year(session, args.year)
         views = queries.tasks(session, args.year)
     if args.json:
         print_json([v.as_json() for v in views])
@@ -131,8 +130,7 @@ def cmd_tasks_blank(args: argparse.Namespace) -> int:
 def cmd_units(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        if args.year is not None and args.year not in queries.registry_years(session):
-            return usage(f"没有 {args.year} 年的任务")
+        known_year(session, args.year)
         views = queries.units(session, args.year)
     if args.json:
         print_json([v.as_json() for v in views])
@@ -318,8 +316,7 @@ def cmd_group_set(args: argparse.Namespace) -> int:
     members = [name for name in re.split(r"[,，、]", args.members) if name.strip()]
     ensure_loaded()
     with read_session() as session:
-        if args.year is not None and args.year not in queries.registry_years(session):
-            return usage(f"没有 {args.year} 年的任务")
+        known_year(session, args.year)
     with write_session() as session:
         change = units_admin.set_group_members(session, actor=SYSTEM, group=args.name, members=members, year=args.year)
     print(change.message())
@@ -370,9 +367,7 @@ def _add_unit_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_template(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        unit = queries.resolve_unit(session, args.unit)
-        if unit is None:
-            return usage(f"没有名为“{args.unit}”的单位")
+        unit = known_unit(session, args.unit)
         try:
             period = get_period(session, args.period)
         except PeriodError as exc:
@@ -826,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
         return usage(str(exc))
     try:
         return handler(args)
+    except UsageProblem as exc:
+        return usage(str(exc))
     except (DataError, SeedError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -9,11 +9,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlmodel import Session
+
 from core.files import os_reason
+from db import queries
+from db.models import Unit
 
 
 class DataError(Exception):
     """A problem with the data or the input files; printed for the user, exit 1."""
+
+
+class UsageProblem(Exception):
+    """A wrong argument (an unknown unit or year, ...); printed for the user, exit 2."""
+
+
+def known_unit(session: Session, name: str) -> Unit:
+    """The unit ``--unit`` names (full name or registered alias), or ``UsageProblem``."""
+    unit = queries.resolve_unit(session, name)
+    if unit is None:
+        raise UsageProblem(f"没有名为“{name}”的单位，请使用单位全称或已登记的简称")
+    return unit
+
+
+def known_year(session: Session, year: int | None) -> None:
+    """``UsageProblem`` unless ``--year`` is absent or a year whose tasks are loaded."""
+    if year is None:
+        return
+    years = queries.registry_years(session)
+    if year not in years:
+        listed = "、".join(str(y) for y in years) or "无"
+        raise UsageProblem(f"没有 {year} 年的任务（已载入的年份：{listed}）")
 
 
 def print_json(data: object) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.access import SYSTEM
-from commands.common import DataError, print_json, refused, usage
-from db import queries
+from commands.common import DataError, known_unit, known_year, print_json, refused, usage
 from db.engine import read_session, write_session
 from intake.findings_sheet import FindingsRefused
 from intake.guard import TOO_LARGE
@@ -21,14 +20,8 @@ from registry.loader import ensure_loaded
 def cmd_findings(args: argparse.Namespace) -> int:
     ensure_loaded()
     with read_session() as session:
-        if args.year is not None and args.year not in queries.registry_years(session):
-            return usage(f"没有 {args.year} 年的任务")
-        unit_id = None
-        if args.unit is not None:
-            unit = queries.resolve_unit(session, args.unit)
-            if unit is None:
-                return usage(f"没有名为“{args.unit}”的单位")
-            unit_id = unit.id
+        known_year(session, args.year)
+        unit_id = None if args.unit is None else known_unit(session, args.unit).id
         views = inspections.findings(session, SYSTEM, year=args.year, unit_id=unit_id)
     if args.json:
         print_json([v.as_json() for v in views])

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.access import SYSTEM
-from commands.common import usage, write_output
-from db import queries
+from commands.common import known_year, usage, write_output
 from db.engine import read_session, write_session
 from office import notices
 from registry.loader import ensure_loaded
@@ -19,8 +18,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         return usage("--out 须为 .docx 文件，例如 --out 督办单.docx")
     ensure_loaded()
     with read_session() as session:
-        if args.year not in queries.registry_years(session):
-            return usage(f"没有 {args.year} 年的任务")
+        known_year(session, args.year)
     with write_session() as session:  # written inside: a file that cannot be written issues nothing
         view = notices.issue_notice(session, SYSTEM, year=args.year, task_no=args.task)
         _, content = notices.notice_document(session, SYSTEM, notice_id=view.id)

@@ -6,11 +6,9 @@ import argparse
 from pathlib import Path
 
 from accounts.access import SYSTEM
-from commands.common import print_json, refused, usage, write_output
-from db import queries
+from commands.common import known_unit, known_year, print_json, refused, usage, write_output
 from db.engine import read_session, write_session
 from db.ids import id_of
-from db.models import Unit
 from intake.guard import TOO_LARGE
 from intake.ingest import UsageError
 from intake.limits import MAX_UPLOAD_BYTES
@@ -20,30 +18,11 @@ from registry.loader import ensure_loaded
 from status.plans import task_plans
 
 
-def _unit(name: str) -> Unit | None:
-    with read_session() as session:
-        return queries.resolve_unit(session, name)
-
-
-def _known_year(year: int) -> str | None:
-    """Why ``year`` cannot be used, or None."""
-    with read_session() as session:
-        years = queries.registry_years(session)
-    if year not in years:
-        listed = "、".join(str(y) for y in years) or "无"
-        return f"没有 {year} 年的任务（已载入的年份：{listed}）"
-    return None
-
-
 def cmd_plan_template(args: argparse.Namespace) -> int:
     ensure_loaded()
-    unit = _unit(args.unit)
-    if unit is None:
-        return usage(f"没有名为“{args.unit}”的单位，请使用单位全称或已登记的简称")
-    problem = _known_year(args.year)
-    if problem:
-        return usage(problem)
     with read_session() as session:
+        unit = known_unit(session, args.unit)
+        known_year(session, args.year)
         data = build_plan_template(session, unit_id=id_of(unit), year=args.year)
     write_output(args.out, data)
     print(f"已生成 {unit.name} {args.year} 年度节点计划模板：{args.out}")
@@ -86,30 +65,24 @@ class _FileProblem:
 
 def _decide(args: argparse.Namespace) -> int:
     ensure_loaded()
-    unit = _unit(args.unit)
-    if unit is None:
-        return usage(f"没有名为“{args.unit}”的单位，请使用单位全称或已登记的简称")
-    problem = _known_year(args.year)
-    if problem:
-        return usage(problem)
     with write_session() as session:
+        unit = known_unit(session, args.unit)
+        known_year(session, args.year)
         if args.plan_command == "confirm":
             plan = confirm_plan(session, unit_id=id_of(unit), year=args.year, actor=SYSTEM)
             done = "已确认"
         else:
             plan = return_plan(session, unit_id=id_of(unit), year=args.year, reason=args.reason, actor=SYSTEM)
             done = "已退回"
-        version = plan.version
-    print(f"{done}：{unit.name} {args.year} 年度节点计划第 {version} 版")
+        shown = f"{done}：{unit.name} {args.year} 年度节点计划第 {plan.version} 版"
+    print(shown)
     return 0
 
 
 def cmd_plan_show(args: argparse.Namespace) -> int:
     ensure_loaded()
-    problem = _known_year(args.year)
-    if problem:
-        return usage(problem)
     with read_session() as session:
+        known_year(session, args.year)
         views = task_plans(session, year=args.year)
     if args.json:
         print_json([view.as_json() for view in views])

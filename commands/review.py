@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 
 from accounts.access import SYSTEM
-from commands.common import print_json, usage
+from commands.common import known_unit, print_json, usage
 from core import clock
 from core.period import Month, PeriodError
 from core.vocab import ReviewState
 from cycle.periods import get_period
-from db import queries
 from db.engine import read_session, write_session
 from office.review import review
 from registry.loader import ensure_loaded
@@ -55,8 +54,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     if isinstance(month, str):
         return usage(month)
     with read_session() as session:
-        if queries.resolve_unit(session, args.unit) is None:
-            return usage(f"没有名为“{args.unit}”的单位，请使用单位全称或已登记的简称")
+        known_unit(session, args.unit)
     decision = ReviewState.PASSED if args.pass_ else ReviewState.RETURNED
     with write_session() as session:
         done = review(
