@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.period import Month
-from core.vocab import ExpectedSource, UserRole
+from core.vocab import ExpectedSource, Light, TaskStatus, UserRole
 from status.dashboards import LEAD_LEADER_MARK
 from ui import charts, closing_view, data
 from ui.auth import require
@@ -46,8 +46,8 @@ units_cell.markdown(f"**牵头单位**：{'、'.join(detail.lead_units)}　**配
 now = timeline[timeline["月份"] == period].iloc[0]
 if has_data:
     cells = st.columns(4)
-    cells[0].metric(f"{period} 完成状态", now["完成状态"], border=True)
-    cells[1].metric("红黄绿灯", now["红黄绿灯"], border=True)
+    charts.state_card(cells[0], f"{period} 完成状态", TaskStatus.of(now["完成状态"]))
+    charts.state_card(cells[1], "红黄绿灯", Light.of(now["红黄绿灯"]))
     cells[2].metric("报送进度", "—" if pd.isna(now["进度"]) else f"{now['进度']:.0f}%", border=True)
     cells[3].metric(
         f"应达进度（{now['进度依据']}）",

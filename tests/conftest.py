@@ -21,7 +21,9 @@ either way); the application and the processes the tests start keep the producti
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -427,3 +429,16 @@ def login_as(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ac
         return actor
 
     return _login
+
+
+_STATE_CARD = re.compile(r"<div[^>]*>(?P<label>[^<]*)</div><div[^>]*><span[^>]*>(?P<value>[^<]*)</span></div>")
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    """The page's figures, label → value: its metrics and its state cards (``ui.charts.state_card``)."""
+    found = {m.label: m.value for m in at.metric}
+    for block in at.markdown:
+        match = _STATE_CARD.fullmatch(block.value)
+        if match:
+            found[html.unescape(match["label"])] = html.unescape(match["value"])
+    return found

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from core.vocab import ExpectedSource, Lateness, Light, PlanState, ReviewState, TaskStatus
+from core.vocab import ExpectedSource, Lateness, Light, PlanState, ReviewState, TaskStatus, Term
 
 OWN_TASK_BACKGROUND = "#FFF6D5"  # a leader's own tasks in every task table; no status uses it
 _FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
@@ -182,6 +184,21 @@ def plan_state_column(label: str = "计划状态") -> st.column_config.Column:
     return st.column_config.MultiselectColumn(
         label, options=list(PlanState.labels()), color=[s.color for s in PlanState], width=_fit(label)
     )
+
+
+STATE_CARD = (  # as high as a metric's card beside it: a label line, then a 2.25rem-high value
+    '<div style="font-size:0.875rem;line-height:1.6;margin-bottom:0.25rem">{label}</div>'
+    '<div style="height:4rem;display:flex;align-items:center"><span style="background:{color}26;'
+    "color:{color};border-radius:1rem;padding:0.1rem 0.75rem;font-size:1.6rem;font-weight:600;"
+    'white-space:nowrap">{value}</span></div>'
+)
+
+
+def state_card(container: DeltaGenerator, label: str, term: Term) -> None:
+    """A figure that is a state (完成状态, 红黄绿灯): the label above it, as ``st.metric`` has it,
+    and the state as a pill in its fixed colour, as in every table."""
+    text = STATE_CARD.format(label=html.escape(label), color=term.color, value=html.escape(term.label))
+    container.container(border=True).markdown(text, unsafe_allow_html=True)
 
 
 def progress_column(label: str = "进度") -> st.column_config.Column:

@@ -93,7 +93,8 @@ def test_the_office_walks_the_new_screens(demo_server: Server, browser: Browser)
         _shot(page, "office-overview")
 
         _open(page, demo_server, "task_detail?no=1", "任务详情")
-        expect(page.get_by_test_id("stMetric").filter(has_text="红黄绿灯")).to_be_visible()
+        light = re.compile(r"红黄绿灯\s*(绿灯|黄灯|红灯)")  # a state card: the light as a coloured pill
+        expect(page.get_by_test_id("stMarkdownContainer").filter(has_text=light)).to_be_visible()
         expect(page.get_by_role("heading", name="办结销号")).to_be_visible()
         expect(page.get_by_role("heading", name="节点计划与逐月进度")).to_be_visible()
         _shot(page, "office-task-detail")

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core import clock
 from db import queries
 from db.engine import read_session
+from tests.conftest import figures
 from tests.factories import add_submission
 from tests.status.scenario import BUSINESS, CATEGORY_FIVE, TOWN, load_scenario
 from ui import dashboard as dashboard_ui
@@ -237,11 +238,11 @@ def test_a_long_registry_chooses_the_task_by_number(scenario, open_page, monkeyp
 def test_task_detail(scenario, open_page) -> None:
     at = open_page(TASK_DETAIL, task="25", period="2023-03")
     assert at.subheader[0].value == "第 25 项 · （一）抓转型、促升级，让工业脊梁更加挺拔"
-    metrics = _metrics(at)
-    assert metrics["2023-03 完成状态"][0] == "序时推进"
-    assert metrics["报送进度"][0] == "40%"
-    assert metrics["应达进度（按序时）"][0] == "25.0%"
-    assert metrics["红黄绿灯"][0] == "绿灯"
+    shown = figures(at)
+    assert shown["2023-03 完成状态"] == "序时推进"
+    assert shown["报送进度"] == "40%"
+    assert shown["应达进度（按序时）"] == "25.0%"
+    assert shown["红黄绿灯"] == "绿灯"
     months = _table(at, 0)
     assert list(months["完成状态"][:4]) == ["未报送", "序时推进", "序时推进", "未报送"]
     reports = _table(at, 1)
@@ -255,7 +256,7 @@ def test_task_detail(scenario, open_page) -> None:
     assert links["区财政局 的报送 →"].startswith("year=2023&period=2023-03&unit=")
     group_led = open_page(TASK_DETAIL, task="67", period="2023-03")
     assert not any(link.proto.label.endswith("的报送 →") for link in group_led.main.get("page_link"))
-    assert _metrics(group_led)["2023-03 完成状态"][0] == "已完成"
+    assert figures(group_led)["2023-03 完成状态"] == "已完成"
 
 
 def test_an_early_upload_for_next_month_does_not_move_the_leaders_view(scenario, open_page) -> None:

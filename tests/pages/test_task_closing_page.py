@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import clock
+from tests.conftest import figures
 from tests.factories import add_plan
 from tests.status.scenario import load_scenario
 
@@ -48,10 +49,6 @@ def _history(at: AppTest):
 
 def _buttons(at: AppTest) -> set[str]:
     return {b.key for b in at.button if b.key}
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_the_office_closes_a_done_task_and_reopens_it(open_page) -> None:
@@ -94,8 +91,8 @@ def test_the_plan_against_reported_progress(open_page) -> None:
     add_plan("区财政局", {25: [(date(2023, 3, 31), 30.0), (date(2023, 9, 30), 70.0)]})
     add_plan("区财政局", {25: [(date(2023, 3, 31), 40.0), (date(2023, 9, 30), 70.0)]}, version=2, state="submitted")
     at = open_page(task="25", period="2023-03")
-    metrics = _metrics(at)
-    assert (metrics["应达进度（计划）"], metrics["红黄绿灯"]) == ("30.0%", "绿灯")  # 40 reported
+    shown = figures(at)
+    assert (shown["应达进度（计划）"], shown["红黄绿灯"]) == ("30.0%", "绿灯")  # 40 reported
     assert list(at.dataframe[0].value["完成时限"]) == ["2023-03-31", "2023-09-30"]  # version 1, confirmed
     versions = next(t.value for t in at.dataframe if "本任务的节点变化" in t.value.columns)
     assert list(versions["状态"]) == ["待确认", "已确认"]

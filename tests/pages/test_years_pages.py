@@ -18,7 +18,7 @@ from db.queries import resolve_unit
 from registry.loader import init_database
 from registry.obligations import obligations
 from registry.parser import ParsedRegistry
-from tests.conftest import DROPPED_UNIT, NEXT_YEAR, next_year_registry
+from tests.conftest import DROPPED_UNIT, NEXT_YEAR, figures, next_year_registry
 from tests.factories import add_submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_a_task_chosen_in_a_table_opens_in_the_same_year(both, open_page: Open) 
     at.run()
     assert at.header[0].value == "任务详情"
     assert (at.query_params["year"], at.query_params["period"], at.query_params["task"]) == ("2023", "2023-12", "1")
-    assert _metrics(at)["2023-12 完成状态"] == "滞后"  # in 2024-05 it is done
+    assert figures(at)["2023-12 完成状态"] == "滞后"  # in 2024-05 it is done
 
 
 # --- the task list --------------------------------------------------------------
