@@ -5,6 +5,7 @@ own items with their reply forms (``unit_items``), and the sections 任务详情
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,15 @@ from office.notices import NoticeView
 from ui import data
 from ui.tables import table
 from ui.workbench import done
+
+
+class _Answered(Protocol):
+    @property
+    def reply(self) -> str: ...
+
+
+Item = TypeVar("Item")
+Answered = TypeVar("Answered", bound=_Answered)
 
 # --- cached reads -------------------------------------------------------------------------
 
@@ -202,6 +212,62 @@ def _attachment_download(actor: Actor, files: list[tuple[int, str]], key: str) -
 # --- the office -----------------------------------------------------------------------------
 
 
+def _reply(
+    key: str,
+    items: Sequence[Item],
+    *,
+    pick: str,
+    describe: Callable[[Item], str],
+    answer: str,
+    button: str,
+    attachments: bool = False,
+) -> tuple[Item, str, list[tuple[str, bytes]]] | None:
+    """A unit's answer to one of its open ``items`` (a finding, an instruction, a 督办单): pick
+    it, write what was done, attach files if asked; what was submitted, or None."""
+    if not items:
+        return None
+    with st.form(key, clear_on_submit=True):
+        chosen = st.selectbox(pick, items, format_func=describe, key=f"{key}_pick")
+        text = st.text_area(answer, key=f"{key}_text")
+        uploaded = None
+        if attachments:
+            uploaded = st.file_uploader(
+                f"附件（照片、PDF，每个不超过 {MAX_ATTACHMENT_MB} MB）",
+                type=list(EXTENSIONS),
+                accept_multiple_files=True,
+                key=f"{key}_files",
+            )
+        submitted = st.form_submit_button(button, type="primary")
+    if not submitted or chosen is None:
+        return None
+    return chosen, text, _files(uploaded) if uploaded else []
+
+
+def _verify(
+    key: str,
+    items: Sequence[Answered],
+    *,
+    pick: str,
+    describe: Callable[[Answered], str],
+    answer: str,
+    files: Callable[[Answered], None] | None = None,
+    back: str = "退回",
+) -> tuple[Answered, str | None] | None:
+    """The office's check of a unit's answer: pick one of ``items``, read the answer (and its
+    files), then 核实销号 (reason None) or send it back with the reason; None until a button."""
+    chosen = st.selectbox(pick, items, format_func=describe, key=f"{key}_pick")
+    st.markdown(f"**{answer}**：{chosen.reply}")
+    if files is not None:
+        files(chosen)
+    reason = st.text_input("退回理由（退回时填写）", key=f"{key}_reason")
+    left, right = st.columns(2)
+    if left.button("核实销号", type="primary", key=f"{key}_close"):
+        return chosen, None
+    if right.button(back, key=f"{key}_return"):
+        return chosen, reason
+    return None
+
+
 def record_form(actor: Actor, year: int) -> None:
     numbers = data.task_numbers(year)
     units = data.reporting_units(year)
@@ -313,19 +379,21 @@ def verify_form(actor: Actor, views: Sequence[FindingView]) -> None:
     if not replied:
         st.caption("没有待核实（已反馈）的问题。")
         return
-    chosen = st.selectbox(
-        "待核实的问题",
+    decided = _verify(
+        "finding_verify",
         replied,
-        format_func=lambda v: f"#{v.id} 第{v.task_no}项 {v.unit}：{v.text[:30]}",
-        key="verify_pick",
+        pick="待核实的问题",
+        describe=lambda v: f"#{v.id} 第{v.task_no}项 {v.unit}：{v.text[:30]}",
+        answer="整改情况",
+        files=lambda v: _attachment_download(actor, v.attachments, key=f"verify_files_{v.id}"),
+        back="退回整改",
     )
-    st.markdown(f"**整改情况**：{chosen.reply}")
-    _attachment_download(actor, chosen.attachments, key=f"verify_files_{chosen.id}")
-    reason = st.text_input("退回理由（退回时填写）", key="verify_reason")
-    left, right = st.columns(2)
-    if left.button("核实销号", type="primary", key="verify_close"):
+    if decided is None:
+        return
+    chosen, reason = decided
+    if reason is None:
         _write(inspections.close_finding, f"问题 #{chosen.id} 已销号。", actor=actor, finding_id=chosen.id)
-    if right.button("退回整改", key="verify_return"):
+    else:
         _write(
             inspections.return_finding,
             f"问题 #{chosen.id} 已退回整改。",
@@ -475,15 +543,19 @@ def notices_office(actor: Actor, year: int) -> None:
     _notice_download(actor, views, "notice_doc")
     replied = [v for v in views if v.state == FindingState.REPLIED]
     if replied and actor.is_office:
-        chosen = st.selectbox(
-            "已回复的督办单", replied, format_func=lambda v: f"{v.number} {v.unit}", key="notice_verify"
+        decided = _verify(
+            "notice_verify",
+            replied,
+            pick="已回复的督办单",
+            describe=lambda v: f"{v.number} {v.unit}",
+            answer="落实情况",
         )
-        st.markdown(f"**落实情况**：{chosen.reply}")
-        reason = st.text_input("退回理由（退回时填写）", key="notice_reason")
-        left, right = st.columns(2)
-        if left.button("核实销号", type="primary", key="notice_close"):
+        if decided is None:
+            return
+        chosen, reason = decided
+        if reason is None:
             _write(notices.close_notice, f"{chosen.number} 已销号。", actor=actor, notice_id=chosen.id)
-        if right.button("退回", key="notice_return"):
+        else:
             _write(notices.return_notice, f"{chosen.number} 已退回。", actor=actor, notice_id=chosen.id, reason=reason)
 
 
@@ -496,70 +568,60 @@ def unit_items(actor: Actor, year: int) -> None:
     st.markdown(f"##### 督查发现问题（{len(own)} 个，逾期 {sum(v.overdue for v in own)} 个）")
     _table(findings_frame(own), f"{year}年本单位督查问题", "unit_findings", "本单位没有督查发现的问题。")
     open_ones = [v for v in own if v.state != FindingState.CLOSED]
-    if open_ones:
-        with st.form("finding_reply", clear_on_submit=True):
-            chosen = st.selectbox(
-                "反馈整改情况的问题",
-                open_ones,
-                format_func=lambda v: f"#{v.id} 第{v.task_no}项：{v.text[:30]}",
-                key="reply_pick",
-            )
-            text = st.text_area("整改情况", key="reply_text")
-            uploaded = st.file_uploader(
-                f"附件（照片、PDF，每个不超过 {MAX_ATTACHMENT_MB} MB）",
-                type=list(EXTENSIONS),
-                accept_multiple_files=True,
-                key="reply_files",
-            )
-            submitted = st.form_submit_button("提交整改情况", type="primary")
-        if submitted and chosen is not None:
-            _write(
-                inspections.reply_finding,
-                f"问题 #{chosen.id} 的整改情况已提交，待督查室核实。",
-                actor=actor,
-                finding_id=chosen.id,
-                text=text,
-                attachments=_files(uploaded),
-            )
+    finding = _reply(
+        "finding_reply",
+        open_ones,
+        pick="反馈整改情况的问题",
+        describe=lambda v: f"#{v.id} 第{v.task_no}项：{v.text[:30]}",
+        answer="整改情况",
+        button="提交整改情况",
+        attachments=True,
+    )
+    if finding is not None:
+        chosen, text, attached = finding
+        _write(
+            inspections.reply_finding,
+            f"问题 #{chosen.id} 的整改情况已提交，待督查室核实。",
+            actor=actor,
+            finding_id=chosen.id,
+            text=text,
+            attachments=attached,
+        )
 
     given = instruction_list(actor, year)
     st.markdown(f"##### 领导批示（{len(given)} 条）")
     _table(instructions_frame(given), f"{year}年本单位领导批示", "unit_instructions", "本单位的任务没有领导批示。")
     pending = [v for v in given if v.state != FindingState.CLOSED]
-    if pending and actor.unit_id is not None:
-        with st.form("instruction_reply", clear_on_submit=True):
-            chosen_i = st.selectbox(
-                "反馈落实情况的批示",
-                pending,
-                format_func=lambda v: f"#{v.id} 第{v.task_no}项 {v.leader}",
-                key="instr_reply_pick",
-            )
-            text = st.text_area("落实情况", key="instr_reply_text")
-            submitted = st.form_submit_button("提交落实情况", type="primary")
-        if submitted and chosen_i is not None:
-            _write(
-                instructions.reply_instruction,
-                f"批示 #{chosen_i.id} 的落实情况已提交。",
-                actor=actor,
-                instruction_id=chosen_i.id,
-                unit_id=actor.unit_id,
-                text=text,
-            )
+    instruction = _reply(
+        "instruction_reply",
+        pending if actor.unit_id is not None else [],
+        pick="反馈落实情况的批示",
+        describe=lambda v: f"#{v.id} 第{v.task_no}项 {v.leader}",
+        answer="落实情况",
+        button="提交落实情况",
+    )
+    if instruction is not None:
+        chosen_i, text, _ = instruction
+        _write(
+            instructions.reply_instruction,
+            f"批示 #{chosen_i.id} 的落实情况已提交。",
+            actor=actor,
+            instruction_id=chosen_i.id,
+            unit_id=actor.unit_id,
+            text=text,
+        )
 
     sent = notice_list(actor, year)
     st.markdown(f"##### 督办单（{len(sent)} 份）")
     _table(notices_frame(sent), f"{year}年本单位督办单", "unit_notices", "本单位没有督办单。")
     _notice_download(actor, sent, "unit_notice_doc")
     waiting = [v for v in sent if v.state != FindingState.CLOSED]
-    if waiting:
-        with st.form("notice_reply", clear_on_submit=True):
-            chosen_n = st.selectbox("回复的督办单", waiting, format_func=lambda v: v.number, key="notice_reply_pick")
-            text = st.text_area("落实情况", key="notice_reply_text")
-            submitted = st.form_submit_button("提交回复", type="primary")
-        if submitted and chosen_n is not None:
-            _write(
-                notices.reply_notice, f"{chosen_n.number} 的回复已提交。", actor=actor, notice_id=chosen_n.id, text=text
-            )
+    notice = _reply(
+        "notice_reply", waiting, pick="回复的督办单", describe=lambda v: v.number, answer="落实情况", button="提交回复"
+    )
+    if notice is not None:
+        chosen_n, text, _ = notice
+        _write(notices.reply_notice, f"{chosen_n.number} 的回复已提交。", actor=actor, notice_id=chosen_n.id, text=text)
 
 
 # --- sections other pages include ------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_a_unit_replies_and_the_office_closes(finding, login_as) -> None:
     at = _page(login_as, role="unit", unit=LEAD)
     (own,) = [f for f in _frames(at, "发现问题")]
     assert list(own["状态"]) == ["待整改（逾期）"]
-    at.text_area(key="reply_text").input("已复工，增派两个班组")
+    at.text_area(key="finding_reply_text").input("已复工，增派两个班组")
     at.button(key="FormSubmitter:finding_reply-提交整改情况").click()
     at = _ok(at.run())
     assert _state(finding) == FindingState.REPLIED
@@ -84,8 +84,8 @@ def test_a_unit_replies_and_the_office_closes(finding, login_as) -> None:
     assert not [f for f in other.selectbox if f.key == "reply_pick"]
 
     office = _page(login_as)
-    assert office.selectbox(key="verify_pick").value.id == finding
-    office.button(key="verify_close").click()
+    assert office.selectbox(key="finding_verify_pick").value.id == finding
+    office.button(key="finding_verify_close").click()
     office = _ok(office.run())
     assert _state(finding) == FindingState.CLOSED
     assert "已销号" in office.success[0].value
@@ -95,7 +95,7 @@ def test_a_leader_reads_everything_and_has_no_office_forms(finding, login_as) ->
     at = _page(login_as, role="leader", leader="方红雨")
     assert any(list(frame["发现问题"]) == ["现场无人施工"] for frame in _frames(at, "发现问题"))
     keys = {widget.key for widget in [*at.button, *at.selectbox]}
-    assert not keys & {"verify_close", "instr_close", "notice_close", "notice_task"}
+    assert not keys & {"finding_verify_close", "instr_close", "notice_verify_close", "notice_task"}
     assert "FormSubmitter:instruction_record-登记批示" in keys  # their own instructions
 
 
