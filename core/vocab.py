@@ -9,6 +9,7 @@ works on stored text. ``code`` is the stable English name used on the command li
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Self
 
@@ -33,11 +34,15 @@ class Term(StrEnum):
 
     @classmethod
     def of(cls, text: str) -> Self:
-        """The term whose value, code or label is ``text``; ValueError otherwise."""
-        for term in cls:
-            if text in (term.value, term.code, term.label):
-                return term
-        raise ValueError(f"{text!r} 不是有效的{cls.__doc__ or cls.__name__}")
+        """The term whose value, code or label is ``text`` (the first in order, if several);
+        ValueError otherwise."""
+        try:
+            term = _names(cls).get(text)
+        except TypeError:  # not a string at all
+            term = None
+        if term is None:
+            raise ValueError(f"{text!r} 不是有效的{cls.__doc__ or cls.__name__}")
+        return term  # type: ignore[return-value]
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
@@ -56,6 +61,16 @@ class Term(StrEnum):
     def rank(self) -> int:
         """Position in display order."""
         return list(type(self)).index(self)
+
+
+@functools.cache
+def _names(kind: type[Term]) -> dict[str, Term]:
+    """Value, code and label → term, for ``Term.of``: read for every row of a dashboard."""
+    found: dict[str, Term] = {}
+    for term in kind:
+        for name in (term.value, term.code, term.label):
+            found.setdefault(name, term)
+    return found
 
 
 class TaskStatus(Term):

@@ -110,6 +110,9 @@ class UnitObligation(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("role", Responsibility.values()), name="unit_obligation_role"),
         Index("ix_unit_obligation_year_unit", "year", "unit_id"),
+        # Covers the status engine's look-up of each report row's obligation (does this unit
+        # speak for the task, in which position; is it a co-unit): no second read of the table.
+        Index("ix_unit_obligation_task_unit_speaks", "task_id", "unit_id", "speaks", "role", "position"),
     )
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")

@@ -5,7 +5,7 @@ same rows the bulletin, the ledger and the command line read.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
@@ -197,24 +197,26 @@ def overview(session: Session, code: str, as_of: datetime, *, reporting: Collect
     margin = get_setting(session, "lag_margin")
     reporting = reporting or collection(session, code, as_of)
     rows = session.execute(_task_rows(session, period, as_of=as_of).add_columns(col(Category.seq))).all()
+    # Count the rows by what the figures tell apart (a few hundred kinds of row), not one by one.
+    kinds = Counter(
+        (row.rank, row.light, row.expected_source, bool(row.behind), row.seq, row.short, row.leader) for row in rows
+    )
+    first_task = {row.leader: row.no for row in reversed(rows)}  # rows come in task order: the first wins
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leaders: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    first_task: dict[str, int] = {}
     behind = planned = 0
     lights: dict[str, int] = dict.fromkeys(Light, 0)
-    attention = []
-    for row in rows:
-        status = status_of_rank(row.rank)
-        counts[status] += 1
-        lights[Light.of(row.light)] += 1
-        planned += row.expected_source == ExpectedSource.PLAN
-        behind += bool(row.behind)
-        categories[row.seq, row.short][status] += 1
-        leaders[row.leader][status] += 1
-        first_task.setdefault(row.leader, row.no)  # rows come in task order
-        if status == TaskStatus.LAGGING or row.behind:
-            attention.append(row)
+    for (rank, light, source, late, seq, short, leader), n in kinds.items():
+        status = status_of_rank(rank)
+        counts[status] += n
+        lights[Light.of(light)] += n
+        planned += n if source == ExpectedSource.PLAN else 0
+        behind += n if late else 0
+        categories[seq, short][status] += n
+        leaders[leader][status] += n
+    lagging = TaskStatus.LAGGING.severity
+    attention = [row for row in rows if row.rank == lagging or row.behind]
     previous = _previous(session, period)
     previous_rate = None
     if previous is not None:
@@ -339,30 +341,30 @@ def _task_frame(
     the giving report's unit is in ``pending``; with ``co``, the 配合单位报送 column; with
     ``duty``, the rows' 领导职责."""
     lead_units = dict(session.execute(listed_lead_units(period.year, chosen)).all()) if rows else {}
-    records = []
-    for row in rows:
-        record = {
-            "序号": row.no,
-            "分类": row.short,
-            "主要任务": row.text,
-            "牵头领导": row.leader or "",
-            "牵头单位": lead_units.get(row.task_id, ""),
-            "完成状态": status_of_rank(row.rank).label,
-            "红黄绿灯": Light.of(row.light).label,
-            "进度": row.progress,
-            "应达进度": float(row.expected),
-            "进度依据": ExpectedSource.of(row.expected_source).label,
-            "欠进度": bool(row.behind),
-            "本月工作进展": row.progress_text or "",
-            UNREVIEWED: row.unit_id in pending,
-        }
-        if co is not None:
-            record[CO_UNITS] = "、".join(f"{s.label}{n}" for s, n in sorted(co[row.task_id].items(), key=_by_rank))
-        if duty:
-            record["领导职责"] = row.role
-        records.append(record)
-    extra = [*([CO_UNITS] if co is not None else []), *(["领导职责"] if duty else [])]
-    return pd.DataFrame(records, columns=[*TASK_COLUMNS, *extra])
+    columns: dict[str, list[Any]] = {
+        "序号": [row.no for row in rows],
+        "分类": [row.short for row in rows],
+        "主要任务": [row.text for row in rows],
+        "牵头领导": [row.leader or "" for row in rows],
+        "牵头单位": [lead_units.get(row.task_id, "") for row in rows],
+        "完成状态": [status_of_rank(row.rank).label for row in rows],
+        "红黄绿灯": [Light.of(row.light).label for row in rows],
+        "进度": [row.progress for row in rows],
+        "应达进度": [float(row.expected) for row in rows],
+        "进度依据": [ExpectedSource.of(row.expected_source).label for row in rows],
+        "欠进度": [bool(row.behind) for row in rows],
+        "本月工作进展": [row.progress_text or "" for row in rows],
+        UNREVIEWED: [row.unit_id in pending for row in rows],
+    }
+    if co is not None:
+        columns[CO_UNITS] = [
+            "、".join(f"{s.label}{n}" for s, n in sorted(co[row.task_id].items(), key=_by_rank)) for row in rows
+        ]
+    if duty:
+        columns["领导职责"] = [row.role for row in rows]
+    if not rows:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame(columns)
 
 
 def task_table(

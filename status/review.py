@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from core import clock
@@ -27,7 +29,7 @@ from cycle.periods import END_OF_DAY, working_days_later
 from cycle.settings import get_setting
 from db.models import Period, Review, ReviewRow, Submission, Task
 from status.engine import current_submissions
-from status.lateness import obliged_unit_rows
+from status.lateness import UnitRow, obliged_unit_rows
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,11 @@ def _named_rows(session: Session, review_ids: list[int]) -> dict[int, _Named]:
     return named
 
 
-def review_states(
-    session: Session, period: Period, *, as_of: datetime | None = None, unit_id: int | None = None
-) -> dict[int, ReviewStatus]:
-    """unit id → the review state of its current report for ``period`` as of ``as_of`` (default
-    now), for every obliged unit of the period's year that has reported (only ``unit_id`` if
-    given), in the order units were registered."""
-    moment = clock.now() if as_of is None else as_of
+def _current_reports(
+    session: Session, period: Period, moment: datetime, unit_id: int | None
+) -> tuple[list[UnitRow], dict[int, Row[Any]]]:
+    """The period's obliged units (only ``unit_id`` if given) and unit id → its current report
+    as of ``moment`` (``id``, ``version``, ``received_at``)."""
     units = obliged_unit_rows(session, period, unit_id)
     conditions = [col(Submission.period_id) == period.id]
     if unit_id is not None:
@@ -112,6 +112,17 @@ def review_states(
             sqlalchemy.select(current.c.unit_id, current.c.id, current.c.version, current.c.received_at)
         )
     }
+    return units, reports
+
+
+def review_states(
+    session: Session, period: Period, *, as_of: datetime | None = None, unit_id: int | None = None
+) -> dict[int, ReviewStatus]:
+    """unit id → the review state of its current report for ``period`` as of ``as_of`` (default
+    now), for every obliged unit of the period's year that has reported (only ``unit_id`` if
+    given), in the order units were registered."""
+    moment = clock.now() if as_of is None else as_of
+    units, reports = _current_reports(session, period, moment, unit_id)
     ids = [r.id for r in reports.values()]
     latest: dict[int, Review] = {}
     if ids:
@@ -165,8 +176,20 @@ def state_counts(session: Session, period: Period, *, as_of: datetime | None = N
 
 
 def pending_units(session: Session, period: Period, *, as_of: datetime | None = None) -> set[int]:
-    """The units whose current report for the period is 待复核."""
-    return {u for u, s in review_states(session, period, as_of=as_of).items() if s.state == ReviewState.PENDING}
+    """The units whose current report for the period is 待复核: the units of ``review_states``
+    whose current version has no review by then, found without judging the reviewed ones
+    (every dashboard asks this)."""
+    moment = clock.now() if as_of is None else as_of
+    units, reports = _current_reports(session, period, moment, None)
+    ids = [r.id for r in reports.values()]
+    reviewed = set(
+        session.exec(
+            select(Review.submission_id).where(col(Review.submission_id).in_(ids), col(Review.reviewed_at) <= moment)
+        )
+        if ids
+        else ()
+    )
+    return {uid for uid, _, _ in units if uid in reports and reports[uid].id not in reviewed}
 
 
 @dataclass(frozen=True)
