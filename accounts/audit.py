@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core import clock
@@ -50,12 +51,16 @@ ACTION_LABELS = {
 }
 
 
+_INSERT = insert(AuditLog.__table__)  # type: ignore[attr-defined]
+
+
 def audit(
     session: Session, username: str, action: str, detail: dict[str, Any] | str = "", *, at: datetime | None = None
 ) -> None:
     """Record an event in the caller's transaction, so it lands with the change it describes."""
     text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False, default=str)
-    session.add(AuditLog(at=at or clock.now(), username=username, action=action, detail=text))
+    # Into the table, not through the ORM: no object to track and flush for a row never read back here.
+    session.execute(_INSERT, {"at": at or clock.now(), "username": username, "action": action, "detail": text})
 
 
 def entries(

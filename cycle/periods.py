@@ -8,13 +8,16 @@ says so.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 
 import chinese_calendar
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.period import Month, PeriodError
 from cycle.settings import get_setting
@@ -101,10 +104,16 @@ def recompute_deadlines(session: Session) -> None:
 def get_period(session: Session, code: str | Month) -> Period:
     """The stored period of ``code`` (``YYYY-MM`` or a ``Month``); PeriodError if malformed or unknown."""
     month = Month.parse(code)
-    period = session.exec(select(Period).where(Period.year == month.year, Period.month == month.month)).first()
+    period = session.exec(_period_of(), params={"year": month.year, "month": month.month}).first()
     if period is None:
         raise PeriodError(f"没有 {month.code} 这个填报月份")
     return period
+
+
+@functools.cache
+def _period_of() -> SelectOfScalar[Period]:
+    """Built once: every upload looks its month up."""
+    return select(Period).where(col(Period.year) == bindparam("year"), col(Period.month) == bindparam("month"))
 
 
 def all_periods(session: Session, year: int | None = None) -> list[Period]:

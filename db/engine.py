@@ -9,11 +9,13 @@ another server process) is seen by every page's next run, and nothing has to cle
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, SQLModel, create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,35 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A pooled connection idle longer than this is pinged before it is handed out; one in use a
+# moment ago is not (a ping is a round trip to the server, before every session otherwise).
+IDLE_PING_SECONDS = 10.0
+_RECYCLE_SECONDS = 3600  # and none is kept longer, whatever closes idle connections on the way
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Hand out no connection the server has dropped (a restart, a timeout): the check of
+    ``pool_pre_ping``, made only for connections that were idle, so a burst of sessions costs
+    no extra round trips. A connection that fails the ping is replaced by a new one."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if time.monotonic() - record.info.get("returned_at", 0.0) <= IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the connection was dropped while idle") from exc
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     engine = _engines.get(url)
@@ -57,7 +88,8 @@ def get_engine(url: str | None = None) -> Engine:
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
             _configure_sqlite(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=_RECYCLE_SECONDS)
+            _ping_when_idle(engine)
         _engines[url] = engine
     return engine
 
@@ -100,6 +132,22 @@ def bump_revision(conn: Connection, *, past: int = 0) -> None:
 @contextmanager
 def read_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
+        yield session
+
+
+@contextmanager
+def lookup_session() -> Iterator[Session]:
+    """A session for a lookup of a statement or two that needs no transaction of its own.
+
+    On PostgreSQL its statements run in autocommit: no BEGIN before them and no ROLLBACK after
+    (two round trips), each seeing what was committed when it started, as it would inside a
+    READ COMMITTED transaction. Elsewhere (SQLite, in process) it is a ``read_session``."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        with read_session() as session:
+            yield session
+        return
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         yield session
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.text import unit_name
 from core.vocab import LeaderRole, UnitKind
@@ -154,9 +157,15 @@ def units(session: Session, year: int | None = None) -> list[UnitView]:
 def resolve_unit(session: Session, name: str) -> Unit | None:
     """The unit called ``name`` by its canonical name or an alias (spaces ignored)."""
     name = unit_name(name)
-    unit = session.exec(select(Unit).where(Unit.name == name)).first()
+    unit = session.exec(_unit_by_name(), params={"name": name}).first()
     if unit is None:
         unit = session.exec(
             select(Unit).join(UnitAlias, col(UnitAlias.unit_id) == col(Unit.id)).where(UnitAlias.alias == name)
         ).first()
     return unit
+
+
+@functools.cache
+def _unit_by_name() -> SelectOfScalar[Unit]:
+    """Built once: every upload looks its unit up by name."""
+    return select(Unit).where(col(Unit.name) == bindparam("name"))

@@ -438,27 +438,33 @@ def _scan_sheet(
     A row or cell without an address follows the one before, as spreadsheet readers count them.
     """
     scan = _SheetScan()
-    row = column = 0
+    row = column = cells = 0
+    # The row's number as written in its r="…", when a cell's address may end with it.
+    row_digits, row_width = b"", 0
     for block in _blocks(archive, part):
         for tag, raw, ref, style, kind, others, formula_tag, formula, value in _SHEET_TAG.findall(block):
             if others and _RST_ELSEWHERE.search(others):
                 attributes = _attributes(raw)
                 ref, style, kind = (attributes.get(name, b"") for name in (b"r", b"s", b"t"))
             if tag == b"c":
-                scan.cells += 1
-                if scan.cells > budget:
+                cells += 1
+                if cells > budget:
                     raise FileRejected(
                         f"文件内容过多（各工作表合计超过 {MAX_CELLS} 个单元格），请删除多余的工作表或内容后重新保存"
                     )
-                if ref:
+                # Most addresses are an allowed column and the number of their row, already
+                # checked: "E7" in row 7 is known without taking it apart.
+                if row_width and ref[-row_width:] == row_digits and (known := _COLUMNS.get(ref[:-row_width])):
+                    cell_row, column = row, known
+                elif ref:
                     cell_row, column = _check_ref(ref, sheet)
                 else:
                     cell_row, column = row, column + 1
                     if column > MAX_COLUMN:
                         raise _too_large(sheet)
                 percent = percent_styles.get(int(style)) if percent_styles and style.isdigit() else None
-                if raw.endswith(b"/") or not (formula_tag or kind == b"e" or percent):
-                    continue  # an empty or plain cell
+                if not (formula_tag or kind == b"e" or percent) or raw.endswith(b"/"):
+                    continue  # a plain or empty cell
                 cell = f"{_column_letters(column)}{cell_row}"
                 if formula_tag:
                     text = "" if formula_tag.endswith(b"/>") else _text(formula)
@@ -472,6 +478,7 @@ def _scan_sheet(
                 if not 1 <= row <= MAX_ROWS:
                     raise _too_large(sheet)
                 column = 0
+                row_digits, row_width = (ref, len(ref)) if ref and len(ref) <= 7 else (b"", 0)
             elif tag == b"dimension":
                 for ref in _attributes(raw).get(b"ref", b"A1").split(b":"):
                     _check_ref(ref, sheet)
@@ -479,4 +486,5 @@ def _scan_sheet(
                 for ref in _RANGE_SEPARATOR.split(_attributes(raw).get(b"ref", b"").strip()):
                     if ref:
                         _check_ref(ref, sheet)
+    scan.cells = cells
     return scan

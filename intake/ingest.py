@@ -8,6 +8,7 @@ bytes as the current version make none. A rejected upload writes only its record
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -16,8 +17,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
@@ -26,7 +29,7 @@ from core.period import Month
 from core.vocab import UnitKind
 from db import queries
 from db.bulk import insert_rows
-from db.engine import read_session, write_session
+from db.engine import lookup_session, read_session, write_session
 from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.template import RowValues, form_file_name, form_workbook
@@ -34,6 +37,8 @@ from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
 from status.engine import current_submission, is_current
 
 _T = TypeVar("_T")
+_SUBMISSION: sqlalchemy.Table = Submission.__table__  # type: ignore[attr-defined]
+_SUBMISSION_ROW: sqlalchemy.Table = SubmissionRow.__table__  # type: ignore[attr-defined]
 
 
 class UsageError(ValueError):
@@ -148,7 +153,7 @@ def target_unit(
     """The unit an upload is for (canonical name or alias) and the time it was received, when
     given. Only the office may ingest on a unit's behalf or give the time a file was received;
     the caller's right to act for the unit is checked before any file is read."""
-    with read_session() as session:
+    with lookup_session() as session:
         target = queries.resolve_unit(session, unit)
     if target is None:
         raise UsageError(f"没有名为“{unit}”的单位，请使用单位全称或已登记的简称")
@@ -176,7 +181,12 @@ def locked_unit(session: Session, unit_id: int) -> Unit:
     """The unit's row, locked for the transaction: one upload per unit at a time, so versions
     are counted without a race (SQLite's write lock already does this; elsewhere the row is
     locked). Stamp the received time after this, so versions and times agree in order."""
-    return session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).one()
+    return session.exec(_locked_unit(), params={"unit_id": unit_id}).one()
+
+
+@functools.cache
+def _locked_unit() -> SelectOfScalar[Unit]:
+    return select(Unit).where(col(Unit.id) == bindparam("unit_id")).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -238,12 +248,7 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     assert checked.period is not None
     period = checked.period
     unit_id, period_id = id_of(unit), id_of(period)
-    # Every version of the unit's month (no file contents), each marked whether it is current.
-    versions = session.execute(
-        sqlalchemy.select(
-            col(Submission.id), col(Submission.version), col(Submission.sha256), is_current(as_of=None)
-        ).where(col(Submission.unit_id) == unit_id, col(Submission.period_id) == period_id)
-    ).all()
+    versions = session.execute(_versions(), {"unit_id": unit_id, "period_id": period_id}).all()
     last_version = max((version for _, version, _, _ in versions), default=0)
     current = next(((id_, version, sha256) for id_, version, sha256, now in versions if now), None)
     detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
@@ -254,31 +259,34 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
         audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current_version, "重复": True})
         rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current_id)).one()
         return IngestResult(True, True, current_id, current_version, rows, [], checked.warnings, unit.name, period.code)
-    submission = Submission(
-        unit_id=unit_id,
-        period_id=period_id,
-        version=last_version + 1,
-        received_at=received,
-        uploaded_by=upload.actor.username,
-        on_behalf=upload.on_behalf,
-        is_demo=upload.is_demo,
-        file_name=upload.file_name,
-        size=len(upload.data),
-        sha256=upload.sha256,
-        content=upload.data,
-        filler=checked.filler,
-        phone=checked.phone,
-        head=checked.head,
-    )
-    session.add(submission)
-    session.flush()
-    # Into the table, not through the ORM: one statement, no object per row.
+    version = last_version + 1
+    # Into the table, not through the ORM: one statement that gives the new id back.
+    submission_id = session.execute(
+        _new_submission(),
+        {
+            "unit_id": unit_id,
+            "period_id": period_id,
+            "version": version,
+            "received_at": received,
+            "uploaded_by": upload.actor.username,
+            "on_behalf": upload.on_behalf,
+            "is_demo": upload.is_demo,
+            "file_name": upload.file_name,
+            "size": len(upload.data),
+            "sha256": upload.sha256,
+            "content": upload.data,
+            "filler": checked.filler,
+            "phone": checked.phone,
+            "head": checked.head,
+        },
+    ).scalar_one()
+    # The rows too, in one statement, with no object per row.
     insert_rows(
         session,
-        SubmissionRow.__table__,  # type: ignore[attr-defined]
+        _SUBMISSION_ROW,
         [
             {
-                "submission_id": submission.id,
+                "submission_id": submission_id,
                 "task_id": row.task_id,
                 "role": row.role,
                 "status": row.status,
@@ -295,19 +303,32 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
         session,
         upload.actor.username,
         "upload_accepted",
-        {**detail, "版本": submission.version, "行数": len(checked.rows), "提醒": len(checked.warnings)},
+        {**detail, "版本": version, "行数": len(checked.rows), "提醒": len(checked.warnings)},
     )
     return IngestResult(
         True,
         False,
-        submission.id,
-        submission.version,
+        submission_id,
+        version,
         len(checked.rows),
         [],
         checked.warnings,
         unit.name,
         period.code,
     )
+
+
+@functools.cache
+def _versions() -> sqlalchemy.Select[int | None, int, str, bool]:
+    """Every version of a unit's month (no file contents), each marked whether it is current."""
+    return sqlalchemy.select(
+        col(Submission.id), col(Submission.version), col(Submission.sha256), is_current(as_of=None)
+    ).where(col(Submission.unit_id) == bindparam("unit_id"), col(Submission.period_id) == bindparam("period_id"))
+
+
+@functools.cache
+def _new_submission() -> sqlalchemy.Insert:
+    return sqlalchemy.insert(_SUBMISSION).returning(_SUBMISSION.c.id)
 
 
 def _reject(

@@ -20,11 +20,13 @@ from datetime import date, datetime
 from string import ascii_uppercase
 from typing import NamedTuple
 
+import sqlalchemy
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineWorkbook
+from sqlalchemy import BindParameter, bindparam
 from sqlmodel import Session, col, select
 
 from core.period import Month, PeriodError
@@ -782,30 +784,44 @@ def previous_rows(
 
     With ``task_ids``, only those tasks, and no further back than needed to find them.
     """
-    earlier = select(Period.id).where(
-        (Period.year < period.year) | ((Period.year == period.year) & (Period.month < period.month))
-    )
-    current = current_submissions(
-        col(Submission.unit_id) == unit_id, col(Submission.period_id).in_(earlier), as_of=None
-    )
-    reports = session.exec(
-        select(current.c.id, col(Period.code))
-        .join(Period, col(Period.id) == current.c.period_id)
-        .order_by(col(Period.year).desc(), col(Period.month).desc())
-    ).all()
+    reports = session.execute(_earlier_reports(), {"unit_id": unit_id, "year": period.year, "month": period.month})
     found: dict[int, tuple[str, EarlierRow]] = {}
-    for sub_id, code in reports:
+    for sub_id, code in reports.all():
         if task_ids is not None and task_ids <= found.keys():
             break
-        rows = session.exec(
-            select(
-                SubmissionRow.task_id, SubmissionRow.progress, SubmissionRow.progress_text, SubmissionRow.status
-            ).where(SubmissionRow.submission_id == sub_id)
-        )
-        for task_id, progress, progress_text, status in rows:
+        for task_id, progress, progress_text, status in session.execute(_report_rows(), {"submission_id": sub_id}):
             if task_ids is None or task_id in task_ids:
                 found.setdefault(task_id, (code, EarlierRow(progress, progress_text, status)))
     return found
+
+
+@functools.cache
+def _earlier_reports() -> sqlalchemy.Select[int, str]:
+    """The queries of ``previous_rows``, built once (building them costs more than running them):
+    the unit's current reports of the periods before the month, latest first; a report's rows."""
+    year: BindParameter[int] = bindparam("year")
+    month: BindParameter[int] = bindparam("month")
+    earlier = select(Period.id).where(
+        sqlalchemy.or_(col(Period.year) < year, sqlalchemy.and_(col(Period.year) == year, col(Period.month) < month))
+    )
+    current = current_submissions(
+        col(Submission.unit_id) == bindparam("unit_id"), col(Submission.period_id).in_(earlier), as_of=None
+    )
+    return (
+        sqlalchemy.select(current.c.id, col(Period.code))
+        .join(Period, col(Period.id) == current.c.period_id)
+        .order_by(col(Period.year).desc(), col(Period.month).desc())
+    )
+
+
+@functools.cache
+def _report_rows() -> sqlalchemy.Select[int, float, str, str]:
+    return sqlalchemy.select(
+        col(SubmissionRow.task_id),
+        col(SubmissionRow.progress),
+        col(SubmissionRow.progress_text),
+        col(SubmissionRow.status),
+    ).where(col(SubmissionRow.submission_id) == bindparam("submission_id"))
 
 
 # --- annotated copy ----------------------------------------------------------------

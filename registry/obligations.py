@@ -22,11 +22,12 @@ deductions, exemptions and the status engine. Without a month the answer is the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy
-from sqlalchemy import ColumnElement, and_, delete, insert, literal, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, delete, insert, literal, or_
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -118,7 +119,7 @@ def stored(session: Session, year: int) -> list[Entry]:
 
 
 Column = ColumnElement[int] | Mapped[int] | Mapped[int | None]
-YearMonth = Column | int
+YearMonth = Column | BindParameter[int] | int
 
 
 def closed_for(task_id: Column, year: YearMonth, month: YearMonth) -> ColumnElement[bool]:
@@ -191,20 +192,29 @@ def unit_obligations(session: Session, unit_id: int, year: int, month: Month | N
 def unit_obligations_in(session: Session, unit_id: int, month: Month) -> tuple[list[Obligation], frozenset[int]]:
     """What ``unit_obligations`` gives for ``month``, and the numbers of the unit's tasks of the
     year closed (办结) by then: the whole year's tasks in one query, each marked by ``closed_for``."""
-    rows = session.execute(
+    params = {"unit_id": unit_id, "year": month.year, "month": month.month}
+    rows = session.execute(_unit_obligations_in(), params).all()
+    owed = [Obligation(task_id, no, text, role) for role, task_id, no, text, closed in rows if not closed]
+    return owed, frozenset(no for _, _, no, _, closed in rows if closed)
+
+
+@functools.cache
+def _unit_obligations_in() -> sqlalchemy.Select[str, int, int, str, bool]:
+    """The query of ``unit_obligations_in``, built once (building it costs more than running it)."""
+    year: BindParameter[int] = bindparam("year")
+    month: BindParameter[int] = bindparam("month")
+    return (
         sqlalchemy.select(
             col(UnitObligation.role),
             col(UnitObligation.task_id),
             col(Task.no),
             col(Task.text),
-            closed_for(col(UnitObligation.task_id), month.year, month.month),
+            closed_for(col(UnitObligation.task_id), year, month),
         )
         .join(Task, col(Task.id) == UnitObligation.task_id)
-        .where(col(UnitObligation.year) == month.year, col(UnitObligation.unit_id) == unit_id)
+        .where(col(UnitObligation.year) == year, col(UnitObligation.unit_id) == bindparam("unit_id"))
         .order_by(col(Task.no))
-    ).all()
-    owed = [Obligation(task_id, no, text, role) for role, task_id, no, text, closed in rows if not closed]
-    return owed, frozenset(no for _, _, no, _, closed in rows if closed)
+    )
 
 
 def is_obliged(session: Session, *, unit_id: int, year: int, month: Month | None = None) -> bool:
