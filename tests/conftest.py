@@ -1,18 +1,19 @@
 """Every test gets a database of its own: a temporary SQLite file or, when ``TEST_DATABASE_URL``
 names a PostgreSQL database, a schema or database of this test process's own.
 
-A test starts from one of three states, chosen by the fixtures it uses:
+A test starts from one of four states, chosen by the fixtures it uses:
 
 - empty (the default): no tables at all;
 - ``migrated``: the newest schema, no rows;
-- ``loaded``: the newest schema with the 2023 registry loaded.
+- ``loaded``: the newest schema with the 2023 registry loaded;
+- ``two_years``: loaded, and the 2024 registry of ``next_year_registry`` beside it.
 
-The migrated and loaded states are built once per test process, through the same Alembic
-migrations and loader as in production, and then copied for each test: SQLite copies the file,
-PostgreSQL creates the test's database with ``CREATE DATABASE ... TEMPLATE``, an exact copy
-(tables, constraints, indexes, sequences and their current values). An empty PostgreSQL database
-is a fresh schema of the ``TEST_DATABASE_URL`` database. Everything a test wrote is thrown away
-after it; no test sees another's data.
+All but the empty state are built once per test process, each from the one before it, through
+the same Alembic migrations and loader as in production, and then copied for each test: SQLite
+copies the file; PostgreSQL fills the test's fresh schema from a template schema
+(``clone_statements``: tables, constraints, indexes, sequences at their current values, rows). An
+empty PostgreSQL database is a fresh schema of the ``TEST_DATABASE_URL`` database. Everything a
+test wrote is thrown away after it; no test sees another's data.
 
 Password hashing is made cheap here (the parameters travel inside each hash, so verifying works
 either way); the application and the processes the tests start keep the production parameters.
@@ -47,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The cheapest argon2id there is; production uses OWASP's parameters (accounts/users.py).
 users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
-EMPTY, MIGRATED, LOADED = "empty", "migrated", "loaded"
+EMPTY, MIGRATED, LOADED, TWO_YEARS = "empty", "migrated", "loaded", "two_years"
+STATES = (EMPTY, MIGRATED, LOADED, TWO_YEARS)  # each built on the one before it
 _PREFIX = f"duban_test_{os.getpid()}"
 
 
@@ -67,12 +69,20 @@ def _database(url: str) -> Iterator[None]:
             os.environ["DATABASE_URL"] = saved
 
 
+def _step(state: str, registry: ParsedRegistry) -> None:
+    """Bring the database that ``DATABASE_URL`` names from the state before ``state`` to it."""
+    if state == MIGRATED:
+        create_schema()
+    elif state == LOADED:
+        init_database(registry=registry)
+    elif state == TWO_YEARS:
+        init_database(registry=next_year_registry(registry))
+
+
 def _build(state: str, registry: ParsedRegistry) -> None:
     """Bring the database that ``DATABASE_URL`` names from empty to ``state``."""
-    if state == LOADED:
-        init_database(registry=registry)
-    elif state == MIGRATED:
-        create_schema()
+    for step in STATES[1 : STATES.index(state) + 1]:
+        _step(step, registry)
 
 
 class SqliteDatabases:
@@ -86,10 +96,11 @@ class SqliteDatabases:
     def _template(self, state: str) -> Path:
         if state not in self.templates:
             path = self.folder / f"{state}.db"
-            if state == LOADED:
-                shutil.copyfile(self._template(MIGRATED), path)
+            before = STATES[STATES.index(state) - 1]
+            if before != EMPTY:
+                shutil.copyfile(self._template(before), path)
             with _database(f"sqlite:///{path}"):
-                _build(state, self.registry)
+                _step(state, self.registry)
             # Closing the last connection checkpoints the write-ahead log into the file.
             assert not Path(f"{path}-wal").exists(), "the template is still open"
             self.templates[state] = path
@@ -312,7 +323,7 @@ def db_url(
 ) -> Iterator[str]:
     """The test's own database, in the state its fixtures ask for (see the module's docstring)."""
     wanted = request.fixturenames
-    state = LOADED if "loaded" in wanted else MIGRATED if "migrated" in wanted else EMPTY
+    state = next((s for s in reversed(STATES) if s in wanted), EMPTY)
     dispose_engines()
     url = _databases.create(state, tmp_path)
     request.node.stash[_state_key] = state
@@ -324,10 +335,16 @@ def db_url(
     _databases.drop(url)
 
 
+def _reached(request: pytest.FixtureRequest, state: str) -> bool:
+    """Whether the test's database was copied in ``state`` or a later one (a fixture asked for
+    late, by ``getfixturevalue``, finds an earlier state and builds its own step)."""
+    return STATES.index(request.node.stash.get(_state_key, EMPTY)) >= STATES.index(state)
+
+
 @pytest.fixture
 def migrated(request: pytest.FixtureRequest, db_url: str) -> str:
     """A database with the newest schema and no rows."""
-    if request.node.stash.get(_state_key, EMPTY) == EMPTY:  # asked for late, by getfixturevalue
+    if not _reached(request, MIGRATED):
         create_schema()
     return db_url
 
@@ -335,7 +352,7 @@ def migrated(request: pytest.FixtureRequest, db_url: str) -> str:
 @pytest.fixture
 def loaded(request: pytest.FixtureRequest, db_url: str, registry: ParsedRegistry) -> str:
     """A database with the 2023 registry loaded."""
-    if request.node.stash.get(_state_key, EMPTY) != LOADED:  # asked for late, by getfixturevalue
+    if not _reached(request, LOADED):
         init_database(registry=registry)
     return db_url
 
@@ -354,9 +371,10 @@ def next_year_registry(registry: ParsedRegistry) -> ParsedRegistry:
 
 
 @pytest.fixture
-def two_years(loaded: str, registry: ParsedRegistry) -> str:
+def two_years(request: pytest.FixtureRequest, loaded: str, registry: ParsedRegistry) -> str:
     """2023 as loaded, and 2024 beside it (124 tasks, 区税务局 not among its units)."""
-    init_database(registry=next_year_registry(registry))
+    if not _reached(request, TWO_YEARS):
+        init_database(registry=next_year_registry(registry))
     return loaded
 
 
