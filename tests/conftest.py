@@ -120,16 +120,22 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
-    """Each test gets the schema ``duban_test_<pid>`` of the configured database, dropped and made
-    anew for every test. A migrated or loaded one is then filled from a template schema built
-    once: ``clone_statements`` copies its tables, keys, constraints, indexes, sequences (at their
-    current values) and rows."""
+    """Each test gets the schema ``duban_test_<pid>`` of the configured database. A migrated or
+    loaded one is filled from a template schema built once: ``clone_statements`` copies its
+    tables, keys, constraints, indexes, sequences (at their current values) and rows.
+
+    Making the schema anew takes about a second, most of it in the catalogues; so when the
+    previous test left the schema's definitions as the copy made them (``catalog_mark``: no
+    object added, dropped or altered), only its rows and sequences are put back instead
+    (``refill_statements``). Otherwise, and for an empty database, it is dropped and made anew."""
 
     def __init__(self, base_url: str, registry: ParsedRegistry) -> None:
         self.base = make_url(base_url)
         self.registry = registry
         self.admin: Engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.clones: dict[str, str] = {}  # state: the script that fills the test's schema
+        self.refills: dict[str, str] = {}  # state: the script that puts its rows back
+        self.filled: str | None = None  # the test schema's catalog mark, as last filled
         self._drop_leftovers()
 
     def url(self, schema: str) -> str:
@@ -156,14 +162,21 @@ class PostgresDatabases:
                 _build(state, self.registry)
             with self.admin.connect() as conn:
                 self.clones[state] = ";\n".join(clone_statements(conn, template))
+                self.refills[state] = ";\n".join(refill_statements(conn, template))
         return self.clones[state]
 
     def create(self, state: str, folder: Path) -> str:
-        script = f"BEGIN;\nDROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
-        if state != EMPTY:
-            script += f"SET LOCAL search_path TO {_PREFIX};\n{self._clone(state)};\n"
-        with self.admin.connect() as conn:  # one round trip, one transaction
-            conn.exec_driver_sql(script + "COMMIT")
+        with self.admin.connect() as conn:
+            unchanged = self.filled is not None and catalog_mark(conn, _PREFIX) == self.filled
+            if state == EMPTY:
+                script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
+            else:
+                clone = self._clone(state)
+                script = f"SET LOCAL search_path TO {_PREFIX};\n{self.refills[state] if unchanged else clone};\n"
+                if not unchanged:
+                    script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n{script}"
+            conn.exec_driver_sql(f"BEGIN;\n{script}COMMIT")  # one round trip, one transaction
+            self.filled = None if state == EMPTY else catalog_mark(conn, _PREFIX)
         return self.url(_PREFIX)
 
     def drop(self, url: str) -> None:
@@ -277,6 +290,78 @@ def clone_statements(conn: Connection, source: str) -> list[str]:
         if kind == "f"
     ]
     return statements
+
+
+# Every catalogue row that defines an object of the schema, by its id and the transaction that
+# last wrote it: any DDL on the schema (an object added, dropped, altered, renamed, granted, a
+# default or a constraint changed) writes one of these rows and changes the mark; rows written
+# to the tables do not. A catalogue frozen by VACUUM changes it too, which costs only a rebuild.
+_CATALOG_MARK = """
+SELECT md5(coalesce(string_agg(item, ' ' ORDER BY item), '')) FROM (
+  SELECT 'n' || oid || ':' || xmin FROM pg_namespace WHERE oid = :ns
+  UNION ALL SELECT 'c' || oid || ':' || xmin FROM pg_class WHERE relnamespace = :ns
+  UNION ALL SELECT 'a' || a.attrelid || '.' || a.attnum || ':' || a.xmin FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'd' || d.oid || ':' || d.xmin FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'k' || oid || ':' || xmin FROM pg_constraint WHERE connamespace = :ns
+  UNION ALL SELECT 'i' || i.indexrelid || ':' || i.xmin FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 't' || g.oid || ':' || g.xmin FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'r' || r.oid || ':' || r.xmin FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'o' || p.oid || ':' || p.xmin FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'q' || q.seqrelid || ':' || q.xmin FROM pg_sequence q JOIN pg_class c ON c.oid = q.seqrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'p' || oid || ':' || xmin FROM pg_proc WHERE pronamespace = :ns
+  UNION ALL SELECT 'y' || oid || ':' || xmin FROM pg_type WHERE typnamespace = :ns
+  UNION ALL SELECT 'l' || oid || ':' || xmin FROM pg_collation WHERE collnamespace = :ns
+  UNION ALL SELECT 'x' || oid || ':' || xmin FROM pg_operator WHERE oprnamespace = :ns
+) AS items(item)
+"""
+
+
+def catalog_mark(conn: Connection, schema: str) -> str | None:
+    """A digest of the definitions of ``schema``'s objects (None if there is no such schema)."""
+    namespace = conn.execute(text("SELECT CAST(to_regnamespace(:schema) AS oid)"), {"schema": schema}).scalar()
+    if namespace is None:
+        return None
+    mark: str = conn.execute(text(_CATALOG_MARK), {"ns": namespace}).scalar_one()
+    return mark
+
+
+def refill_statements(conn: Connection, source: str) -> list[str]:
+    """SQL that gives the current schema, an exact copy of schema ``source`` whose rows may
+    since have changed, ``source``'s rows and sequence values again (run it with ``search_path``
+    set to the copy): the rows are deleted and copied in the order of the foreign keys."""
+    relations = "SELECT relname FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace) AND relkind = :kind"
+    tables = [name for (name,) in conn.execute(text(relations), {"schema": source, "kind": "r"}).all()]
+    sequences = [name for (name,) in conn.execute(text(relations), {"schema": source, "kind": "S"}).all()]
+    parents: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in _rows(
+        conn,
+        """SELECT child.relname, parent.relname FROM pg_constraint c
+           JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+           WHERE c.connamespace = CAST(:schema AS regnamespace) AND c.contype = 'f' AND c.conrelid <> c.confrelid""",
+        source,
+    ):
+        parents[child].add(parent)
+    ordered: list[str] = []  # every table after the tables it refers to
+    while len(ordered) < len(tables):
+        ready = sorted(t for t in tables if t not in ordered and parents[t] <= set(ordered))
+        assert ready, f"foreign keys in a cycle among {set(tables) - set(ordered)}; extend refill_statements"
+        ordered += ready
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    return [
+        *(f"DELETE FROM {quoted(t)}" for t in reversed(ordered)),
+        *(f"INSERT INTO {quoted(t)} SELECT * FROM {source}.{quoted(t)}" for t in ordered),
+        *(f"SELECT setval('{quoted(seq)}', last_value, is_called) FROM {source}.{quoted(seq)}" for seq in sequences),
+    ]
 
 
 def _alive(name: str) -> bool:
