@@ -167,14 +167,12 @@ class PostgresDatabases:
 
     def create(self, state: str, folder: Path) -> str:
         with self.admin.connect() as conn:
-            unchanged = self.filled is not None and catalog_mark(conn, _PREFIX) == self.filled
-            if state == EMPTY:
-                script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
-            else:
-                clone = self._clone(state)
-                script = f"SET LOCAL search_path TO {_PREFIX};\n{self.refills[state] if unchanged else clone};\n"
-                if not unchanged:
-                    script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n{script}"
+            script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
+            if state != EMPTY:
+                fill = self._clone(state)
+                if self.filled is not None and catalog_mark(conn, _PREFIX) == self.filled:
+                    script, fill = "", self.refills[state]  # the definitions are as the copy made them
+                script += f"SET LOCAL search_path TO {_PREFIX};\n{fill};\n"
             conn.exec_driver_sql(f"BEGIN;\n{script}COMMIT")  # one round trip, one transaction
             self.filled = None if state == EMPTY else catalog_mark(conn, _PREFIX)
         return self.url(_PREFIX)
