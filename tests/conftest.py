@@ -1,18 +1,19 @@
 """Every test gets a database of its own: a temporary SQLite file or, when ``TEST_DATABASE_URL``
 names a PostgreSQL database, a schema or database of this test process's own.
 
-A test starts from one of three states, chosen by the fixtures it uses:
+A test starts from one of four states, chosen by the fixtures it uses:
 
 - empty (the default): no tables at all;
 - ``migrated``: the newest schema, no rows;
-- ``loaded``: the newest schema with the 2023 registry loaded.
+- ``loaded``: the newest schema with the 2023 registry loaded;
+- ``two_years``: loaded, and the 2024 registry of ``next_year_registry`` beside it.
 
-The migrated and loaded states are built once per test process, through the same Alembic
-migrations and loader as in production, and then copied for each test: SQLite copies the file,
-PostgreSQL creates the test's database with ``CREATE DATABASE ... TEMPLATE``, an exact copy
-(tables, constraints, indexes, sequences and their current values). An empty PostgreSQL database
-is a fresh schema of the ``TEST_DATABASE_URL`` database. Everything a test wrote is thrown away
-after it; no test sees another's data.
+All but the empty state are built once per test process, each from the one before it, through
+the same Alembic migrations and loader as in production, and then copied for each test: SQLite
+copies the file; PostgreSQL fills the test's fresh schema from a template schema
+(``clone_statements``: tables, constraints, indexes, sequences at their current values, rows). An
+empty PostgreSQL database is a fresh schema of the ``TEST_DATABASE_URL`` database. Everything a
+test wrote is thrown away after it; no test sees another's data.
 
 Password hashing is made cheap here (the parameters travel inside each hash, so verifying works
 either way); the application and the processes the tests start keep the production parameters.
@@ -49,7 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The cheapest argon2id there is; production uses OWASP's parameters (accounts/users.py).
 users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
-EMPTY, MIGRATED, LOADED = "empty", "migrated", "loaded"
+EMPTY, MIGRATED, LOADED, TWO_YEARS = "empty", "migrated", "loaded", "two_years"
+STATES = (EMPTY, MIGRATED, LOADED, TWO_YEARS)  # each built on the one before it
 _PREFIX = f"duban_test_{os.getpid()}"
 
 
@@ -69,12 +71,20 @@ def _database(url: str) -> Iterator[None]:
             os.environ["DATABASE_URL"] = saved
 
 
+def _step(state: str, registry: ParsedRegistry) -> None:
+    """Bring the database that ``DATABASE_URL`` names from the state before ``state`` to it."""
+    if state == MIGRATED:
+        create_schema()
+    elif state == LOADED:
+        init_database(registry=registry)
+    elif state == TWO_YEARS:
+        init_database(registry=next_year_registry(registry))
+
+
 def _build(state: str, registry: ParsedRegistry) -> None:
     """Bring the database that ``DATABASE_URL`` names from empty to ``state``."""
-    if state == LOADED:
-        init_database(registry=registry)
-    elif state == MIGRATED:
-        create_schema()
+    for step in STATES[1 : STATES.index(state) + 1]:
+        _step(step, registry)
 
 
 class SqliteDatabases:
@@ -88,10 +98,11 @@ class SqliteDatabases:
     def _template(self, state: str) -> Path:
         if state not in self.templates:
             path = self.folder / f"{state}.db"
-            if state == LOADED:
-                shutil.copyfile(self._template(MIGRATED), path)
+            before = STATES[STATES.index(state) - 1]
+            if before != EMPTY:
+                shutil.copyfile(self._template(before), path)
             with _database(f"sqlite:///{path}"):
-                _build(state, self.registry)
+                _step(state, self.registry)
             # Closing the last connection checkpoints the write-ahead log into the file.
             assert not Path(f"{path}-wal").exists(), "the template is still open"
             self.templates[state] = path
@@ -111,16 +122,22 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
-    """Each test gets the schema ``duban_test_<pid>`` of the configured database, dropped and made
-    anew for every test. A migrated or loaded one is then filled from a template schema built
-    once: ``clone_statements`` copies its tables, keys, constraints, indexes, sequences (at their
-    current values) and rows."""
+    """Each test gets the schema ``duban_test_<pid>`` of the configured database. A migrated or
+    loaded one is filled from a template schema built once: ``clone_statements`` copies its
+    tables, keys, constraints, indexes, sequences (at their current values) and rows.
+
+    Making the schema anew takes about a second, most of it in the catalogues; so when the
+    previous test left the schema's definitions as the copy made them (``catalog_mark``: no
+    object added, dropped or altered), only its rows and sequences are put back instead
+    (``refill_statements``). Otherwise, and for an empty database, it is dropped and made anew."""
 
     def __init__(self, base_url: str, registry: ParsedRegistry) -> None:
         self.base = make_url(base_url)
         self.registry = registry
         self.admin: Engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.clones: dict[str, str] = {}  # state: the script that fills the test's schema
+        self.refills: dict[str, str] = {}  # state: the script that puts its rows back
+        self.filled: str | None = None  # the test schema's catalog mark, as last filled
         self._drop_leftovers()
 
     def url(self, schema: str) -> str:
@@ -147,14 +164,19 @@ class PostgresDatabases:
                 _build(state, self.registry)
             with self.admin.connect() as conn:
                 self.clones[state] = ";\n".join(clone_statements(conn, template))
+                self.refills[state] = ";\n".join(refill_statements(conn, template))
         return self.clones[state]
 
     def create(self, state: str, folder: Path) -> str:
-        script = f"BEGIN;\nDROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
-        if state != EMPTY:
-            script += f"SET LOCAL search_path TO {_PREFIX};\n{self._clone(state)};\n"
-        with self.admin.connect() as conn:  # one round trip, one transaction
-            conn.exec_driver_sql(script + "COMMIT")
+        with self.admin.connect() as conn:
+            script = f"DROP SCHEMA IF EXISTS {_PREFIX} CASCADE;\nCREATE SCHEMA {_PREFIX};\n"
+            if state != EMPTY:
+                fill = self._clone(state)
+                if self.filled is not None and catalog_mark(conn, _PREFIX) == self.filled:
+                    script, fill = "", self.refills[state]  # the definitions are as the copy made them
+                script += f"SET LOCAL search_path TO {_PREFIX};\n{fill};\n"
+            conn.exec_driver_sql(f"BEGIN;\n{script}COMMIT")  # one round trip, one transaction
+            self.filled = None if state == EMPTY else catalog_mark(conn, _PREFIX)
         return self.url(_PREFIX)
 
     def drop(self, url: str) -> None:
@@ -270,6 +292,78 @@ def clone_statements(conn: Connection, source: str) -> list[str]:
     return statements
 
 
+# Every catalogue row that defines an object of the schema, by its id and the transaction that
+# last wrote it: any DDL on the schema (an object added, dropped, altered, renamed, granted, a
+# default or a constraint changed) writes one of these rows and changes the mark; rows written
+# to the tables do not. A catalogue frozen by VACUUM changes it too, which costs only a rebuild.
+_CATALOG_MARK = """
+SELECT md5(coalesce(string_agg(item, ' ' ORDER BY item), '')) FROM (
+  SELECT 'n' || oid || ':' || xmin FROM pg_namespace WHERE oid = :ns
+  UNION ALL SELECT 'c' || oid || ':' || xmin FROM pg_class WHERE relnamespace = :ns
+  UNION ALL SELECT 'a' || a.attrelid || '.' || a.attnum || ':' || a.xmin FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'd' || d.oid || ':' || d.xmin FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'k' || oid || ':' || xmin FROM pg_constraint WHERE connamespace = :ns
+  UNION ALL SELECT 'i' || i.indexrelid || ':' || i.xmin FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 't' || g.oid || ':' || g.xmin FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'r' || r.oid || ':' || r.xmin FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'o' || p.oid || ':' || p.xmin FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'q' || q.seqrelid || ':' || q.xmin FROM pg_sequence q JOIN pg_class c ON c.oid = q.seqrelid
+    WHERE c.relnamespace = :ns
+  UNION ALL SELECT 'p' || oid || ':' || xmin FROM pg_proc WHERE pronamespace = :ns
+  UNION ALL SELECT 'y' || oid || ':' || xmin FROM pg_type WHERE typnamespace = :ns
+  UNION ALL SELECT 'l' || oid || ':' || xmin FROM pg_collation WHERE collnamespace = :ns
+  UNION ALL SELECT 'x' || oid || ':' || xmin FROM pg_operator WHERE oprnamespace = :ns
+) AS items(item)
+"""
+
+
+def catalog_mark(conn: Connection, schema: str) -> str | None:
+    """A digest of the definitions of ``schema``'s objects (None if there is no such schema)."""
+    namespace = conn.execute(text("SELECT CAST(to_regnamespace(:schema) AS oid)"), {"schema": schema}).scalar()
+    if namespace is None:
+        return None
+    mark: str = conn.execute(text(_CATALOG_MARK), {"ns": namespace}).scalar_one()
+    return mark
+
+
+def refill_statements(conn: Connection, source: str) -> list[str]:
+    """SQL that gives the current schema, an exact copy of schema ``source`` whose rows may
+    since have changed, ``source``'s rows and sequence values again (run it with ``search_path``
+    set to the copy): the rows are deleted and copied in the order of the foreign keys."""
+    relations = "SELECT relname FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace) AND relkind = :kind"
+    tables = [name for (name,) in conn.execute(text(relations), {"schema": source, "kind": "r"}).all()]
+    sequences = [name for (name,) in conn.execute(text(relations), {"schema": source, "kind": "S"}).all()]
+    parents: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in _rows(
+        conn,
+        """SELECT child.relname, parent.relname FROM pg_constraint c
+           JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+           WHERE c.connamespace = CAST(:schema AS regnamespace) AND c.contype = 'f' AND c.conrelid <> c.confrelid""",
+        source,
+    ):
+        parents[child].add(parent)
+    ordered: list[str] = []  # every table after the tables it refers to
+    while len(ordered) < len(tables):
+        ready = sorted(t for t in tables if t not in ordered and parents[t] <= set(ordered))
+        assert ready, f"foreign keys in a cycle among {set(tables) - set(ordered)}; extend refill_statements"
+        ordered += ready
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    return [
+        *(f"DELETE FROM {quoted(t)}" for t in reversed(ordered)),
+        *(f"INSERT INTO {quoted(t)} SELECT * FROM {source}.{quoted(t)}" for t in ordered),
+        *(f"SELECT setval('{quoted(seq)}', last_value, is_called) FROM {source}.{quoted(seq)}" for seq in sequences),
+    ]
+
+
 def _alive(name: str) -> bool:
     """Whether the test process named in ``duban_test_<pid>...`` is still running."""
     pid = name.split("_")[2]
@@ -314,7 +408,7 @@ def db_url(
 ) -> Iterator[str]:
     """The test's own database, in the state its fixtures ask for (see the module's docstring)."""
     wanted = request.fixturenames
-    state = LOADED if "loaded" in wanted else MIGRATED if "migrated" in wanted else EMPTY
+    state = next((s for s in reversed(STATES) if s in wanted), EMPTY)
     dispose_engines()
     url = _databases.create(state, tmp_path)
     request.node.stash[_state_key] = state
@@ -326,10 +420,16 @@ def db_url(
     _databases.drop(url)
 
 
+def _reached(request: pytest.FixtureRequest, state: str) -> bool:
+    """Whether the test's database was copied in ``state`` or a later one (a fixture asked for
+    late, by ``getfixturevalue``, finds an earlier state and builds its own step)."""
+    return STATES.index(request.node.stash.get(_state_key, EMPTY)) >= STATES.index(state)
+
+
 @pytest.fixture
 def migrated(request: pytest.FixtureRequest, db_url: str) -> str:
     """A database with the newest schema and no rows."""
-    if request.node.stash.get(_state_key, EMPTY) == EMPTY:  # asked for late, by getfixturevalue
+    if not _reached(request, MIGRATED):
         create_schema()
     return db_url
 
@@ -337,7 +437,7 @@ def migrated(request: pytest.FixtureRequest, db_url: str) -> str:
 @pytest.fixture
 def loaded(request: pytest.FixtureRequest, db_url: str, registry: ParsedRegistry) -> str:
     """A database with the 2023 registry loaded."""
-    if request.node.stash.get(_state_key, EMPTY) != LOADED:  # asked for late, by getfixturevalue
+    if not _reached(request, LOADED):
         init_database(registry=registry)
     return db_url
 
@@ -356,9 +456,10 @@ def next_year_registry(registry: ParsedRegistry) -> ParsedRegistry:
 
 
 @pytest.fixture
-def two_years(loaded: str, registry: ParsedRegistry) -> str:
+def two_years(request: pytest.FixtureRequest, loaded: str, registry: ParsedRegistry) -> str:
     """2023 as loaded, and 2024 beside it (124 tasks, 区税务局 not among its units)."""
-    init_database(registry=next_year_registry(registry))
+    if not _reached(request, TWO_YEARS):
+        init_database(registry=next_year_registry(registry))
     return loaded
 
 

@@ -1,14 +1,18 @@
 """The newer screens (节点计划, lights and 办结销号 on 任务详情 and 总览, 复核, 督查督导, 本单位情况,
 在线填报, 督查通报) walked by each role in a real browser, on the demo data, at desktop width and
-on a phone (390 px). One server for the module, one sign-in per role; every page is saved as a
-screenshot (test artifacts).
+on a phone (390 px). One server for the module, on its own copy of a demo database built once for
+the run; one sign-in per role; every page is saved as a screenshot (test artifacts).
 
 The server's clock is 20 November 2023: October is being judged, November being reported."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -33,18 +37,43 @@ EMOJI = re.compile("[\U0001f300-\U0001faff\u26aa\u26ab]")
 CUT = "el => el.scrollWidth > el.clientWidth + 1"
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory, registry: ParsedRegistry) -> Iterator[Server]:
-    """A database of the module's own with the 2023 registry, the demo reports and one account
-    per role, and a server on it."""
-    folder = tmp_path_factory.mktemp("new_screens")
+def _build_demo(path: Path, registry: ParsedRegistry) -> None:
+    """The 2023 registry, the demo reports and one account per role, in the file ``path``."""
+    folder = path.parent / "building"
+    folder.mkdir(exist_ok=True)  # a process that died building it left it behind
     url = SqliteDatabases(folder, registry).create("loaded", folder)
     with _database(url):
         load_demo()
         add_user("office", "admin")
         add_user("leader", "leader", leader="黄劼")
         add_user("clerk", "unit", unit="区交通局")
-    with running_server(url, folder / "streamlit.log", {"DUBAN_NOW": NOW}) as started:
+    built = url.removeprefix("sqlite:///")
+    assert not Path(f"{built}-wal").exists(), "the demo database is still open"
+    os.replace(built, path)  # whole or not at all: the next process waits for it, then copies it
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str, registry: ParsedRegistry) -> Path:
+    """The demo database, built by the first test process that needs it (loading the demo takes
+    long), under a lock in the folder that the processes of one run share; never written to."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: each process has a folder of its own in the run's
+        run_folder = run_folder.parent
+    path = run_folder / "new_screens_demo" / "duban.db"
+    path.parent.mkdir(exist_ok=True)
+    with (path.parent / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            _build_demo(path, registry)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_database: Path) -> Iterator[Server]:
+    """A copy of the demo database of the module's own, and a server on it."""
+    folder = tmp_path_factory.mktemp("new_screens")
+    shutil.copyfile(demo_database, folder / "duban.db")
+    with running_server(f"sqlite:///{folder / 'duban.db'}", folder / "streamlit.log", {"DUBAN_NOW": NOW}) as started:
         yield started
 
 

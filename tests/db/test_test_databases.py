@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, func, select
 from db.engine import create_schema, dispose_engines, get_engine, read_session, write_session
 from db.migrate import alembic_config
 from db.models import Task, TaskUnit, Unit
+from registry.parser import ParsedRegistry
 
 
 def test_a_loaded_database_is_at_the_newest_schema_with_the_registry(loaded: str) -> None:
@@ -112,3 +113,9 @@ def test_a_copied_database_has_exactly_the_schema_the_migrations_build(
             with admin.connect() as conn:
                 conn.execute(text(f"DROP SCHEMA {fresh_schema} CASCADE"))
             admin.dispose()
+
+
+def test_a_two_years_database_has_2024_beside_2023(two_years: str, registry: ParsedRegistry) -> None:
+    with read_session() as session:
+        counts = dict(session.exec(select(Task.year, func.count()).group_by(Task.year)).all())
+    assert counts == {2023: len(registry.tasks), 2024: len(registry.tasks) - 1}
