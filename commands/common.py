@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from core.files import os_reason
+from core.text import unknown_unit
 from db import queries
 from db.models import Unit
 
@@ -28,7 +29,7 @@ def known_unit(session: Session, name: str) -> Unit:
     """The unit ``--unit`` names (full name or registered alias), or ``UsageProblem``."""
     unit = queries.resolve_unit(session, name)
     if unit is None:
-        raise UsageProblem(f"没有名为“{name}”的单位，请使用单位全称或已登记的简称")
+        raise UsageProblem(unknown_unit(name))
     return unit
 
 

@@ -61,6 +61,11 @@ def unit_name(name: str) -> str:
     return "".join(str(name).split())
 
 
+def unknown_unit(name: str) -> str:
+    """What every entry point says of a unit name that is neither a unit's name nor an alias."""
+    return f"没有名为“{name}”的单位，请使用单位全称或已登记的简称"
+
+
 def name_key(name: str) -> str:
     """The form in which two names count as the same: Unicode NFKC (full-width ａ is a, ① is 1)
     and case folding (ADMIN is admin), as Unicode's NFKC_Casefold. Names that differ only in

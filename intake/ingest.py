@@ -26,6 +26,7 @@ from accounts.access import AccessDenied, Actor, ensure_may_act_for
 from accounts.audit import audit
 from core import clock
 from core.period import Month
+from core.text import unknown_unit
 from core.vocab import UnitKind
 from db import queries
 from db.bulk import insert_rows
@@ -156,7 +157,7 @@ def target_unit(
     with lookup_session() as session:
         target = queries.resolve_unit(session, unit)
     if target is None:
-        raise UsageError(f"没有名为“{unit}”的单位，请使用单位全称或已登记的简称")
+        raise UsageError(unknown_unit(unit))
     ensure_may_act_for(actor, id_of(target), target.name)
     if (on_behalf or received_at is not None) and not actor.is_office:
         raise AccessDenied("只有督查室可以代为录入，或指定收件时间")

@@ -20,6 +20,7 @@ from accounts.access import AccessDenied, Actor, ensure_office
 from accounts.audit import audit
 from core import clock
 from core.period import Month
+from core.text import unknown_unit
 from core.vocab import ReviewState, UserRole
 from cycle.periods import all_periods, get_period
 from db import queries
@@ -103,7 +104,7 @@ def review(
         raise ReviewError(f"复核结果只能是“{ReviewState.PASSED.label}”或“{ReviewState.RETURNED.label}”")
     target = queries.resolve_unit(session, unit)
     if target is None or target.id is None:
-        raise ReviewError(f"没有名为“{unit}”的单位，请使用单位全称或已登记的简称")
+        raise ReviewError(unknown_unit(unit))
     month = get_period(session, period)
     assert month.id is not None
     current = current_submission(session, unit_id=target.id, period_id=month.id, as_of=None)
