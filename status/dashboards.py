@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -35,7 +36,6 @@ from status.engine import (
     RANK,
     AnySelect,
     Ids,
-    from_obligations,
     is_current,
     listed_lead_units,
     period_status_query,
@@ -189,6 +189,15 @@ class Overview:
         return None if now is None or before is None else (now - before) * 100
 
 
+_KIND = ("rank", "light", "expected_source", "behind", "seq", "short", "leader")  # what the figures tell apart
+
+
+def _positions(query: AnySelect, names: Sequence[str]) -> itemgetter[Any]:
+    """A getter of the columns ``names`` of ``query``'s rows, by position."""
+    keys = list(query.selected_columns.keys())
+    return itemgetter(*(keys.index(name) for name in names))
+
+
 def overview(session: Session, code: str, as_of: datetime, *, reporting: Collection | None = None) -> Overview:
     """The period at a glance, from one run of the status engine: its rows (one per task) give
     the counts, the lights, the two mixes and the list of tasks behind alike. ``reporting`` is
@@ -196,11 +205,11 @@ def overview(session: Session, code: str, as_of: datetime, *, reporting: Collect
     period = get_period(session, code)
     margin = get_setting(session, "lag_margin")
     reporting = reporting or collection(session, code, as_of)
-    rows = session.execute(_task_rows(session, period, as_of=as_of).add_columns(col(Category.seq))).all()
-    # Count the rows by what the figures tell apart (a few hundred kinds of row), not one by one.
-    kinds = Counter(
-        (row.rank, row.light, row.expected_source, bool(row.behind), row.seq, row.short, row.leader) for row in rows
-    )
+    query = _task_rows(session, period, as_of=as_of).add_columns(col(Category.seq))
+    rows = session.execute(query).all()
+    # Count the rows by what the figures tell apart (a few hundred kinds of row), not one by one;
+    # by position (itemgetter), which is several times cheaper than by name over 10,000 rows.
+    kinds = Counter(map(_positions(query, _KIND), rows))
     first_task = {row.leader: row.no for row in reversed(rows)}  # rows come in task order: the first wins
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     categories: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -268,6 +277,12 @@ TASK_COLUMNS = (
 )
 
 
+def _row_task(tasks: AnySelect | list[int] | None) -> Any:
+    """A report row's ``task_id`` for ``_co_unit_counts``: with a task restriction, ``+ 0``, so that
+    the chosen tasks do not carry over to the rows' task index (every month's rows of them)."""
+    return col(SubmissionRow.task_id) + 0 if tasks is not None else col(SubmissionRow.task_id)
+
+
 def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnySelect:
     """Per task: how many co-responsible units reported each status in their current reports.
     Read from the period's reports (period index): a task has several co-units, each with a
@@ -278,7 +293,7 @@ def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnyS
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == from_obligations(SubmissionRow.task_id, tasks),
+                col(UnitObligation.task_id) == _row_task(tasks),
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.role) == Responsibility.CO,
             ),

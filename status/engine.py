@@ -172,13 +172,21 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
-def from_obligations(column: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
-    """``column`` (a row's task, a submission's period) as a query of ``tasks`` should join it.
-    With a task restriction, ``column + 0``, which no index serves: the database then starts
-    from the chosen tasks' obligations (their primary key), reaches each obliged unit's
-    submissions (unit index) and their rows by the (submission, task) key, instead of reading
-    every row of the chosen tasks in all months (task index) or every row of the period."""
-    return col(column) + 0 if tasks is not None else col(column)
+def from_obligations(task_id: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
+    """An obligation's ``task_id`` as a query of ``tasks`` should join a report row to it. With a
+    task restriction, ``task_id + 0``: the chosen tasks then reach the rows only through their
+    obligations (primary key), each obliged unit's submissions of the periods asked ((unit,
+    period) key) and each row by its (submission, task) key. Compared as it is, the database
+    would carry the chosen tasks over to the rows' task index and read every row of those tasks
+    in every month."""
+    return col(task_id) + 0 if tasks is not None else col(task_id)
+
+
+def _periods_of(tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
+    """A submission's ``period_id`` as a query of ``tasks`` should filter it: with a task
+    restriction, ``period_id + 0``, so that the database starts from the tasks' obligations
+    (``from_obligations``), not from every submission of the period."""
+    return col(Submission.period_id) + 0 if tasks is not None else col(Submission.period_id)
 
 
 def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> AnySelect:
@@ -209,13 +217,13 @@ def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = Non
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == from_obligations(SubmissionRow.task_id, tasks),
+                from_obligations(UnitObligation.task_id, tasks) == SubmissionRow.task_id,
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.speaks) == true(),
             ),
         )
     )
-    query = query.where(from_obligations(Submission.period_id, tasks).in_(periods), is_current(as_of=as_of))
+    query = query.where(_periods_of(tasks).in_(periods), is_current(as_of=as_of))
     if tasks is not None:
         query = query.where(col(UnitObligation.task_id).in_(tasks))
     return query
