@@ -25,9 +25,10 @@ from sqlmodel import Session, col, select
 
 from core import clock
 from core.vocab import ReviewState
-from cycle.periods import END_OF_DAY, working_days_later
+from cycle.periods import END_OF_DAY, month_of, working_days_later
 from cycle.settings import get_setting
 from db.models import Period, Review, ReviewRow, Submission, Task
+from registry.obligations import obliged_units
 from status.engine import current_submissions
 from status.lateness import UnitRow, obliged_unit_rows
 
@@ -176,20 +177,14 @@ def state_counts(session: Session, period: Period, *, as_of: datetime | None = N
 
 
 def pending_units(session: Session, period: Period, *, as_of: datetime | None = None) -> set[int]:
-    """The units whose current report for the period is 待复核: the units of ``review_states``
-    whose current version has no review by then, found without judging the reviewed ones
-    (every dashboard asks this)."""
+    """The units whose current report for the period is 待复核: the obliged units of
+    ``review_states`` whose current version has no review by then, in one query that judges
+    none of the reviewed ones (every dashboard asks this)."""
     moment = clock.now() if as_of is None else as_of
-    units, reports = _current_reports(session, period, moment, None)
-    ids = [r.id for r in reports.values()]
-    reviewed = set(
-        session.exec(
-            select(Review.submission_id).where(col(Review.submission_id).in_(ids), col(Review.reviewed_at) <= moment)
-        )
-        if ids
-        else ()
-    )
-    return {uid for uid, _, _ in units if uid in reports and reports[uid].id not in reviewed}
+    current = current_submissions(col(Submission.period_id) == period.id, as_of=moment)
+    reviewed = select(Review.id).where(col(Review.submission_id) == current.c.id, col(Review.reviewed_at) <= moment)
+    owing = obliged_units(period.year, month_of(period))
+    return set(session.exec(select(current.c.unit_id).where(current.c.unit_id.in_(owing), ~reviewed.exists())))
 
 
 @dataclass(frozen=True)
