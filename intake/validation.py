@@ -263,11 +263,14 @@ class Sheet:
         values = self.grid[row - 1][:count]
         values += [None] * (count - len(values))
         number = str(row)
+        coords = [letter + number for letter in _letters(count)]
         percent = self.percent
+        if not percent:  # the common case: no cell of the sheet shows a percentage
+            return tuple(map(RawCell, coords, map(_number, values)))
         return tuple(
             [
                 RawCell(coord, _number(value), percent.get(coord, "General"))
-                for coord, value in zip([letter + number for letter in _letters(count)], values, strict=True)
+                for coord, value in zip(coords, values, strict=True)
             ]
         )
 
@@ -576,7 +579,8 @@ def _check_rows(
     (and known by its task text, if that is unchanged); only rows to delete are not.
     ``closed``: the numbers of the unit's tasks closed (办结) before the month."""
     assigned = {t.task_no: t for t in tasks}
-    by_text = {squash(t.task_text): t for t in tasks}
+    texts = {t.task_no: squash(t.task_text) for t in tasks}
+    by_text = {texts[t.task_no]: t for t in tasks}
     seen: dict[int, str] = {}
     rows: list[ReportRow] = []
     for raw in parsed.rows:
@@ -607,7 +611,7 @@ def _check_rows(
             continue
         seen[no] = no_cell.coord
         ok = True
-        if squash(text_cell.value) != squash(task.task_text):
+        if squash(text_cell.value) != texts[no]:
             found.add(text_cell, f"第 {no} 项的主要任务与任务清单不一致：请不要修改此列（可重新下载模板）")
             ok = False
         if squash(role_cell.value) != task.role:
