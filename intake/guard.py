@@ -48,7 +48,8 @@ _CHUNK = 64 * 1024
 _MAX_TAG = 1024 * 1024  # a tag with the text after it; far above the 32,767 characters of an Excel cell
 _REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 # Possessive quantifiers (*+, ++) never backtrack, so a failed match costs no more than a pass.
-_PREFIX = rb"(?:[A-Za-z_][\w.\-]*+:)?"  # any namespace prefix
+# Any namespace prefix. Possessive too: a name followed by ":" is never the tag's own name.
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*+:)?+"
 # A stretch of a tag's attributes: quoted values may hold ">" but, as all text in XML, never "<".
 # So a match never reaches past the next "<": every real tag is matched on its own, even after junk.
 _ATTRIBUTE_PART = rb"""(?:[^<>"']++|"[^<"]*+"|'[^<']*+')"""
@@ -63,12 +64,14 @@ def _leading(name: bytes) -> bytes:
 # The tags of sheet XML that matter here. Writers put r (address), s (style) and t (type) of a
 # row or cell first and in this order: they are captured there, after them come any others
 # (read one by one if r, s or t is among them). A cell's formula <f> and value <v> are its
-# first children, in this order (the schema's), and are matched with it.
+# first children, in this order (the schema's), and are matched with it. Both are optional and
+# come last, so nothing after them can fail: they are possessive, which only saves the regex
+# engine its bookkeeping for backtracking.
 _SHEET_TAG = re.compile(
     (b"<" + _PREFIX + rb"(row|c|dimension|mergeCell|hyperlink)(?=[\s/>])")
     + (b"(" + _leading(b"r") + _leading(b"s") + _leading(b"t") + b"(" + _ATTRIBUTES + b"))>")
-    + (rb"(?:\s*(<" + _PREFIX + rb"f(?=[\s/>])" + _ATTRIBUTES + rb">)([^<]*)(?:</" + _PREFIX + rb"f>)?)?")
-    + (rb"(?:\s*<" + _PREFIX + rb"v(?=[\s>])[^<>]*>([^<]*))?")
+    + (rb"(?:\s*+(<" + _PREFIX + rb"f(?=[\s/>])" + _ATTRIBUTES + rb">)([^<]*+)(?:</" + _PREFIX + rb"f>)?+)?+")
+    + (rb"(?:\s*+<" + _PREFIX + rb"v(?=[\s>])[^<>]*+>([^<]*+))?+")
 )
 _RST_ELSEWHERE = re.compile(rb"\s[rst]\s*=")
 _STYLE_TAG = re.compile(b"<(/?)" + _PREFIX + rb"(numFmt|cellXfs|xf)(?=[\s/>])(" + _ATTRIBUTES + b")>")

@@ -35,7 +35,7 @@ from db.ids import id_of
 from db.models import Period, RejectedAttempt, Submission, SubmissionRow, Unit
 from intake.template import RowValues, form_file_name, form_workbook
 from intake.validation import Checked, ParsedUpload, Problem, check, read_upload
-from status.engine import current_submission, is_current
+from status.engine import current_submission
 
 _T = TypeVar("_T")
 _SUBMISSION: sqlalchemy.Table = Submission.__table__  # type: ignore[attr-defined]
@@ -249,14 +249,13 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
     assert checked.period is not None
     period = checked.period
     unit_id, period_id = id_of(unit), id_of(period)
-    versions = session.execute(_versions(), {"unit_id": unit_id, "period_id": period_id}).all()
-    last_version = max((version for _, version, _, _ in versions), default=0)
-    current = next(((id_, version, sha256) for id_, version, sha256, now in versions if now), None)
+    last_version = max((stored.version for stored in checked.versions), default=0)
+    current = next((stored for stored in checked.versions if stored.current), None)
     detail = {"单位": unit.name, "月份": period.code, "文件": upload.file_name, "sha256": upload.sha256}
     if upload.on_behalf:
         detail["代为录入"] = f"收件时间 {clock.fmt(received)}"
-    if current is not None and current[2] == upload.sha256:
-        current_id, current_version, _ = current
+    if current is not None and current.sha256 == upload.sha256:
+        current_id, current_version = current.id, current.version
         audit(session, upload.actor.username, "upload_accepted", {**detail, "版本": current_version, "重复": True})
         rows = session.exec(select(func.count()).where(SubmissionRow.submission_id == current_id)).one()
         return IngestResult(True, True, current_id, current_version, rows, [], checked.warnings, unit.name, period.code)
@@ -317,14 +316,6 @@ def _store_one(session: Session, upload: _Upload) -> IngestResult:
         unit.name,
         period.code,
     )
-
-
-@functools.cache
-def _versions() -> sqlalchemy.Select[int | None, int, str, bool]:
-    """Every version of a unit's month (no file contents), each marked whether it is current."""
-    return sqlalchemy.select(
-        col(Submission.id), col(Submission.version), col(Submission.sha256), is_current(as_of=None)
-    ).where(col(Submission.unit_id) == bindparam("unit_id"), col(Submission.period_id) == bindparam("period_id"))
 
 
 @functools.cache

@@ -51,7 +51,7 @@ from intake.template import (
     TEMPLATE_VERSION,
 )
 from registry.obligations import Obligation, unit_obligations, unit_obligations_in
-from status.engine import current_submissions
+from status.engine import current_submissions, is_current
 
 REPORTABLE = TaskStatus.reportable()
 STATUS_CHOICES = f"{'、'.join(s.label for s in REPORTABLE[:-1])} 或 {REPORTABLE[-1].label}"
@@ -111,6 +111,15 @@ class ReportRow(NamedTuple):
     line: int  # the Excel row it came from
 
 
+class StoredVersion(NamedTuple):
+    """A version the unit has already stored for the month of the upload."""
+
+    id: int
+    version: int
+    sha256: str
+    current: bool  # by the rule of ``status.engine``
+
+
 @dataclass
 class Checked:
     errors: list[Problem] = field(default_factory=list)
@@ -120,6 +129,9 @@ class Checked:
     filler: str = ""
     phone: str = ""
     head: str = ""
+    # When the upload passed: the unit's versions of the month so far, read in the same query as
+    # the earlier reports the warnings compare with (``intake.ingest`` numbers the new version).
+    versions: list[StoredVersion] = field(default_factory=list)
 
 
 # --- reading ------------------------------------------------------------------
@@ -263,11 +275,14 @@ class Sheet:
         values = self.grid[row - 1][:count]
         values += [None] * (count - len(values))
         number = str(row)
+        coords = [letter + number for letter in _letters(count)]
         percent = self.percent
+        if not percent:  # the common case: no cell of the sheet shows a percentage
+            return tuple(map(RawCell, coords, map(_number, values)))
         return tuple(
             [
                 RawCell(coord, _number(value), percent.get(coord, "General"))
-                for coord, value in zip([letter + number for letter in _letters(count)], values, strict=True)
+                for coord, value in zip(coords, values, strict=True)
             ]
         )
 
@@ -465,7 +480,8 @@ def check(session: Session, parsed: ParsedUpload, unit: Unit, period_code: str |
         result.rows = _check_rows(parsed, tasks, found, closed)
     result.errors = found.errors
     if not result.errors and result.period is not None:
-        result.warnings = _warnings(session, unit, result.period, result.rows, parsed)
+        result.versions, earlier = _month_and_earlier(session, id_of(unit), result.period)
+        result.warnings = _warnings(session, result.period, result.rows, parsed, earlier)
     return result
 
 
@@ -576,7 +592,8 @@ def _check_rows(
     (and known by its task text, if that is unchanged); only rows to delete are not.
     ``closed``: the numbers of the unit's tasks closed (办结) before the month."""
     assigned = {t.task_no: t for t in tasks}
-    by_text = {squash(t.task_text): t for t in tasks}
+    texts = {t.task_no: squash(t.task_text) for t in tasks}
+    by_text = {texts[t.task_no]: t for t in tasks}
     seen: dict[int, str] = {}
     rows: list[ReportRow] = []
     for raw in parsed.rows:
@@ -607,7 +624,7 @@ def _check_rows(
             continue
         seen[no] = no_cell.coord
         ok = True
-        if squash(text_cell.value) != squash(task.task_text):
+        if squash(text_cell.value) != texts[no]:
             found.add(text_cell, f"第 {no} 项的主要任务与任务清单不一致：请不要修改此列（可重新下载模板）")
             ok = False
         if squash(role_cell.value) != task.role:
@@ -715,7 +732,11 @@ def _check_progress(cell: RawCell, found: Collector, status: TaskStatus | None, 
 
 
 def _warnings(
-    session: Session, unit: Unit, period: Period, rows: list[ReportRow], parsed: ParsedUpload
+    session: Session,
+    period: Period,
+    rows: list[ReportRow],
+    parsed: ParsedUpload,
+    earlier_reports: list[tuple[int, str]],
 ) -> list[Problem]:
     warnings: list[Problem] = []
     meta_period = parsed.meta.get("period")
@@ -728,7 +749,7 @@ def _warnings(
                 f"本表是用 {meta_period} 的模板填写的，填报月份写的是 {period.code}：请确认月份无误",
             )
         )
-    earlier = previous_rows(session, id_of(unit), period, {row.task_id for row in rows})
+    earlier = _rows_of(session, earlier_reports, {row.task_id for row in rows})
     for row in rows:
         before = earlier.get(row.task_id)
         if before is None:
@@ -785,8 +806,15 @@ def previous_rows(
     With ``task_ids``, only those tasks, and no further back than needed to find them.
     """
     reports = session.execute(_earlier_reports(), {"unit_id": unit_id, "year": period.year, "month": period.month})
+    return _rows_of(session, [(sub_id, code) for sub_id, code in reports], task_ids)
+
+
+def _rows_of(
+    session: Session, reports: list[tuple[int, str]], task_ids: set[int] | None
+) -> dict[int, tuple[str, EarlierRow]]:
+    """What ``previous_rows`` gives, from ``reports`` (submission id, period code; latest first)."""
     found: dict[int, tuple[str, EarlierRow]] = {}
-    for sub_id, code in reports.all():
+    for sub_id, code in reports:
         if task_ids is not None and task_ids <= found.keys():
             break
         for task_id, progress, progress_text, status in session.execute(_report_rows(), {"submission_id": sub_id}):
@@ -810,6 +838,51 @@ def _earlier_reports() -> sqlalchemy.Select[int, str]:
     return (
         sqlalchemy.select(current.c.id, col(Period.code))
         .join(Period, col(Period.id) == current.c.period_id)
+        .order_by(col(Period.year).desc(), col(Period.month).desc())
+    )
+
+
+def _month_and_earlier(
+    session: Session, unit_id: int, period: Period
+) -> tuple[list[StoredVersion], list[tuple[int, str]]]:
+    """The unit's versions of ``period``, and its current report of each earlier period (the
+    reports of ``previous_rows``: submission id, period code; latest first), in one query."""
+    params = {"unit_id": unit_id, "period_id": id_of(period), "year": period.year, "month": period.month}
+    versions: list[StoredVersion] = []
+    earlier: list[tuple[int, str]] = []
+    for sub_id, code, period_id, version, sha256, current in session.execute(_unit_reports(), params):
+        if period_id == period.id:
+            versions.append(StoredVersion(sub_id, version, sha256, current))
+        else:
+            earlier.append((sub_id, code))
+    return versions, earlier
+
+
+@functools.cache
+def _unit_reports() -> sqlalchemy.Select[int | None, str, int, int, str, bool]:
+    """The query of ``_month_and_earlier``: the unit's submissions of the month (each marked
+    whether it is current) and the current ones of the months before it, latest month first."""
+    year: BindParameter[int] = bindparam("year")
+    month: BindParameter[int] = bindparam("month")
+    period_id: BindParameter[int] = bindparam("period_id")
+    current = is_current(as_of=None)
+    earlier = sqlalchemy.or_(
+        col(Period.year) < year, sqlalchemy.and_(col(Period.year) == year, col(Period.month) < month)
+    )
+    return (
+        sqlalchemy.select(
+            col(Submission.id),
+            col(Period.code),
+            col(Submission.period_id),
+            col(Submission.version),
+            col(Submission.sha256),
+            current,
+        )
+        .join(Period, col(Period.id) == col(Submission.period_id))
+        .where(
+            col(Submission.unit_id) == bindparam("unit_id"),
+            sqlalchemy.or_(col(Submission.period_id) == period_id, sqlalchemy.and_(earlier, current)),
+        )
         .order_by(col(Period.year).desc(), col(Period.month).desc())
     )
 
