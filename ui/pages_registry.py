@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -59,8 +60,23 @@ def pages_for(role: str) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
 
 
-def _page(spec: PageSpec) -> StreamlitPage:
-    return st.Page(spec.path, title=spec.title, icon=spec.icon)
+def _page(spec: PageSpec, *, url_path: str | None = None) -> StreamlitPage:
+    return st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=url_path)
+
+
+# The home page is served at the root ("/"), and Streamlit then knows no page by its own address
+# ("/overview"): opened from a bookmark or a link typed in a chat, it would run the home page under
+# an English "Page not found". So the home page is registered under this reserved name, and its
+# own address by a page that leads to "/" with the same query parameters.
+_HOME_RESERVED = "home-page"
+
+
+def _leads_home(home: StreamlitPage) -> Callable[[], None]:
+    def lead_home() -> None:
+        params = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+        st.switch_page(home, query_params=params)
+
+    return lead_home
 
 
 def navigation(actor: Actor | None, *, login_page: Callable[[], None]) -> StreamlitPage:
@@ -69,16 +85,17 @@ def navigation(actor: Actor | None, *, login_page: Callable[[], None]) -> Stream
     Before sign-in the sign-in page is the only one shown. The others are registered hidden so
     that a shared link still opens its page after sign-in; until then every page shows nothing
     but the sign-in form (``ui.auth.require``). After sign-in every page is registered, still
-    hidden (the list users see is ``page_links``), the role's home first: the address of a page
-    outside the role, or the home page's own address (``/overview``), then leads to the home page
-    instead of Streamlit's English "Page not found"."""
+    hidden (the list users see is ``page_links``), the role's home first, at "/": the address of
+    a page outside the role leads there, and so does the home page's own address (``/overview``,
+    with its query parameters), instead of Streamlit's English "Page not found"."""
     if actor is None:
         login = st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)
         return st.navigation([login, *(_page(spec) for spec in PAGES)], position="hidden")
     allowed = pages_for(actor.role)
-    home = _page(allowed[0])
+    home = _page(allowed[0], url_path=_HOME_RESERVED)
+    own_address = st.Page(_leads_home(home), title=allowed[0].title, url_path=Path(allowed[0].path).stem)
     others = [_page(spec) for spec in PAGES if spec is not allowed[0]]
-    chosen = st.navigation([home, *others], position="hidden")
+    chosen = st.navigation([home, own_address, *others], position="hidden")
     if chosen.title not in {spec.title for spec in allowed}:
         st.switch_page(home)
     return chosen

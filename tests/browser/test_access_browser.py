@@ -55,6 +55,24 @@ def test_shared_link_leads_to_its_page_after_sign_in_and_a_unit_never_reaches_of
     expect(page.get_by_text("无权访问")).to_have_count(0)
 
 
+def test_the_home_pages_own_address_opens_it_for_its_month_without_page_not_found(server, page: Page) -> None:  # type: ignore[no-untyped-def]
+    """总览 is served at "/"; its own address (a bookmark, a link typed in a chat) leads there with
+    the link's month, signed out (after sign-in) and signed in, never under "Page not found"."""
+    add_user("hj", "leader", leader="黄劼")
+    page.goto(server.url)  # app.py has run once on this server
+    expect_only_the_sign_in_form(page)
+    page.goto(f"{server.url}/overview?period=2023-03")
+    expect_only_the_sign_in_form(page)
+    sign_in(page, "hj")
+    for month in ("2023-03", "2023-04"):
+        if month != "2023-03":
+            page.goto(f"{server.url}/overview?period={month}")
+        expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible()
+        expect(page).to_have_url(re.compile(rf"/\?(.*&)?period={month}"))
+        run_finished(page)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
 # Records, from the first paint on, every page list Streamlit draws and every link in the sidebar.
 _WATCH_NAVIGATION = r"""
 window.__navSeen = [];
