@@ -51,7 +51,7 @@ from intake.template import (
     TEMPLATE_VERSION,
 )
 from registry.obligations import Obligation, unit_obligations, unit_obligations_in
-from status.engine import current_submissions, is_current
+from status.engine import is_current
 
 REPORTABLE = TaskStatus.reportable()
 STATUS_CHOICES = f"{'、'.join(s.label for s in REPORTABLE[:-1])} 或 {REPORTABLE[-1].label}"
@@ -805,8 +805,8 @@ def previous_rows(
 
     With ``task_ids``, only those tasks, and no further back than needed to find them.
     """
-    reports = session.execute(_earlier_reports(), {"unit_id": unit_id, "year": period.year, "month": period.month})
-    return _rows_of(session, [(sub_id, code) for sub_id, code in reports], task_ids)
+    _, earlier = _month_and_earlier(session, unit_id, period)
+    return _rows_of(session, earlier, task_ids)
 
 
 def _rows_of(
@@ -821,25 +821,6 @@ def _rows_of(
             if task_ids is None or task_id in task_ids:
                 found.setdefault(task_id, (code, EarlierRow(progress, progress_text, status)))
     return found
-
-
-@functools.cache
-def _earlier_reports() -> sqlalchemy.Select[int, str]:
-    """The queries of ``previous_rows``, built once (building them costs more than running them):
-    the unit's current reports of the periods before the month, latest first; a report's rows."""
-    year: BindParameter[int] = bindparam("year")
-    month: BindParameter[int] = bindparam("month")
-    earlier = select(Period.id).where(
-        sqlalchemy.or_(col(Period.year) < year, sqlalchemy.and_(col(Period.year) == year, col(Period.month) < month))
-    )
-    current = current_submissions(
-        col(Submission.unit_id) == bindparam("unit_id"), col(Submission.period_id).in_(earlier), as_of=None
-    )
-    return (
-        sqlalchemy.select(current.c.id, col(Period.code))
-        .join(Period, col(Period.id) == current.c.period_id)
-        .order_by(col(Period.year).desc(), col(Period.month).desc())
-    )
 
 
 def _month_and_earlier(

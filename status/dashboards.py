@@ -38,6 +38,7 @@ from status.engine import (
     Ids,
     is_current,
     listed_lead_units,
+    off_index,
     period_status_query,
     status_of_rank,
     status_query,
@@ -277,12 +278,6 @@ TASK_COLUMNS = (
 )
 
 
-def _row_task(tasks: AnySelect | list[int] | None) -> Any:
-    """A report row's ``task_id`` for ``_co_unit_counts``: with a task restriction, ``+ 0``, so that
-    the chosen tasks do not carry over to the rows' task index (every month's rows of them)."""
-    return col(SubmissionRow.task_id) + 0 if tasks is not None else col(SubmissionRow.task_id)
-
-
 def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnySelect:
     """Per task: how many co-responsible units reported each status in their current reports.
     Read from the period's reports (period index): a task has several co-units, each with a
@@ -293,7 +288,8 @@ def _co_unit_counts(period: Period, tasks: AnySelect | list[int] | None) -> AnyS
         .join(
             UnitObligation,
             and_(
-                col(UnitObligation.task_id) == _row_task(tasks),
+                # ``+ 0``: chosen tasks do not carry over to the rows' task index (every month's rows).
+                col(UnitObligation.task_id) == off_index(SubmissionRow.task_id, tasks),
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.role) == Responsibility.CO,
             ),

@@ -172,21 +172,11 @@ def lead_reports(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = No
     return lead_select(as_of=as_of, periods=periods, tasks=tasks).subquery("lead_reports")
 
 
-def from_obligations(task_id: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
-    """An obligation's ``task_id`` as a query of ``tasks`` should join a report row to it. With a
-    task restriction, ``task_id + 0``: the chosen tasks then reach the rows only through their
-    obligations (primary key), each obliged unit's submissions of the periods asked ((unit,
-    period) key) and each row by its (submission, task) key. Compared as it is, the database
-    would carry the chosen tasks over to the rows' task index and read every row of those tasks
-    in every month."""
-    return col(task_id) + 0 if tasks is not None else col(task_id)
-
-
-def _periods_of(tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
-    """A submission's ``period_id`` as a query of ``tasks`` should filter it: with a task
-    restriction, ``period_id + 0``, so that the database starts from the tasks' obligations
-    (``from_obligations``), not from every submission of the period."""
-    return col(Submission.period_id) + 0 if tasks is not None else col(Submission.period_id)
+def off_index(column: int, tasks: Ids | None) -> ColumnElement[int] | Mapped[int]:
+    """``column`` as a query restricted to ``tasks`` should compare it: with a restriction,
+    ``column + 0``, which no index serves, so that the database takes the path the caller means
+    (each caller says which index it keeps the database off, and why); without one, as it is."""
+    return col(column) + 0 if tasks is not None else col(column)
 
 
 def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = None) -> AnySelect:
@@ -217,13 +207,18 @@ def lead_select(*, as_of: datetime | None, periods: Ids, tasks: Ids | None = Non
         .join(
             UnitObligation,
             and_(
-                from_obligations(UnitObligation.task_id, tasks) == SubmissionRow.task_id,
+                # With chosen tasks, the database starts from their obligations (primary key), takes
+                # each obliged unit's submissions and each row by its (submission, task) key: on the
+                # obligation's side, ``+ 0`` keeps the chosen tasks off the rows' task index (every
+                # row of those tasks in every month) without blocking the (submission, task) key.
+                off_index(UnitObligation.task_id, tasks) == SubmissionRow.task_id,
                 col(UnitObligation.unit_id) == Submission.unit_id,
                 col(UnitObligation.speaks) == true(),
             ),
         )
     )
-    query = query.where(_periods_of(tasks).in_(periods), is_current(as_of=as_of))
+    # ... and not from every submission of the period (period index).
+    query = query.where(off_index(Submission.period_id, tasks).in_(periods), is_current(as_of=as_of))
     if tasks is not None:
         query = query.where(col(UnitObligation.task_id).in_(tasks))
     return query
