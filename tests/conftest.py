@@ -17,6 +17,10 @@ test wrote is thrown away after it; no test sees another's data.
 
 Password hashing is made cheap here (the parameters travel inside each hash, so verifying works
 either way); the application and the processes the tests start keep the production parameters.
+
+With ``DUBAN_TEST_SETUP=per-test`` the suite runs as it did before both of these: every test
+migrates and loads its own database from nothing and hashes at the production cost. Only
+``bench/suite.py`` sets it, to time the same tests both ways.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ from ui import auth
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The cheapest argon2id there is; production uses OWASP's parameters (accounts/users.py).
-users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PER_TEST = os.environ.get("DUBAN_TEST_SETUP") == "per-test"
+if not PER_TEST:  # the cheapest argon2id there is; production uses OWASP's parameters (accounts/users.py)
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 EMPTY, MIGRATED, LOADED, TWO_YEARS = "empty", "migrated", "loaded", "two_years"
 STATES = (EMPTY, MIGRATED, LOADED, TWO_YEARS)  # each built on the one before it
@@ -408,7 +413,7 @@ def db_url(
 ) -> Iterator[str]:
     """The test's own database, in the state its fixtures ask for (see the module's docstring)."""
     wanted = request.fixturenames
-    state = next((s for s in reversed(STATES) if s in wanted), EMPTY)
+    state = EMPTY if PER_TEST else next((s for s in reversed(STATES) if s in wanted), EMPTY)
     dispose_engines()
     url = _databases.create(state, tmp_path)
     request.node.stash[_state_key] = state
